@@ -1,0 +1,322 @@
+package rewrite
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"go/token"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/migrate-tool/migrate/rules"
+)
+
+// Options configure a run.
+type Options struct {
+	// Dir is the directory the run starts in; the module is the one that
+	// contains it, and patterns are relative to it.
+	Dir string
+	// Patterns are go package patterns; default "./...".
+	Patterns []string
+	// Files, when set, limits the rewrite to these .go files (relative to
+	// Dir or absolute); their packages are loaded for type information.
+	Files []string
+	// Sets are the rule sets to apply, in order.
+	Sets []*rules.Set
+	// IncludeGenerated rewrites generated files too.
+	IncludeGenerated bool
+	// Workers bounds the files processed in parallel; default GOMAXPROCS.
+	Workers int
+	// Env is the environment of the go command; default os.Environ().
+	Env []string
+	// Progress, if set, is told about each stage.
+	Progress func(stage string, done, total int)
+}
+
+// Run computes the rewrite. It returns an error, and no result, when the
+// module cannot be found, a rule set does not fit the module, or a package
+// to rewrite does not parse or type-check.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	r, err := newRunner(opts)
+	if err != nil {
+		return nil, err
+	}
+	return r.run(ctx)
+}
+
+type runner struct {
+	opts  Options
+	mod   *Module
+	paths []string
+	files map[string]bool // per-file mode: the files to rewrite
+	res   *Result
+}
+
+func newRunner(opts Options) (*runner, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if len(opts.Patterns) == 0 && len(opts.Files) == 0 {
+		opts.Patterns = []string{"./..."}
+	}
+	mod, err := FindModule(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range opts.Sets {
+		if s.GoVersion != "" && !mod.goAtLeast(s.GoVersion) {
+			return nil, fmt.Errorf("rule set %s needs go %s or later, but %s/go.mod says go %s: run 'go mod edit -go=%s' first", s.Name, s.GoVersion, mod.Root, mod.GoVersion, s.GoVersion)
+		}
+	}
+	r := &runner{opts: opts, mod: mod, res: &Result{Module: mod, Sites: map[string]int{}}}
+	for _, s := range opts.Sets {
+		r.paths = append(r.paths, s.Paths()...)
+	}
+	if len(opts.Files) > 0 {
+		if err := r.setFiles(); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// setFiles validates the per-file arguments and turns them into package
+// patterns.
+func (r *runner) setFiles() error {
+	r.files = map[string]bool{}
+	for _, f := range r.opts.Files {
+		abs := f
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(r.opts.Dir, f)
+		}
+		st, err := os.Stat(abs)
+		if err != nil || st.IsDir() || !strings.HasSuffix(abs, ".go") {
+			return fmt.Errorf("%s: not a Go file", f)
+		}
+		if !inScope(r.mod, abs) {
+			return fmt.Errorf("%s: outside module %s, or under vendor/ or testdata/", f, r.mod.Root)
+		}
+		r.files[abs] = true
+		r.opts.Patterns = append(r.opts.Patterns, "./"+filepath.ToSlash(mustRel(r.opts.Dir, filepath.Dir(abs))))
+	}
+	slices.Sort(r.opts.Patterns)
+	r.opts.Patterns = slices.Compact(r.opts.Patterns)
+	return nil
+}
+
+func mustRel(base, path string) string {
+	rel, err := filepath.Rel(base, path)
+	if err != nil {
+		return path
+	}
+	return rel
+}
+
+func (r *runner) progress(stage string, done, total int) {
+	if r.opts.Progress != nil {
+		r.opts.Progress(stage, done, total)
+	}
+}
+
+func (r *runner) run(ctx context.Context) (*Result, error) {
+	r.progress("list", 0, 0)
+	files, err := listFiles(ctx, r.mod, r.opts.Dir, r.opts.Patterns, r.opts.Env)
+	if err != nil {
+		return nil, err
+	}
+	if r.files != nil {
+		for f := range files {
+			if !r.files[f] {
+				delete(files, f)
+			}
+		}
+	}
+	r.res.Stats.FilesScanned = len(files)
+	r.progress("scan", 0, len(files))
+	sc, err := scanImports(files, r.paths, r.opts.IncludeGenerated, r.opts.Workers)
+	if err != nil {
+		return nil, err
+	}
+	r.res.Stats.FilesMatched = len(sc.candidates)
+	r.reportSkipped(sc)
+	if len(sc.candidates) == 0 {
+		return r.res, nil
+	}
+	typed, err := r.loadAll(ctx, sc.candidates)
+	if err != nil {
+		return nil, err
+	}
+	names, err := packageNames(ctx, r.mod, r.opts.Sets, typed, r.opts.Env)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.rewriteAll(typed, names); err != nil {
+		return nil, err
+	}
+	r.sortResult()
+	return r.res, nil
+}
+
+func (r *runner) reportSkipped(sc *scanned) {
+	for _, f := range sc.generated {
+		r.fileFinding(f, Generated, "generated file uses an old import path: regenerate it with the new library (or pass --include-generated)")
+	}
+	for _, f := range sc.lineDirect {
+		r.fileFinding(f, Unhandled, "file has //line directives, which reprinting would break: migrate it by hand")
+	}
+}
+
+func (r *runner) fileFinding(path string, kind Kind, msg string) {
+	r.res.Findings = append(r.res.Findings, Finding{Pos: token.Position{Filename: r.mod.rel(path)}, Kind: kind, Message: msg})
+}
+
+// loadAll type-checks the candidates in the default configuration, then
+// each file left out by its build constraints in a configuration that
+// includes it. Files no configuration covers are reported.
+func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile, error) {
+	var out []*typedFile
+	pending := slices.Clone(cands)
+	tried := map[string]bool{}
+	for cfg := (config{}); len(pending) > 0; {
+		r.progress("load "+cfg.String(), len(out), len(cands))
+		got, typed, err := loadTyped(ctx, r.mod, pending, cfg, r.opts.Env)
+		if err != nil {
+			return nil, err
+		}
+		tried[cfg.key()] = true
+		r.res.Stats.Configs++
+		r.res.Stats.PackagesTyped += typed
+		out = append(out, got...)
+		pending = remaining(pending, got)
+		var next *config
+		pending, next = r.nextConfig(pending, tried)
+		if next == nil {
+			break
+		}
+		cfg = *next
+	}
+	return out, nil
+}
+
+// nextConfig picks a configuration for the first pending file that has an
+// untried one, and reports (and drops) the files that have none.
+func (r *runner) nextConfig(pending []*candidate, tried map[string]bool) ([]*candidate, *config) {
+	var keep []*candidate
+	var next *config
+	for _, c := range pending {
+		if c.cgo {
+			r.fileFinding(c.path, Unhandled, "file uses cgo (import \"C\"), which migrate cannot reprint: migrate it by hand")
+			continue
+		}
+		cfg, ok := configFor(c.path)
+		if !ok || tried[cfg.key()] {
+			r.fileFinding(c.path, Unhandled, "file is excluded by its build constraints in every configuration tried: migrate it by hand")
+			continue
+		}
+		keep = append(keep, c)
+		if next == nil {
+			next = &cfg
+		}
+	}
+	return keep, next
+}
+
+func remaining(cands []*candidate, got []*typedFile) []*candidate {
+	done := map[string]bool{}
+	for _, t := range got {
+		done[t.path] = true
+	}
+	return slices.DeleteFunc(slices.Clone(cands), func(c *candidate) bool { return done[c.path] })
+}
+
+// rewriteAll applies the rule sets to each file in parallel.
+func (r *runner) rewriteAll(typed []*typedFile, names map[string]string) error {
+	results := make([]*fileResult, len(typed))
+	errs := make([]error, len(typed))
+	parallel(len(typed), r.opts.Workers, func(i int) {
+		results[i], errs[i] = rewriteFile(typed[i], r.mod, r.opts.Sets, names)
+	})
+	for i, fr := range results {
+		if errs[i] != nil {
+			return fmt.Errorf("rewrite %s: %w", r.mod.rel(typed[i].path), errs[i])
+		}
+		r.res.Findings = append(r.res.Findings, fr.findings...)
+		for k, n := range fr.sites {
+			r.res.Sites[k] += n
+		}
+		if fr.change != nil {
+			r.res.Files = append(r.res.Files, fr.change)
+		}
+	}
+	return nil
+}
+
+type fileResult struct {
+	change   *FileChange
+	findings []Finding
+	sites    map[string]int
+}
+
+// rewriteFile applies every rule set whose paths the file imports.
+func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string]string) (*fileResult, error) {
+	old, err := os.ReadFile(tf.path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(tf.path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := newFileCtx(tf, mod, names)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sets {
+		f.set = s.Name
+		for _, rule := range s.Rules {
+			if importsAnyOf(tf.imports, rule.Paths()) {
+				if err := rule.Apply(f); err != nil {
+					return nil, fmt.Errorf("rule %s/%s: %w", s.Name, rule.ID(), err)
+				}
+			}
+		}
+	}
+	res := &fileResult{findings: f.findings, sites: f.sites}
+	newSrc, err := f.render(old)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Equal(newSrc, old) {
+		return res, nil
+	}
+	if !isGofmt(bytes.ReplaceAll(old, []byte("\r\n"), []byte("\n"))) {
+		res.findings = append(res.findings, Finding{Pos: token.Position{Filename: mod.rel(tf.path)}, Kind: Warning,
+			Message: "file was not gofmt-formatted: the rewritten file is, so the diff also shows formatting changes"})
+	}
+	n := 0
+	for _, c := range f.sites {
+		n += c
+	}
+	res.change = &FileChange{Path: tf.path, Rel: mod.rel(tf.path), Old: old, New: newSrc, Mode: st.Mode().Perm(), Sites: n}
+	return res, nil
+}
+
+func importsAnyOf(imports, paths []string) bool {
+	return slices.ContainsFunc(imports, func(p string) bool { return rules.MatchPath(p, paths) })
+}
+
+func (r *runner) sortResult() {
+	slices.SortFunc(r.res.Files, func(a, b *FileChange) int { return strings.Compare(a.Rel, b.Rel) })
+	slices.SortStableFunc(r.res.Findings, func(a, b Finding) int {
+		if c := strings.Compare(a.Pos.Filename, b.Pos.Filename); c != 0 {
+			return c
+		}
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line - b.Pos.Line
+		}
+		return a.Pos.Column - b.Pos.Column
+	})
+}

@@ -1,0 +1,177 @@
+package rewrite
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+	"golang.org/x/tools/go/ast/astutil"
+
+	"github.com/migrate-tool/migrate/rules"
+)
+
+// fileCtx is one file being rewritten: it implements rules.File.
+type fileCtx struct {
+	tf      *typedFile
+	mod     *Module
+	names   map[string]string // package name of each import path rules add
+	set     string            // name of the rule set being applied
+	dec     *decorator.Decorator
+	dfile   *dst.File
+	parents map[ast.Node]ast.Node
+	uses    map[types.Object][]*ast.Ident
+
+	quals    map[string][]qualifier // by import path
+	unused   map[*ast.Ident]bool
+	replace  map[dst.Node]func(dst.Node) dst.Node
+	newPaths map[*ast.ImportSpec]pathChange
+	todos    map[ast.Node][]string
+	sites    map[string]int
+	findings []Finding
+	err      error
+}
+
+type qualifier struct {
+	id  *dst.Ident
+	pos token.Pos
+}
+
+type pathChange struct{ path, name string }
+
+var _ rules.File = (*fileCtx)(nil)
+
+func newFileCtx(tf *typedFile, mod *Module, names map[string]string) (*fileCtx, error) {
+	dec := decorator.NewDecorator(tf.pkg.Fset)
+	dfile, err := dec.DecorateFile(tf.syntax)
+	if err != nil {
+		return nil, err
+	}
+	return &fileCtx{
+		tf: tf, mod: mod, names: names, dec: dec, dfile: dfile,
+		quals:    map[string][]qualifier{},
+		unused:   map[*ast.Ident]bool{},
+		replace:  map[dst.Node]func(dst.Node) dst.Node{},
+		newPaths: map[*ast.ImportSpec]pathChange{},
+		todos:    map[ast.Node][]string{},
+		sites:    map[string]int{},
+	}, nil
+}
+
+func (f *fileCtx) Fset() *token.FileSet   { return f.tf.pkg.Fset }
+func (f *fileCtx) AST() *ast.File         { return f.tf.syntax }
+func (f *fileCtx) Info() *types.Info      { return f.tf.pkg.TypesInfo }
+func (f *fileCtx) Pkg() *types.Package    { return f.tf.pkg.Types }
+func (f *fileCtx) Dst(n ast.Node) dst.Node { return f.dec.Dst.Nodes[n] }
+
+func (f *fileCtx) Parents(n ast.Node) []ast.Node {
+	if f.parents == nil {
+		f.parents = parentMap(f.tf.syntax)
+	}
+	var out []ast.Node
+	for p := f.parents[n]; p != nil; p = f.parents[p] {
+		out = append(out, p)
+	}
+	return out
+}
+
+func parentMap(file *ast.File) map[ast.Node]ast.Node {
+	m := map[ast.Node]ast.Node{}
+	var stack []ast.Node
+	ast.Inspect(file, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return false
+		}
+		if len(stack) > 0 {
+			m[n] = stack[len(stack)-1]
+		}
+		stack = append(stack, n)
+		return true
+	})
+	return m
+}
+
+func (f *fileCtx) Uses(obj types.Object) []*ast.Ident {
+	if f.uses == nil {
+		f.uses = map[types.Object][]*ast.Ident{}
+		ast.Inspect(f.tf.syntax, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if o := f.Info().Uses[id]; o != nil {
+					f.uses[o] = append(f.uses[o], id)
+				}
+			}
+			return true
+		})
+	}
+	return f.uses[obj]
+}
+
+func (f *fileCtx) Qualifier(path string, pos token.Pos) *dst.Ident {
+	id := dst.NewIdent("")
+	f.quals[path] = append(f.quals[path], qualifier{id: id, pos: pos})
+	return id
+}
+
+func (f *fileCtx) Unuse(id *ast.Ident) { f.unused[id] = true }
+
+func (f *fileCtx) Replace(n ast.Node, with func(dst.Node) dst.Node) {
+	d := f.Dst(n)
+	if d == nil {
+		return
+	}
+	if prev := f.replace[d]; prev != nil {
+		// Two rules replace the same node: compose them in rule order.
+		f.replace[d] = func(old dst.Node) dst.Node { return with(prev(old)) }
+		return
+	}
+	f.replace[d] = with
+}
+
+func (f *fileCtx) SetImportPath(spec *ast.ImportSpec, path, name string) {
+	f.newPaths[spec] = pathChange{path: path, name: name}
+}
+
+func (f *fileCtx) Rewrote(r rules.Rule, _ token.Pos) {
+	f.sites[f.set+"/"+r.ID()]++
+}
+
+func (f *fileCtx) Report(r rules.Rule, pos token.Pos, message string, todo bool) {
+	p := f.Fset().Position(pos)
+	p.Filename = f.mod.rel(p.Filename)
+	f.findings = append(f.findings, Finding{Pos: p, Rule: f.set + "/" + r.ID(), Kind: Manual, Message: message})
+	if !todo {
+		return
+	}
+	if n := f.todoAnchor(pos); n != nil {
+		f.todos[n] = appendUnique(f.todos[n], message)
+	}
+}
+
+// todoAnchor returns the statement or declaration that a TODO comment for
+// pos goes above: the innermost one that stands in a statement list or at
+// the top level of the file.
+func (f *fileCtx) todoAnchor(pos token.Pos) ast.Node {
+	path, _ := astutil.PathEnclosingInterval(f.tf.syntax, pos, pos)
+	for i := 0; i+1 < len(path); i++ {
+		switch path[i+1].(type) {
+		case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+			if _, ok := path[i].(ast.Stmt); ok {
+				return path[i]
+			}
+		case *ast.File:
+			return path[i]
+		}
+	}
+	return nil
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}

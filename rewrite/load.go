@@ -1,0 +1,135 @@
+package rewrite
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/scanner"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// typedFile is a candidate file with the package it was type-checked in.
+type typedFile struct {
+	*candidate
+	pkg    *packages.Package
+	syntax *ast.File
+	config config
+}
+
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+	packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes |
+	packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule
+
+// loadTyped type-checks the packages of the candidates in one build
+// configuration and returns the candidates it covered. Each file is taken
+// from one package variant only: the plain package for its non-test files,
+// the test variant for its test files.
+func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config, env []string) ([]*typedFile, int, error) {
+	byPath := map[string]*candidate{}
+	var pkgPaths []string
+	for _, c := range cands {
+		byPath[c.path] = c
+		if !slices.Contains(pkgPaths, c.pkgPath) {
+			pkgPaths = append(pkgPaths, c.pkgPath)
+		}
+	}
+	pcfg := &packages.Config{
+		Context:    ctx,
+		Mode:       loadMode,
+		Dir:        mod.Root,
+		Tests:      true,
+		Env:        cfg.env(env),
+		BuildFlags: cfg.buildFlags(),
+	}
+	pkgs, err := packages.Load(pcfg, pkgPaths...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("load packages: %w", err)
+	}
+	sortVariants(pkgs)
+	var out []*typedFile
+	typed := 0
+	for _, p := range pkgs {
+		if strings.HasSuffix(p.ID, ".test") || p.Types == nil {
+			continue
+		}
+		typed++
+		for i, f := range p.Syntax {
+			name := compiledName(p, i)
+			c := byPath[name]
+			if c == nil || c.cgo {
+				continue
+			}
+			if err := packageError(p, mod); err != nil {
+				return nil, 0, err
+			}
+			delete(byPath, name)
+			out = append(out, &typedFile{candidate: c, pkg: p, syntax: f, config: cfg})
+		}
+	}
+	return out, typed, nil
+}
+
+// sortVariants puts plain packages before their test variants, so a
+// non-test file is taken from the plain package.
+func sortVariants(pkgs []*packages.Package) {
+	slices.SortStableFunc(pkgs, func(a, b *packages.Package) int {
+		return boolCmp(strings.Contains(a.ID, " ["), strings.Contains(b.ID, " ["))
+	})
+}
+
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+func compiledName(p *packages.Package, i int) string {
+	if i < len(p.CompiledGoFiles) {
+		return p.CompiledGoFiles[i]
+	}
+	return ""
+}
+
+// packageError reports the first errors of a package that failed to parse
+// or type-check, with their positions relative to the module root.
+func packageError(p *packages.Package, mod *Module) error {
+	if len(p.Errors) == 0 {
+		return nil
+	}
+	var msgs []string
+	for _, e := range p.Errors {
+		msgs = append(msgs, relPos(mod, e.Pos)+": "+e.Msg)
+	}
+	more := ""
+	if len(msgs) > 3 {
+		more = fmt.Sprintf(" (and %d more)", len(msgs)-3)
+		msgs = msgs[:3]
+	}
+	return fmt.Errorf("load %s: %s%s: fix the package so that it builds, then run migrate again", p.PkgPath, strings.Join(msgs, "; "), more)
+}
+
+// relPos makes a "file:line:col" position relative to the module root.
+func relPos(mod *Module, pos string) string {
+	if pos == "" || pos == "-" {
+		return "-"
+	}
+	if strings.HasPrefix(pos, mod.Root+"/") {
+		return mod.rel(pos)
+	}
+	return pos
+}
+
+// parseErrorPos extracts the first position of a scanner error list.
+func parseErrorPos(err error) string {
+	if list, ok := err.(scanner.ErrorList); ok && len(list) > 0 {
+		return list[0].Error()
+	}
+	return err.Error()
+}

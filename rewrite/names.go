@@ -1,0 +1,67 @@
+package rewrite
+
+import (
+	"context"
+	"slices"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/migrate-tool/migrate/rules"
+)
+
+// packageNames finds the real package name of every import path the rule
+// sets may add: from the type information already loaded, else by asking
+// the go command from the module root. A path that cannot be resolved has
+// no entry; a rule that needs it then fails with a message.
+func packageNames(ctx context.Context, mod *Module, sets []*rules.Set, typed []*typedFile, env []string) (map[string]string, error) {
+	names := map[string]string{}
+	var want []string
+	for _, s := range sets {
+		for _, p := range s.Packages {
+			if !slices.Contains(want, p) {
+				want = append(want, p)
+			}
+		}
+	}
+	seen := map[*packages.Package]bool{}
+	for _, tf := range typed {
+		collectNames(tf.pkg, names, seen)
+	}
+	var missing []string
+	for _, p := range want {
+		if _, ok := names[p]; !ok {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) == 0 {
+		return names, nil
+	}
+	cfg := &packages.Config{Context: ctx, Mode: packages.NeedName, Dir: mod.Root, Env: env}
+	pkgs, err := packages.Load(cfg, missing...)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pkgs {
+		if p.Name != "" && len(p.Errors) == 0 {
+			names[p.PkgPath] = p.Name
+		}
+	}
+	return names, nil
+}
+
+func collectNames(p *packages.Package, names map[string]string, seen map[*packages.Package]bool) {
+	if seen[p] {
+		return
+	}
+	seen[p] = true
+	if p.Types != nil {
+		for _, imp := range p.Types.Imports() {
+			names[imp.Path()] = imp.Name()
+		}
+	}
+	for _, imp := range p.Imports {
+		if imp.Name != "" {
+			names[imp.PkgPath] = imp.Name
+		}
+	}
+}

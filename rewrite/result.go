@@ -1,0 +1,81 @@
+package rewrite
+
+import (
+	"fmt"
+	"go/token"
+	"io/fs"
+)
+
+// Result is what a run computed.
+type Result struct {
+	// Module is the module the run worked in.
+	Module *Module
+	// Files are the changed files, sorted by path.
+	Files []*FileChange
+	// Findings are the sites and files left for a person, sorted by position.
+	Findings []Finding
+	// Sites counts rewritten sites per rule ("ioutil/read-all").
+	Sites map[string]int
+	// Stats describe how much work the run did.
+	Stats Stats
+}
+
+// Stats count the work of a run.
+type Stats struct {
+	FilesScanned  int `json:"files_scanned"`  // Go files whose imports were read
+	FilesMatched  int `json:"files_matched"`  // files importing a path the rules touch
+	PackagesTyped int `json:"packages_typed"` // packages type-checked
+	Configs       int `json:"configs"`        // build configurations loaded
+}
+
+// FileChange is one changed file.
+type FileChange struct {
+	// Path is the absolute path; Rel is relative to the module root.
+	Path, Rel string
+	// Old and New are the file's contents before and after.
+	Old, New []byte
+	// Mode is the file's permission bits.
+	Mode fs.FileMode
+	// Sites counts the rewritten sites in the file.
+	Sites int
+}
+
+// Kind classifies a finding.
+type Kind string
+
+// Finding kinds.
+const (
+	// Manual is a site a rule cannot rewrite exactly; a person must.
+	Manual Kind = "manual"
+	// Generated is a generated file left alone: regenerate it.
+	Generated Kind = "generated"
+	// Unhandled is a file that imports an old path but could not be
+	// rewritten (cgo, //line directives, excluded in every configuration).
+	Unhandled Kind = "unhandled"
+	// Warning is something the user should know about a rewritten file.
+	Warning Kind = "warning"
+)
+
+// Finding is one thing left for a person.
+type Finding struct {
+	// Pos is the position; its Filename is relative to the module root.
+	Pos token.Position
+	// Rule is SET/ID, or "" for findings about a whole file.
+	Rule string
+	// Kind classifies the finding.
+	Kind Kind
+	// Message says what is wrong and what to do.
+	Message string
+}
+
+// String formats the finding the go vet way: file:line:col: message.
+func (f Finding) String() string {
+	pos := f.Pos.Filename
+	if f.Pos.Line > 0 {
+		pos = fmt.Sprintf("%s:%d:%d", pos, f.Pos.Line, f.Pos.Column)
+	}
+	if f.Rule != "" {
+		return fmt.Sprintf("%s: %s (%s)", pos, f.Message, f.Rule)
+	}
+	return fmt.Sprintf("%s: %s", pos, f.Message)
+}

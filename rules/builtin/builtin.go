@@ -1,0 +1,101 @@
+// Package builtin is the catalog of rule sets that ship with migrate: the
+// embedded rule files and the rules written in Go that they name.
+package builtin
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/migrate-tool/migrate/rules"
+	"github.com/migrate-tool/migrate/rules/ioutilrule"
+)
+
+//go:embed *.yaml
+var files embed.FS
+
+// GoRules returns the rules written in Go that rule files can name with
+// "go: NAME".
+func GoRules() map[string]rules.GoRuleFunc {
+	return map[string]rules.GoRuleFunc{
+		"ioutil-readdir": ioutilrule.ReadDir,
+	}
+}
+
+// Names returns the names of the built-in rule sets, sorted.
+func Names() []string {
+	entries, _ := fs.ReadDir(files, ".")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Load returns the built-in rule set called name.
+func Load(name string) (*rules.Set, error) {
+	src, err := files.ReadFile(name + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("unknown rule set %q (built-in: %s; or give the path of a rule file)", name, strings.Join(Names(), ", "))
+	}
+	return rules.Parse(src, "builtin:"+name+".yaml", GoRules())
+}
+
+// All returns every built-in rule set.
+func All() ([]*rules.Set, error) {
+	var sets []*rules.Set
+	for _, n := range Names() {
+		s, err := Load(n)
+		if err != nil {
+			return nil, err
+		}
+		sets = append(sets, s)
+	}
+	return sets, nil
+}
+
+// Resolve loads each name: a built-in rule set, or the path of a rule file
+// (anything with a path separator or a .yaml/.yml extension), relative to
+// dir. A set named twice is loaded once.
+func Resolve(dir string, names []string) ([]*rules.Set, error) {
+	var sets []*rules.Set
+	seen := map[string]bool{}
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		s, err := resolveOne(dir, n)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[s.Name] {
+			seen[s.Name] = true
+			sets = append(sets, s)
+		}
+	}
+	if len(sets) == 0 {
+		return nil, fmt.Errorf("no rule set given: pass --rules NAME (see migrate list)")
+	}
+	return sets, nil
+}
+
+func resolveOne(dir, n string) (*rules.Set, error) {
+	ext := filepath.Ext(n)
+	if !strings.ContainsAny(n, `/\`) && ext != ".yaml" && ext != ".yml" {
+		return Load(n)
+	}
+	p := n
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	if _, err := os.Stat(p); err != nil {
+		return nil, fmt.Errorf("rule file %s: no such file (give a built-in name, see migrate list, or a path to a .yaml rule file)", n)
+	}
+	return rules.LoadFile(p, GoRules())
+}

@@ -1,0 +1,142 @@
+// Package ioutilrule holds the io/ioutil rules that the rule-file format
+// cannot express.
+package ioutilrule
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+
+	"github.com/migrate-tool/migrate/rules"
+)
+
+// ReadDir builds the rule that moves ioutil.ReadDir to os.ReadDir where
+// that is exact. os.ReadDir returns []fs.DirEntry instead of
+// []fs.FileInfo, so a call is rewritten only when its result is discarded,
+// or only ranged over, indexed and measured with len, with nothing but
+// Name() and IsDir() called on the elements: the methods the two types
+// share with the same meaning. Every other call is reported, with a TODO.
+func ReadDir(_ *rules.Set, spec *rules.Spec) (rules.Rule, error) {
+	return &readDir{spec: spec}, nil
+}
+
+type readDir struct{ spec *rules.Spec }
+
+func (r *readDir) ID() string      { return r.spec.ID }
+func (r *readDir) Paths() []string { return []string{"io/ioutil"} }
+
+func (r *readDir) Apply(f rules.File) error {
+	info := f.Info()
+	ast.Inspect(f.AST(), func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok || !isReadDir(info.Uses[id]) {
+			return true
+		}
+		if why := unsafeUse(f, id); why != "" {
+			f.Report(r, id.Pos(), fmt.Sprintf("ioutil.ReadDir returns []fs.FileInfo but os.ReadDir returns []fs.DirEntry, and %s: convert with DirEntry.Info() by hand", why), true)
+			return true
+		}
+		rules.ReplaceUse(f, id, "os", "ReadDir")
+		f.Rewrote(r, id.Pos())
+		return true
+	})
+	return nil
+}
+
+func isReadDir(obj types.Object) bool {
+	fn, ok := obj.(*types.Func)
+	return ok && fn.Pkg() != nil && fn.Pkg().Path() == "io/ioutil" && fn.Name() == "ReadDir"
+}
+
+// unsafeUse returns why the call through id cannot become os.ReadDir, or "".
+func unsafeUse(f rules.File, id *ast.Ident) string {
+	parents := f.Parents(id)
+	var fun ast.Expr = id
+	if sel, ok := parents[0].(*ast.SelectorExpr); ok && sel.Sel == id {
+		fun, parents = sel, parents[1:]
+	}
+	call, ok := parents[0].(*ast.CallExpr)
+	if !ok || call.Fun != fun {
+		return "it is used as a function value"
+	}
+	assign, ok := parents[1].(*ast.AssignStmt)
+	if !ok || len(assign.Rhs) != 1 || len(assign.Lhs) != 2 {
+		return "its result is passed on directly"
+	}
+	lhs, ok := assign.Lhs[0].(*ast.Ident)
+	if !ok {
+		return "its result is stored in an expression"
+	}
+	if lhs.Name == "_" {
+		return ""
+	}
+	v, _ := f.Info().Defs[lhs].(*types.Var)
+	if v == nil {
+		return "its result is assigned to a variable declared elsewhere as []fs.FileInfo"
+	}
+	for _, use := range f.Uses(v) {
+		if why := entriesUse(f, use); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// entriesUse checks one use of the result slice.
+func entriesUse(f rules.File, use *ast.Ident) string {
+	parents := f.Parents(use)
+	switch p := parents[0].(type) {
+	case *ast.RangeStmt:
+		if p.X != use {
+			break
+		}
+		return elemVarUses(f, p.Value)
+	case *ast.IndexExpr:
+		if p.X == use && len(parents) > 1 {
+			return elemUse(parents[1:], p)
+		}
+	case *ast.CallExpr:
+		if fn, ok := p.Fun.(*ast.Ident); ok && fn.Name == "len" && isBuiltin(f, fn) {
+			return ""
+		}
+	}
+	return fmt.Sprintf("the result %s is used as []fs.FileInfo at line %d", use.Name, f.Fset().Position(use.Pos()).Line)
+}
+
+func isBuiltin(f rules.File, id *ast.Ident) bool {
+	_, ok := f.Info().Uses[id].(*types.Builtin)
+	return ok
+}
+
+// elemVarUses checks every use of the range value variable.
+func elemVarUses(f rules.File, value ast.Expr) string {
+	id, ok := value.(*ast.Ident)
+	if !ok || id.Name == "_" {
+		return ""
+	}
+	v, _ := f.Info().Defs[id].(*types.Var)
+	if v == nil {
+		return "the range value is assigned to a variable declared elsewhere"
+	}
+	for _, use := range f.Uses(v) {
+		if why := elemUse(f.Parents(use), use); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// elemUse accepts e.Name() and e.IsDir(), where parents enclose e.
+func elemUse(parents []ast.Node, e ast.Expr) string {
+	sel, ok := parents[0].(*ast.SelectorExpr)
+	if ok && sel.X == e && (sel.Sel.Name == "Name" || sel.Sel.Name == "IsDir") && len(parents) > 1 {
+		if call, ok := parents[1].(*ast.CallExpr); ok && call.Fun == sel {
+			return ""
+		}
+	}
+	name := "an element"
+	if sel != nil {
+		name = "its " + sel.Sel.Name
+	}
+	return fmt.Sprintf("%s is used (only Name() and IsDir() are the same on fs.DirEntry)", name)
+}

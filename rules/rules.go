@@ -1,0 +1,130 @@
+// Package rules is the model of a migration: rule sets, the rules in them,
+// the YAML rule-file loader and validator, and the built-in catalog.
+//
+// A rule set is data: a YAML file that names the packages it touches and a
+// list of rules, each one declarative operation (move an import path, rename
+// a symbol, a method or a field, replace a call by a template, mark a symbol
+// for manual follow-up) or the name of a rule written in Go. Built-in rule
+// sets are embedded files in the same format and go through the same loader.
+//
+// Every rule, declarative or Go, implements [Rule]: it looks at one file
+// through a [File], whose syntax tree and type information are read-only, and
+// makes its edits on the decorated tree that File exposes. The rewrite
+// package implements File, applies the rules and renders the result.
+package rules
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/dave/dst"
+)
+
+// Set is a rule set: what one migration changes.
+type Set struct {
+	// Name is the rule set's name, as given to --rules.
+	Name string
+	// From and To describe the migration in one phrase each, for "migrate list".
+	From, To string
+	// Summary is a one-line description.
+	Summary string
+	// Doc is a longer description, for "migrate explain".
+	Doc string
+	// Source is where the set was loaded from: a file path, or
+	// "builtin:NAME.yaml".
+	Source string
+	// GoVersion is the minimum go directive the migrated module needs
+	// ("1.16"), or "".
+	GoVersion string
+	// Packages maps the names used in rule references and templates to
+	// import paths.
+	Packages map[string]string
+	// Rules are applied in order, each to every file that imports one of
+	// the set's Paths.
+	Rules []Rule
+	// Specs hold the declarative description of each rule, in order, for
+	// "migrate explain".
+	Specs []*Spec
+}
+
+// Paths returns the import paths whose importers the set may change: the
+// old paths named by its rules. A file that imports none of them is never
+// loaded with types.
+func (s *Set) Paths() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range s.Rules {
+		for _, p := range r.Paths() {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// A Rule changes one kind of site in a file.
+type Rule interface {
+	// ID names the rule within its set ("read-all"); findings and site
+	// counts are reported as SET/ID.
+	ID() string
+	// Paths are the old import paths whose users the rule looks at. A path
+	// ending in "/..." also matches its subpackages.
+	Paths() []string
+	// Apply finds the rule's sites in f and edits f's decorated tree.
+	Apply(f File) error
+}
+
+// File is one Go file as a rule sees it: the original syntax tree with its
+// type information (read-only), the decorated tree to edit, and helpers for
+// imports, edits and findings. The rewrite package implements it.
+type File interface {
+	// Fset is the file set of AST and Info positions.
+	Fset() *token.FileSet
+	// AST is the original, type-checked syntax tree. Never modify it.
+	AST() *ast.File
+	// Info is the type information of AST.
+	Info() *types.Info
+	// Pkg is the package the file belongs to.
+	Pkg() *types.Package
+
+	// Dst returns the decorated node for an original node, or nil. For a
+	// node already replaced through Replace, it returns the original
+	// decorated node, not the replacement.
+	Dst(n ast.Node) dst.Node
+	// Parents returns the chain of nodes enclosing n, innermost first
+	// (n excluded).
+	Parents(n ast.Node) []ast.Node
+	// Uses returns the identifiers of the file that refer to obj.
+	Uses(obj types.Object) []*ast.Ident
+
+	// Qualifier returns a new identifier naming the package with the given
+	// import path, to use as the X of a selector placed at pos. The import
+	// is added if needed, under a name that collides with nothing visible at
+	// any position it is used at; the identifier's Name is set when the file
+	// is rendered.
+	Qualifier(path string, pos token.Pos) *dst.Ident
+	// Unuse records that the rule removed a use of an import: id is the
+	// package name in a qualified identifier, or a dot-imported name. An
+	// import whose uses are all removed is deleted from the file.
+	Unuse(id *ast.Ident)
+	// Replace schedules the replacement of the decorated node of n. The
+	// function receives that node, with any replacements inside it already
+	// done, and returns the new node. Replacements are made innermost first
+	// when the file is rendered.
+	Replace(n ast.Node, with func(old dst.Node) dst.Node)
+	// SetImportPath changes the path of an import spec in place, keeping its
+	// local name and comments. name is the package name at the new path, or
+	// "" when it is the same as the old one; when it differs, the spec gets
+	// an explicit name so that the file's uses stay valid.
+	SetImportPath(spec *ast.ImportSpec, path, name string)
+
+	// Rewrote counts one site rewritten by the rule at pos.
+	Rewrote(r Rule, pos token.Pos)
+	// Report records a site left for manual follow-up. With todo set, a
+	// "// TODO(migrate): message" comment is also put above the statement
+	// or declaration that contains pos (once: a second run adds nothing).
+	Report(r Rule, pos token.Pos, message string, todo bool)
+}
