@@ -16,9 +16,13 @@ import (
 type config struct {
 	goos, goarch string
 	tags         []string
+	adhoc        bool // files loaded one by one, as "go run FILE" does
 }
 
 func (c config) String() string {
+	if c.adhoc {
+		return "single files"
+	}
 	if c.goos == "" && len(c.tags) == 0 {
 		return "default"
 	}
@@ -62,7 +66,11 @@ const maxTags = 6 // custom tags considered per file; 2^6 combinations
 // the file's own tags that satisfies its constraint. It returns false when
 // none does (for example "//go:build ignore" with a contradictory
 // expression).
-func configFor(path string) (config, bool) {
+func configFor(path string, adhoc bool) (config, bool) {
+	if adhoc {
+		// Loaded on its own, the file is included whatever its constraints.
+		return config{adhoc: true}, true
+	}
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return config{}, false

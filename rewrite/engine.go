@@ -211,7 +211,7 @@ func (r *runner) nextConfig(pending []*candidate, tried map[string]bool) ([]*can
 			r.fileFinding(c.path, Unhandled, "file uses cgo (import \"C\"), which migrate cannot reprint: migrate it by hand")
 			continue
 		}
-		cfg, ok := configFor(c.path)
+		cfg, ok := configFor(c.path, c.adhoc())
 		if !ok || tried[cfg.key()] {
 			r.fileFinding(c.path, Unhandled, "file is excluded by its build constraints in every configuration tried: migrate it by hand")
 			continue

@@ -29,22 +29,32 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 // the test variant for its test files.
 func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config, env []string) ([]*typedFile, int, error) {
 	byPath := map[string]*candidate{}
-	var pkgPaths []string
+	var patterns []string
 	for _, c := range cands {
-		byPath[c.path] = c
-		if !slices.Contains(pkgPaths, c.pkgPath) {
-			pkgPaths = append(pkgPaths, c.pkgPath)
+		if c.adhoc() != cfg.adhoc {
+			continue
 		}
+		byPath[c.path] = c
+		pat := c.pkgPath
+		if c.adhoc() {
+			pat = c.path
+		}
+		if !slices.Contains(patterns, pat) {
+			patterns = append(patterns, pat)
+		}
+	}
+	if len(patterns) == 0 {
+		return nil, 0, nil
 	}
 	pcfg := &packages.Config{
 		Context:    ctx,
 		Mode:       loadMode,
 		Dir:        mod.Root,
-		Tests:      true,
+		Tests:      !cfg.adhoc,
 		Env:        cfg.env(env),
 		BuildFlags: cfg.buildFlags(),
 	}
-	pkgs, err := packages.Load(pcfg, pkgPaths...)
+	pkgs, err := loadEach(pcfg, patterns, cfg.adhoc)
 	if err != nil {
 		return nil, 0, fmt.Errorf("load packages: %w", err)
 	}
@@ -70,6 +80,23 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 		}
 	}
 	return out, typed, nil
+}
+
+// loadEach loads the patterns together, or one by one for single files,
+// which go list would otherwise put in one package.
+func loadEach(cfg *packages.Config, patterns []string, oneByOne bool) ([]*packages.Package, error) {
+	if !oneByOne {
+		return packages.Load(cfg, patterns...)
+	}
+	var all []*packages.Package
+	for _, p := range patterns {
+		pkgs, err := packages.Load(cfg, p)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, pkgs...)
+	}
+	return all, nil
 }
 
 // sortVariants puts plain packages before their test variants, so a

@@ -21,14 +21,26 @@ import (
 type candidate struct {
 	path    string   // absolute
 	pkgPath string   // import path of its package (without test suffix)
+	dirPkg  string   // name of the package go list put it in
+	pkgName string   // name in its own package clause
 	imports []string // import paths of the file
 	cgo     bool     // imports "C"
 }
 
+// adhoc reports whether the file is not part of its directory's package:
+// a "//go:build ignore" program beside a library, say. It is loaded on its
+// own, as "go run FILE" would.
+func (c *candidate) adhoc() bool {
+	return c.pkgName != c.dirPkg && c.pkgName != c.dirPkg+"_test"
+}
+
+// listed is what go list says of a file: its package's path and name.
+type listed struct{ pkgPath, name string }
+
 // listFiles returns every Go file of the packages matching the patterns,
 // test files and files excluded by build constraints included, with the
 // import path of its package. It runs only "go list".
-func listFiles(ctx context.Context, mod *Module, dir string, patterns []string, env []string) (map[string]string, error) {
+func listFiles(ctx context.Context, mod *Module, dir string, patterns []string, env []string) (map[string]listed, error) {
 	cfg := &packages.Config{
 		Context: ctx,
 		Mode:    packages.NeedName | packages.NeedFiles,
@@ -40,7 +52,7 @@ func listFiles(ctx context.Context, mod *Module, dir string, patterns []string, 
 	if err != nil {
 		return nil, fmt.Errorf("list packages: %w", err)
 	}
-	files := map[string]string{}
+	files := map[string]listed{}
 	for _, p := range pkgs {
 		if strings.HasSuffix(p.ID, ".test") {
 			continue
@@ -50,7 +62,7 @@ func listFiles(ctx context.Context, mod *Module, dir string, patterns []string, 
 		}
 		for _, f := range slices.Concat(p.GoFiles, p.IgnoredFiles) {
 			if strings.HasSuffix(f, ".go") && inScope(mod, f) {
-				files[f] = strings.TrimSuffix(p.PkgPath, "_test")
+				files[f] = listed{pkgPath: strings.TrimSuffix(p.PkgPath, "_test"), name: p.Name}
 			}
 		}
 	}
@@ -98,7 +110,7 @@ type scanned struct {
 
 // scanImports parses the imports of every file in parallel and keeps the
 // ones importing a path in paths.
-func scanImports(files map[string]string, paths []string, includeGenerated bool, workers int) (*scanned, error) {
+func scanImports(files map[string]listed, paths []string, includeGenerated bool, workers int) (*scanned, error) {
 	names := make([]string, 0, len(files))
 	for f := range files {
 		names = append(names, f)
@@ -121,13 +133,15 @@ func scanImports(files map[string]string, paths []string, includeGenerated bool,
 		case r.lineDirective:
 			out.lineDirect = append(out.lineDirect, names[i])
 		default:
-			out.candidates = append(out.candidates, &candidate{path: names[i], pkgPath: files[names[i]], imports: r.imports, cgo: r.cgo})
+			l := files[names[i]]
+			out.candidates = append(out.candidates, &candidate{path: names[i], pkgPath: l.pkgPath, dirPkg: l.name, pkgName: r.pkgName, imports: r.imports, cgo: r.cgo})
 		}
 	}
 	return out, nil
 }
 
 type scanResult struct {
+	pkgName       string
 	imports       []string
 	cgo           bool
 	generated     bool
@@ -145,7 +159,7 @@ func scanFile(name string, paths []string) (*scanResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse %w", err)
 	}
-	r := &scanResult{}
+	r := &scanResult{pkgName: f.Name.Name}
 	hit := false
 	for _, spec := range f.Imports {
 		p := rules.Unquote(spec.Path)
