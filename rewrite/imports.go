@@ -248,7 +248,7 @@ func (f *fileCtx) rebuildImportDecls(states []*importState) {
 			}
 		}
 		if len(g.Specs) > 0 {
-			g.Lparen = g.Lparen || len(g.Specs) > 1
+			parenthesize(g)
 			decls = append(decls, g)
 		}
 	}
@@ -259,6 +259,23 @@ func (f *fileCtx) rebuildImportDecls(states []*importState) {
 			for _, s := range g.Specs {
 				f.dfile.Imports = append(f.dfile.Imports, s.(*dst.ImportSpec))
 			}
+		}
+	}
+}
+
+// parenthesize turns "import "x"" into a block when it now holds several
+// specs; the blank line that followed the single spec then follows the
+// block.
+func parenthesize(g *dst.GenDecl) {
+	if g.Lparen || len(g.Specs) < 2 {
+		return
+	}
+	g.Lparen = true
+	for _, s := range g.Specs {
+		is := s.(*dst.ImportSpec)
+		if is.Decs.After != dst.None {
+			g.Decs.After = is.Decs.After
+			is.Decs.After = dst.None
 		}
 	}
 }

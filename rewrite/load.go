@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"go/ast"
-	"go/scanner"
 	"slices"
 	"strings"
 
@@ -132,7 +131,18 @@ func packageError(p *packages.Package, mod *Module) error {
 	}
 	var msgs []string
 	for _, e := range p.Errors {
-		msgs = append(msgs, relPos(mod, e.Pos)+": "+e.Msg)
+		if e.Pos != "" && e.Pos != "-" {
+			msgs = appendUnique(msgs, relPos(mod, e.Pos)+": "+e.Msg)
+		}
+	}
+	if len(msgs) == 0 { // only errors from go list: keep their text, on one line
+		for _, e := range p.Errors {
+			for _, line := range strings.Split(e.Msg, "\n") {
+				if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "# ") {
+					msgs = appendUnique(msgs, strings.TrimPrefix(line, "./"))
+				}
+			}
+		}
 	}
 	more := ""
 	if len(msgs) > 3 {
@@ -151,12 +161,4 @@ func relPos(mod *Module, pos string) string {
 		return mod.rel(pos)
 	}
 	return pos
-}
-
-// parseErrorPos extracts the first position of a scanner error list.
-func parseErrorPos(err error) string {
-	if list, ok := err.(scanner.ErrorList); ok && len(list) > 0 {
-		return list[0].Error()
-	}
-	return err.Error()
 }

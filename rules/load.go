@@ -74,7 +74,7 @@ func Parse(src []byte, source string, goRules map[string]GoRuleFunc) (*Set, erro
 	if err := yaml.Unmarshal(src, &root); err != nil {
 		return nil, yamlError(source, err)
 	}
-	lines := ruleLines(&root)
+	lines, keyLines := ruleLines(&root)
 	if !setNameRE.MatchString(f.Name) {
 		return nil, fail(topLine(&root, "name"), "rule set needs a \"name\" of lower-case letters, digits, '-' and '.' (got %q)", f.Name)
 	}
@@ -94,7 +94,7 @@ func Parse(src []byte, source string, goRules map[string]GoRuleFunc) (*Set, erro
 	ids := map[string]int{}
 	for i, spec := range f.Rules {
 		if i < len(lines) {
-			spec.Line = lines[i]
+			spec.Line, spec.keyLines = lines[i], keyLines[i]
 		}
 		if spec.ID == "" {
 			spec.ID = spec.defaultID()
@@ -105,7 +105,7 @@ func Parse(src []byte, source string, goRules map[string]GoRuleFunc) (*Set, erro
 		ids[spec.ID] = spec.Line
 		r, err := compile(set, spec, goRules)
 		if err != nil {
-			return nil, fail(spec.Line, "rule %q: %v", spec.ID, err)
+			return nil, fail(spec.errLine(err), "rule %q: %v", spec.ID, err)
 		}
 		set.Rules = append(set.Rules, r)
 		set.Specs = append(set.Specs, spec)
@@ -186,22 +186,30 @@ func topLine(root *yaml.Node, key string) int {
 	return 1
 }
 
-// ruleLines returns the line of each entry of the top-level "rules" list.
-func ruleLines(root *yaml.Node) []int {
+// ruleLines returns the line of each entry of the top-level "rules" list,
+// and of each key in it.
+func ruleLines(root *yaml.Node) ([]int, []map[string]int) {
 	if len(root.Content) == 0 {
-		return nil
+		return nil, nil
 	}
 	m := root.Content[0]
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == "rules" {
-			var out []int
-			for _, r := range m.Content[i+1].Content {
-				out = append(out, r.Line)
-			}
-			return out
+		if m.Content[i].Value != "rules" {
+			continue
 		}
+		var lines []int
+		var keys []map[string]int
+		for _, r := range m.Content[i+1].Content {
+			lines = append(lines, r.Line)
+			km := map[string]int{}
+			for j := 0; j+1 < len(r.Content); j += 2 {
+				km[r.Content[j].Value] = r.Content[j].Line
+			}
+			keys = append(keys, km)
+		}
+		return lines, keys
 	}
-	return nil
+	return nil, nil
 }
 
 func knownNames[V any](m map[string]V) string {

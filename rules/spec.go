@@ -51,6 +51,21 @@ type Spec struct {
 
 	// Line is where the rule starts in its file.
 	Line int `yaml:"-"`
+	// keyLines holds the line of each key of the rule.
+	keyLines map[string]int
+}
+
+// errLine returns the line an error in the rule points at: the "to" key
+// for errors in the target, else the operation's key, else the rule.
+func (s *Spec) errLine(err error) int {
+	key, _ := s.Op()
+	if strings.HasPrefix(err.Error(), "to:") {
+		key = "to"
+	}
+	if l, ok := s.keyLines[key]; ok {
+		return l
+	}
+	return s.Line
 }
 
 // Example is a before/after snippet.

@@ -25,7 +25,10 @@ to, and a one-line summary. Pass a name to "migrate run --rules".`,
 			}
 			if asJSON {
 				type entry struct {
-					Name, From, To, Summary string
+					Name    string `json:"name"`
+					From    string `json:"from"`
+					To      string `json:"to"`
+					Summary string `json:"summary"`
 				}
 				var out []entry
 				for _, s := range sets {

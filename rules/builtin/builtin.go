@@ -94,8 +94,9 @@ func resolveOne(dir, n string) (*rules.Set, error) {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(dir, p)
 	}
-	if _, err := os.Stat(p); err != nil {
+	src, err := os.ReadFile(p)
+	if err != nil {
 		return nil, fmt.Errorf("rule file %s: no such file (give a built-in name, see migrate list, or a path to a .yaml rule file)", n)
 	}
-	return rules.LoadFile(p, GoRules())
+	return rules.Parse(src, n, GoRules())
 }

@@ -33,7 +33,7 @@ func (r *readDir) Apply(f rules.File) error {
 			return true
 		}
 		if why := unsafeUse(f, id); why != "" {
-			f.Report(r, id.Pos(), fmt.Sprintf("ioutil.ReadDir returns []fs.FileInfo but os.ReadDir returns []fs.DirEntry, and %s: convert with DirEntry.Info() by hand", why), true)
+			f.Report(r, id.Pos(), fmt.Sprintf("ioutil.ReadDir left as is: %s, but os.ReadDir returns []fs.DirEntry; convert by hand with DirEntry.Info()", why), true)
 			return true
 		}
 		rules.ReplaceUse(f, id, "os", "ReadDir")
@@ -61,18 +61,18 @@ func unsafeUse(f rules.File, id *ast.Ident) string {
 	}
 	assign, ok := parents[1].(*ast.AssignStmt)
 	if !ok || len(assign.Rhs) != 1 || len(assign.Lhs) != 2 {
-		return "its result is passed on directly"
+		return "its []fs.FileInfo result is passed on"
 	}
 	lhs, ok := assign.Lhs[0].(*ast.Ident)
 	if !ok {
-		return "its result is stored in an expression"
+		return "its result is stored in a field or element"
 	}
 	if lhs.Name == "_" {
 		return ""
 	}
 	v, _ := f.Info().Defs[lhs].(*types.Var)
 	if v == nil {
-		return "its result is assigned to a variable declared elsewhere as []fs.FileInfo"
+		return "its result goes to a variable declared as []fs.FileInfo"
 	}
 	for _, use := range f.Uses(v) {
 		if why := entriesUse(f, use); why != "" {
@@ -100,7 +100,7 @@ func entriesUse(f rules.File, use *ast.Ident) string {
 			return ""
 		}
 	}
-	return fmt.Sprintf("the result %s is used as []fs.FileInfo at line %d", use.Name, f.Fset().Position(use.Pos()).Line)
+	return fmt.Sprintf("%s is used as a []fs.FileInfo at line %d", use.Name, f.Fset().Position(use.Pos()).Line)
 }
 
 func isBuiltin(f rules.File, id *ast.Ident) bool {
@@ -116,7 +116,7 @@ func elemVarUses(f rules.File, value ast.Expr) string {
 	}
 	v, _ := f.Info().Defs[id].(*types.Var)
 	if v == nil {
-		return "the range value is assigned to a variable declared elsewhere"
+		return "the range value goes to a variable declared elsewhere"
 	}
 	for _, use := range f.Uses(v) {
 		if why := elemUse(f.Parents(use), use); why != "" {
@@ -134,9 +134,8 @@ func elemUse(parents []ast.Node, e ast.Expr) string {
 			return ""
 		}
 	}
-	name := "an element"
-	if sel != nil {
-		name = "its " + sel.Sel.Name
+	if sel != nil && sel.X == e {
+		return fmt.Sprintf("%s is used on an entry (only Name and IsDir mean the same on fs.DirEntry)", sel.Sel.Name)
 	}
-	return fmt.Sprintf("%s is used (only Name() and IsDir() are the same on fs.DirEntry)", name)
+	return "an entry is used as an fs.FileInfo"
 }

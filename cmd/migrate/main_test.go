@@ -1,0 +1,58 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/migrate-tool/migrate/internal/cli"
+)
+
+var update = flag.Bool("update", false, "update the scripts' golden files")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"migrate": func() { os.Exit(cli.Main(os.Args[1:], cli.StdIO())) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script: the real
+// binary, the real go command and git, in a temporary directory.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "../../testdata/script",
+		Setup:               setupEnv,
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		UpdateScripts:       *update,
+	})
+}
+
+// setupEnv gives the scripts a working go command that never reaches the
+// network, and a git identity.
+func setupEnv(env *testscript.Env) error {
+	for _, k := range []string{"GOCACHE", "GOMODCACHE", "GOROOT", "GOPATH"} {
+		out, err := exec.Command("go", "env", k).Output()
+		if err != nil {
+			return err
+		}
+		env.Setenv(k, strings.TrimSpace(string(out)))
+	}
+	goroot := env.Getenv("GOROOT")
+	env.Setenv("PATH", filepath.Join(goroot, "bin")+string(os.PathListSeparator)+env.Getenv("PATH"))
+	env.Setenv("HOME", env.WorkDir)
+	env.Setenv("GOPROXY", "off")
+	env.Setenv("GOTOOLCHAIN", "local")
+	env.Setenv("GOFLAGS", "-mod=mod")
+	env.Setenv("GOWORK", "off")
+	env.Setenv("GIT_AUTHOR_NAME", "migrate test")
+	env.Setenv("GIT_AUTHOR_EMAIL", "test@example.com")
+	env.Setenv("GIT_COMMITTER_NAME", "migrate test")
+	env.Setenv("GIT_COMMITTER_EMAIL", "test@example.com")
+	return nil
+}
