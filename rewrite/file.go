@@ -59,10 +59,10 @@ func newFileCtx(tf *typedFile, mod *Module, names map[string]string) (*fileCtx, 
 	}, nil
 }
 
-func (f *fileCtx) Fset() *token.FileSet   { return f.tf.pkg.Fset }
-func (f *fileCtx) AST() *ast.File         { return f.tf.syntax }
-func (f *fileCtx) Info() *types.Info      { return f.tf.pkg.TypesInfo }
-func (f *fileCtx) Pkg() *types.Package    { return f.tf.pkg.Types }
+func (f *fileCtx) Fset() *token.FileSet    { return f.tf.pkg.Fset }
+func (f *fileCtx) AST() *ast.File          { return f.tf.syntax }
+func (f *fileCtx) Info() *types.Info       { return f.tf.pkg.TypesInfo }
+func (f *fileCtx) Pkg() *types.Package     { return f.tf.pkg.Types }
 func (f *fileCtx) Dst(n ast.Node) dst.Node { return f.dec.Dst.Nodes[n] }
 
 func (f *fileCtx) Parents(n ast.Node) []ast.Node {
