@@ -30,7 +30,6 @@ type fileCtx struct {
 	todos    map[ast.Node][]string
 	sites    map[string]int
 	findings []Finding
-	err      error
 }
 
 type qualifier struct {

@@ -54,9 +54,8 @@ func (m *move) Apply(f File) error {
 // rename renames a package-level symbol, possibly into another package.
 type rename struct {
 	base
-	old  Ref
-	to   Ref
-	kind string
+	old Ref
+	to  Ref
 }
 
 func newRename(set *Set, spec *Spec) (Rule, error) {

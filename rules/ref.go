@@ -121,17 +121,6 @@ func recvNamed(fn *types.Func) *types.Named {
 	return n
 }
 
-// importsAny reports whether the file imports one of paths (a path ending
-// in "/..." also matches its subpackages).
-func importsAny(f *ast.File, paths []string) bool {
-	for _, spec := range f.Imports {
-		if matchPath(importPath(spec), paths) {
-			return true
-		}
-	}
-	return false
-}
-
 // MatchPath reports whether the import path p is one of paths, where a path
 // ending in "/..." also matches its subpackages.
 func MatchPath(p string, paths []string) bool { return matchPath(p, paths) }

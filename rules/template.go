@@ -276,7 +276,7 @@ func (t *callTemplate) instantiate(f File, old *dst.CallExpr, call *ast.CallExpr
 		case *dst.CallExpr:
 			expandVariadic(n, binds, take)
 		case *dst.Ident:
-			if name, ok := strings.CutPrefix(n.Name, holePrefix); ok && len(binds[name].nodes) == 1 {
+			if name, ok := strings.CutPrefix(n.Name, holePrefix); ok && name != t.variadic && len(binds[name].nodes) == 1 {
 				c.Replace(take(binds[name].nodes[0]))
 			}
 		}
@@ -285,6 +285,9 @@ func (t *callTemplate) instantiate(f File, old *dst.CallExpr, call *ast.CallExpr
 	res := out.(dst.Expr)
 	res.Decorations().Start = old.Decs.Start
 	res.Decorations().End = old.Decs.End
+	if c, ok := res.(*dst.CallExpr); ok {
+		c.Decs.Lparen, c.Decs.Ellipsis = old.Decs.Lparen, old.Decs.Ellipsis
+	}
 	return res
 }
 

@@ -26,11 +26,6 @@ type noError struct{ msg string }
 
 func (e *noError) Error() string { return e.msg }
 
-// answerNo returns an error that makes the command exit 1.
-func answerNo(format string, args ...any) error {
-	return &noError{msg: fmt.Sprintf(format, args...)}
-}
-
 // usageError marks errors in how the command was called.
 type usageError struct{ err error }
 
