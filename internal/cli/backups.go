@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/migrate-tool/migrate/backup"
+	"github.com/migrate-tool/migrate/rewrite"
+)
+
+func newBackupsCmd(env *Env) *cobra.Command {
+	var asJSON bool
+	list := func(cmd *cobra.Command, _ []string) error { return listBackups(env, asJSON) }
+	cmd := &cobra.Command{
+		Use:   "backups",
+		Short: "List the backed-up runs, or prune old ones",
+		Long: `Every writing run backs up the files it changes in .migrate/ at the module
+root (git ignores it). "migrate backups" lists the runs, oldest first: id,
+time, rule sets, number of files, and state:
+
+  complete     the run wrote all its files
+  interrupted  the run stopped midway (killed, crashed): restore it
+  failed       a write failed and the run restored what it had written
+  restored     "migrate restore" put its files back
+
+Restore a run with "migrate restore ID".`,
+		Args: cobra.NoArgs,
+		RunE: list,
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	ls := &cobra.Command{Use: "list", Short: "List the runs (the default)", Args: cobra.NoArgs, RunE: list}
+	ls.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.AddCommand(ls, newPruneCmd(env))
+	return cmd
+}
+
+func openStore(env *Env) (*backup.Store, error) {
+	dir, err := env.workDir()
+	if err != nil {
+		return nil, err
+	}
+	mod, err := rewrite.FindModule(dir)
+	if err != nil {
+		return nil, err
+	}
+	return backup.Open(mod.Root)
+}
+
+func listBackups(env *Env, asJSON bool) error {
+	store, err := openStore(env)
+	if err != nil {
+		return err
+	}
+	runs, err := store.List()
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(env.Stdout, backupsJSON(runs))
+	}
+	if len(runs) == 0 {
+		fmt.Fprintln(env.Stderr, "migrate: no backed-up runs")
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTIME\tRULES\tFILES\tSTATE")
+	for _, r := range runs {
+		state := string(r.State)
+		if r.Restored > 0 && r.Restored < r.Files {
+			state += fmt.Sprintf(" (%d of %d restored)", r.Restored, r.Files)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", r.ID, r.Time.Local().Format(time.DateTime), strings.Join(r.Rules, ","), r.Files, state)
+	}
+	return tw.Flush()
+}
+
+type runJSON struct {
+	ID       string    `json:"id"`
+	Time     time.Time `json:"time"`
+	Rules    []string  `json:"rules"`
+	Command  string    `json:"command"`
+	Files    int       `json:"files"`
+	Restored int       `json:"restored"`
+	State    string    `json:"state"`
+}
+
+func backupsJSON(runs []backup.RunInfo) []runJSON {
+	out := []runJSON{}
+	for _, r := range runs {
+		out = append(out, runJSON{r.ID, r.Time, r.Rules, r.Command, r.Files, r.Restored, string(r.State)})
+	}
+	return out
+}
+
+func newPruneCmd(env *Env) *cobra.Command {
+	var keep int
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "prune --keep N",
+		Short: "Delete all but the newest N runs",
+		Long: `Prune deletes the backups of all but the newest N runs. An interrupted run
+is never deleted without --force: restore it first.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("keep") || keep < 0 {
+				return usagef("backups prune: --keep N is required (N >= 0)")
+			}
+			store, err := openStore(env)
+			if err != nil {
+				return err
+			}
+			deleted, err := store.Prune(keep, force)
+			for _, id := range deleted {
+				fmt.Fprintf(env.Stderr, "migrate: deleted run %s\n", id)
+			}
+			return err
+		},
+	}
+	cmd.Flags().IntVar(&keep, "keep", 0, "number of newest runs to keep")
+	cmd.Flags().BoolVar(&force, "force", false, "also delete interrupted runs")
+	return cmd
+}
