@@ -13,9 +13,15 @@ import (
 	"github.com/migrate-tool/migrate/internal/cli"
 )
 
+// asMigrateEnv makes the test binary run as migrate itself.
+const asMigrateEnv = "MIGRATE_TEST_AS_MAIN"
+
 var update = flag.Bool("update", false, "update the scripts' golden files")
 
 func TestMain(m *testing.M) {
+	if os.Getenv(asMigrateEnv) == "1" { // the crash test's child process
+		os.Exit(cli.Main(os.Args[1:], cli.StdIO()))
+	}
 	testscript.Main(m, map[string]func(){
 		"migrate": func() { os.Exit(cli.Main(os.Args[1:], cli.StdIO())) },
 	})
