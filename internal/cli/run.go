@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -79,6 +81,11 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	if !o.dryRun {
+		if err := checkNoInterrupted(dir); err != nil {
+			return err
+		}
+	}
 	res, err := rewrite.Run(cmd.Context(), rewrite.Options{
 		Dir: dir, Patterns: patterns, Files: files, Sets: sets, IncludeGenerated: o.includeGenerated,
 	})
@@ -125,6 +132,32 @@ func setNames(sets []*rules.Set) []string {
 		names = append(names, s.Name)
 	}
 	return names
+}
+
+// checkNoInterrupted fails early, before the packages are loaded, when an
+// earlier run of the module was interrupted with files to restore.
+func checkNoInterrupted(dir string) error {
+	mod, err := rewrite.FindModule(dir)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(mod.Root, ".migrate")); err != nil {
+		return nil // no backups yet
+	}
+	store, err := backup.Open(mod.Root)
+	if err != nil {
+		return err
+	}
+	runs, err := store.List()
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		if r.State == backup.StateInterrupted && r.Restored < r.Files {
+			return fmt.Errorf("run %s was interrupted before finishing and may have left files half-migrated: run 'migrate restore %s' first (or 'migrate backups prune --force' to discard it)", r.ID, r.ID)
+		}
+	}
+	return nil
 }
 
 // writeChanges writes the changed files through a backup run and returns
