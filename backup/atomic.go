@@ -1,0 +1,182 @@
+package backup
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// modeBits are the parts of a file mode that are saved and restored.
+const modeBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+
+// WriteFileAtomic replaces the file at path with data and mode so that a
+// reader, or a crash, sees the old content or the new one, never a mix: it
+// writes a temp file in the same directory, syncs it, renames it over path
+// and syncs the directory. mode is applied exactly, without the umask.
+func WriteFileAtomic(path string, data []byte, mode fs.FileMode) error {
+	dir, name := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		return withAdvice("write "+path, err)
+	}
+	defer r.Close()
+	tmp := "." + name + "." + rand.Text()[:10] + ".tmp"
+	if err := writeAtomic(r, name, tmp, data, mode, nil); err != nil {
+		return withAdvice("write "+path, err)
+	}
+	return nil
+}
+
+// writeAtomic replaces name in r with data and mode through the temp file
+// tmp, which must not exist.
+func writeAtomic(r *os.Root, name, tmp string, data []byte, mode fs.FileMode, fault func(string) error) error {
+	if err := writeTemp(r, tmp, data, mode, fault); err != nil {
+		return err
+	}
+	err := hit(fault, "rename")
+	if err == nil {
+		err = r.Rename(tmp, name)
+	}
+	if err != nil {
+		r.Remove(tmp)
+		return err
+	}
+	return syncDir(r, filepath.Dir(name), fault)
+}
+
+// createAtomic creates name in r, which must not exist, with data and
+// mode. The synced temp file tmp is hard-linked to name, so name appears
+// whole or not at all, and is never replaced if something created it
+// meanwhile.
+func createAtomic(r *os.Root, name, tmp string, data []byte, mode fs.FileMode, fault func(string) error) error {
+	if err := writeTemp(r, tmp, data, mode, fault); err != nil {
+		return err
+	}
+	err := hit(fault, "link")
+	if err == nil {
+		err = r.Link(tmp, name)
+	}
+	rmErr := r.Remove(tmp)
+	if err != nil {
+		return err
+	}
+	if rmErr != nil {
+		return rmErr
+	}
+	return syncDir(r, filepath.Dir(name), fault)
+}
+
+// writeTemp creates tmp in r holding data with mode, synced and closed.
+// On error tmp is removed.
+func writeTemp(r *os.Root, tmp string, data []byte, mode fs.FileMode, fault func(string) error) error {
+	if err := hit(fault, "tmp-create"); err != nil {
+		return err
+	}
+	f, err := r.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	err = fillFile(f, data, mode, fault)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		r.Remove(tmp)
+	}
+	return err
+}
+
+// fillFile writes data to the new file f, sets its mode and syncs it.
+func fillFile(f *os.File, data []byte, mode fs.FileMode, fault func(string) error) error {
+	if err := hit(fault, "tmp-write"); err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := f.Chmod(mode & modeBits); err != nil {
+		return err
+	}
+	if err := hit(fault, "tmp-sync"); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// syncDir syncs the directory dir of r, making renames, links and removals
+// in it durable.
+func syncDir(r *os.Root, dir string, fault func(string) error) error {
+	if err := hit(fault, "dir-sync"); err != nil {
+		return err
+	}
+	if runtime.GOOS == "windows" {
+		return nil // directories cannot be synced; NTFS journals renames
+	}
+	d, err := r.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncPath syncs the file or directory at path.
+func syncPath(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() && runtime.GOOS == "windows" {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// writeDurable creates path, which must not exist, with data and syncs it
+// and its directory. It is how backup copies are stored.
+func writeDurable(path string, data []byte, fault func(string) error) error {
+	if err := hit(fault, "backup-write"); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = hit(fault, "backup-sync")
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = hit(fault, "backup-dir-sync")
+	}
+	if err == nil {
+		err = syncPath(filepath.Dir(path))
+	}
+	return err
+}
+
+// sum returns the SHA-256 of data in hex.
+func sum(data []byte) string {
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
+}

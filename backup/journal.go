@@ -1,0 +1,279 @@
+package backup
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"time"
+)
+
+// Journal operations, the "op" field of each line.
+const (
+	opBegin    = "begin"    // first line: the run's id, time and meta
+	opFile     = "file"     // a file is about to be written; its backup is durable
+	opWritten  = "written"  // the file with this seq has its new content
+	opRestored = "restored" // the file with this seq has its original content again
+	opState    = "state"    // the run reached a final state
+)
+
+// record is one line of a run's journal. Fields are used by op as follows:
+// begin: ID, Time, Rules, Command; file: Seq, Path, Before, After, Mode,
+// Backup, Tmp; written and restored: Seq; state: State.
+type record struct {
+	Op      string      `json:"op,omitempty"`
+	ID      string      `json:"id,omitempty"`
+	Time    time.Time   `json:"time,omitzero"`
+	Rules   []string    `json:"rules,omitempty"`
+	Command string      `json:"command,omitempty"`
+	Seq     int         `json:"seq,omitempty"`
+	Path    string      `json:"path,omitempty"`   // slash-separated, relative to the root
+	Before  string      `json:"before,omitempty"` // SHA-256 hex of the original; "" if absent
+	After   string      `json:"after,omitempty"`  // SHA-256 hex of the new content; "" if absent
+	Mode    fs.FileMode `json:"mode,omitempty"`   // mode of the original
+	Backup  string      `json:"backup,omitempty"` // copy of the original, relative to the run dir
+	Tmp     string      `json:"tmp,omitempty"`    // temp file used to write Path, relative to the root
+	State   State       `json:"state,omitempty"`
+}
+
+// journal is an append-only file of JSON lines. size is the length of its
+// valid prefix: a failed append is cut off before the next one.
+type journal struct {
+	f     *os.File
+	size  int64
+	dirty bool
+	fault func(step string) error
+}
+
+// createJournal creates a new journal at path holding first, synced.
+func createJournal(path string, first record, fault func(string) error) (*journal, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	j := &journal{f: f, fault: fault}
+	if err := j.append(true, first); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+// openJournal opens the journal at path for appending and returns its
+// records. A torn tail left by a crash is cut off.
+func openJournal(path string, fault func(string) error) (*journal, []record, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	recs, valid := parseJournal(data)
+	j := &journal{f: f, size: int64(valid), dirty: valid < len(data), fault: fault}
+	return j, recs, nil
+}
+
+// readJournal returns the records of the journal at path without opening
+// it for writing.
+func readJournal(path string) ([]record, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	recs, _ := parseJournal(data)
+	return recs, nil
+}
+
+// parseJournal decodes the longest prefix of complete, valid lines and
+// returns its records and length. What follows is a torn write and is
+// ignored.
+func parseJournal(data []byte) ([]record, int) {
+	var recs []record
+	valid := 0
+	for {
+		i := bytes.IndexByte(data[valid:], '\n')
+		if i < 0 {
+			return recs, valid
+		}
+		var r record
+		if err := json.Unmarshal(data[valid:valid+i], &r); err != nil || r.Op == "" {
+			return recs, valid
+		}
+		recs = append(recs, r)
+		valid += i + 1
+	}
+}
+
+// append writes recs as lines at the end of the valid prefix, and syncs
+// the file if sync is set.
+func (j *journal) append(sync bool, recs ...record) error {
+	var buf bytes.Buffer
+	for _, r := range recs {
+		line, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		buf.Write(line)
+		buf.WriteByte('\n')
+	}
+	if err := j.cutTail(); err != nil {
+		return err
+	}
+	if err := j.write(buf.Bytes(), sync); err != nil {
+		j.dirty = true
+		return err
+	}
+	j.size += int64(buf.Len())
+	return nil
+}
+
+// cutTail removes whatever a failed append may have left after the valid
+// prefix.
+func (j *journal) cutTail() error {
+	if !j.dirty {
+		return nil
+	}
+	if err := j.f.Truncate(j.size); err != nil {
+		return err
+	}
+	j.dirty = false
+	return nil
+}
+
+func (j *journal) write(b []byte, sync bool) error {
+	if err := hit(j.fault, "journal-write"); err != nil {
+		return err
+	}
+	if _, err := j.f.WriteAt(b, j.size); err != nil {
+		return err
+	}
+	if !sync {
+		return nil
+	}
+	if err := hit(j.fault, "journal-sync"); err != nil {
+		return err
+	}
+	return j.f.Sync()
+}
+
+func (j *journal) close() error {
+	return j.f.Close()
+}
+
+// hit calls the fault hook, if any, before step.
+func hit(fault func(string) error, step string) error {
+	if fault == nil {
+		return nil
+	}
+	return fault(step)
+}
+
+// runLog is a run's journal replayed.
+type runLog struct {
+	begin    record
+	files    []record // op "file", in seq order
+	written  map[int]bool
+	restored map[int]bool
+	state    State
+}
+
+// replay builds the runLog of recs, which must start with a begin record.
+func replay(recs []record) (*runLog, error) {
+	if len(recs) == 0 || recs[0].Op != opBegin {
+		return nil, errors.New("journal has no begin record")
+	}
+	l := &runLog{begin: recs[0], written: map[int]bool{}, restored: map[int]bool{}, state: StateInterrupted}
+	for _, r := range recs[1:] {
+		l.add(r)
+	}
+	return l, nil
+}
+
+// add applies one record to the log.
+func (l *runLog) add(r record) {
+	switch r.Op {
+	case opFile:
+		l.files = append(l.files, r)
+	case opWritten:
+		l.written[r.Seq] = true
+	case opRestored:
+		l.restored[r.Seq] = true
+	case opState:
+		l.state = r.State
+	}
+}
+
+// allRestored reports whether every file of the run has been restored.
+func (l *runLog) allRestored() bool {
+	for _, f := range l.files {
+		if !l.restored[f.Seq] {
+			return false
+		}
+	}
+	return true
+}
+
+// info summarises the log for List.
+func (l *runLog) info() RunInfo {
+	return RunInfo{
+		ID:       l.begin.ID,
+		Time:     l.begin.Time,
+		Rules:    l.begin.Rules,
+		Command:  l.begin.Command,
+		Files:    len(l.files),
+		Restored: len(l.restored),
+		State:    l.state,
+	}
+}
+
+// manifest is the summary written next to the journal whenever a run
+// reaches a state. It is for people and tools; the journal is the truth.
+type manifest struct {
+	ID      string         `json:"id"`
+	Time    time.Time      `json:"time"`
+	Rules   []string       `json:"rules,omitempty"`
+	Command string         `json:"command,omitempty"`
+	State   State          `json:"state"`
+	Files   []manifestFile `json:"files"`
+}
+
+// manifestFile is a file of the manifest: its journal entry and where it
+// stands.
+type manifestFile struct {
+	record
+	// State is "backed-up" (the original is saved; the file may or may
+	// not have been written), "written" or "restored".
+	State string `json:"state"`
+}
+
+// writeManifest replaces path with the manifest of l.
+func (l *runLog) writeManifest(path string) error {
+	m := manifest{ID: l.begin.ID, Time: l.begin.Time, Rules: l.begin.Rules, Command: l.begin.Command, State: l.state, Files: []manifestFile{}}
+	for _, f := range l.files {
+		f.Op = ""
+		m.Files = append(m.Files, manifestFile{record: f, State: l.fileState(f.Seq)})
+	}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("manifest: %w", err)
+	}
+	return WriteFileAtomic(path, append(data, '\n'), 0o600)
+}
+
+// fileState says where the file seq of the run stands.
+func (l *runLog) fileState(seq int) string {
+	switch {
+	case l.restored[seq]:
+		return "restored"
+	case l.written[seq]:
+		return "written"
+	default:
+		return "backed-up"
+	}
+}

@@ -1,0 +1,330 @@
+package backup
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// RestoreReport says what Store.Restore did. File paths are relative to
+// the root, slash-separated.
+type RestoreReport struct {
+	// ID is the run restored.
+	ID string
+	// Restored are the files given back their original content and mode.
+	Restored []string
+	// Removed are files the run had created, now removed.
+	Removed []string
+	// Unchanged are files that already had their original content, such as
+	// the file an interrupted run was about to write.
+	Unchanged []string
+	// SavedRun is the run holding the content of conflicting files, saved
+	// before a forced restore overwrote them; "" if there were none.
+	SavedRun string
+	// AlreadyRestored is set when there was nothing to do: the run, or the
+	// files named, had been restored before.
+	AlreadyRestored bool
+	// State is the run's state afterwards.
+	State State
+}
+
+// policy says what restore does about conflicts.
+type policy int
+
+const (
+	restoreRefuse  policy = iota // restore nothing, return a *ConflictError
+	restoreForce                 // save the conflicting files as a new run, then restore all
+	restorePartial               // restore the others, return a *ConflictError
+)
+
+// Restore gives the files of run id (the latest run if id is "") their
+// original content and mode back, byte for byte, and removes the files the
+// run created. With files (relative to the root, or absolute) only those
+// are restored.
+//
+// A file whose content is neither what the run wrote nor the original is
+// a conflict: without force Restore restores nothing and returns a
+// *ConflictError; with force it first saves the current content of the
+// conflicting files as a new run (RestoreReport.SavedRun, which can itself
+// be restored), then restores. Restoring an interrupted run is safe: each
+// file has either its original content or the new one.
+//
+// The run is marked restored once all its files are. Restoring only some
+// files leaves its state as it was; restoring files already restored does
+// nothing and says so in the report.
+func (s *Store) Restore(id string, files []string, force bool) (*RestoreReport, error) {
+	info, err := s.find(id)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.openTarget(info.ID)
+	if err != nil {
+		return nil, withAdvice("restore "+info.ID, err)
+	}
+	defer t.close()
+	p := restoreRefuse
+	if force {
+		p = restoreForce
+	}
+	rep, err := s.restore(t, files, p)
+	if err != nil {
+		return nil, err
+	}
+	if t.log.allRestored() && t.log.state != StateRestored {
+		if err := t.settle(StateRestored); err != nil {
+			return nil, withAdvice("restore "+info.ID, err)
+		}
+	}
+	rep.State = t.log.state
+	return rep, nil
+}
+
+// openTarget opens run id for restoring.
+func (s *Store) openTarget(id string) (*target, error) {
+	dir := filepath.Join(s.dir, id)
+	j, recs, err := openJournal(filepath.Join(dir, journalName), s.faults)
+	if err != nil {
+		return nil, err
+	}
+	l, err := replay(recs)
+	if err != nil {
+		j.close()
+		return nil, err
+	}
+	root, err := os.OpenRoot(s.root)
+	if err != nil {
+		j.close()
+		return nil, err
+	}
+	return &target{dir: dir, log: l, j: j, root: root}, nil
+}
+
+// action is one file to restore, as found on disk.
+type action struct {
+	e       record
+	orig    []byte      // the original content, when it must be written back
+	cur     string      // hash of the current content; "" if the file is absent
+	curMode fs.FileMode // mode of the current file
+	curData []byte      // the current content, kept for conflicts only
+}
+
+// conflict reports whether the file is neither as the run left it nor
+// original.
+func (a action) conflict() bool {
+	return a.cur != a.e.Before && a.cur != a.e.After
+}
+
+// restore restores the chosen files of t, handling conflicts as p says.
+func (s *Store) restore(t *target, files []string, p policy) (*RestoreReport, error) {
+	id := t.log.begin.ID
+	rep := &RestoreReport{ID: id}
+	todo, err := s.pick(t.log, files)
+	if err != nil {
+		return nil, fmt.Errorf("restore %s: %w", id, err)
+	}
+	if len(todo) == 0 {
+		rep.AlreadyRestored = true
+		return rep, nil
+	}
+	acts, err := inspect(t, todo)
+	if err != nil {
+		return nil, err
+	}
+	var partial error
+	if ok, conflicts := split(acts); len(conflicts) > 0 {
+		cerr := conflictError(id, conflicts, p == restorePartial)
+		switch p {
+		case restoreRefuse:
+			return nil, cerr
+		case restorePartial:
+			acts, partial = ok, cerr
+		case restoreForce:
+			if rep.SavedRun, err = s.save(id, conflicts); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := s.apply(t, acts, rep); err != nil {
+		return nil, err
+	}
+	return rep, partial
+}
+
+// pick returns the files of the run to restore, all or those named,
+// leaving out those already restored.
+func (s *Store) pick(l *runLog, files []string) ([]record, error) {
+	want := map[string]bool{}
+	for _, f := range files {
+		rel, err := s.rel(f)
+		if err != nil {
+			return nil, err
+		}
+		want[rel] = true
+	}
+	var todo []record
+	for _, e := range l.files {
+		if len(files) > 0 && !want[e.Path] {
+			continue
+		}
+		delete(want, e.Path)
+		if !l.restored[e.Seq] {
+			todo = append(todo, e)
+		}
+	}
+	if len(want) > 0 {
+		missing := slices.Sorted(maps.Keys(want))
+		return nil, fmt.Errorf("not in this run: %s; nothing was restored", strings.Join(missing, ", "))
+	}
+	return todo, nil
+}
+
+// inspect reads the current state of each file, and the backup copy of
+// those that must be written back, checking it against its hash.
+func inspect(t *target, todo []record) ([]action, error) {
+	acts := make([]action, 0, len(todo))
+	for _, e := range todo {
+		a := action{e: e}
+		data, mode, err := readRegular(t.root, native(e.Path))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return nil, withAdvice("restore "+e.Path, err)
+		default:
+			a.cur, a.curMode = sum(data), mode
+		}
+		if a.conflict() {
+			a.curData = data
+		}
+		if e.Before != "" && a.cur != e.Before {
+			if a.orig, err = loadBackup(t.dir, e); err != nil {
+				return nil, err
+			}
+		}
+		acts = append(acts, a)
+	}
+	return acts, nil
+}
+
+// loadBackup returns the backup copy of e, checked against its hash.
+func loadBackup(dir string, e record) ([]byte, error) {
+	path := filepath.Join(dir, native(e.Backup))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("restore %s: read backup copy: %w; nothing was restored", e.Path, err)
+	}
+	if sum(data) != e.Before {
+		return nil, fmt.Errorf("restore %s: backup copy %s is damaged (its SHA-256 does not match the journal); nothing was restored", e.Path, path)
+	}
+	return data, nil
+}
+
+// split separates the conflicts from the other actions.
+func split(acts []action) (ok, conflicts []action) {
+	for _, a := range acts {
+		if a.conflict() {
+			conflicts = append(conflicts, a)
+		} else {
+			ok = append(ok, a)
+		}
+	}
+	return ok, conflicts
+}
+
+// conflictError lists the conflicts of run id.
+func conflictError(id string, conflicts []action, partial bool) *ConflictError {
+	e := &ConflictError{ID: id, Partial: partial}
+	for _, a := range conflicts {
+		e.Files = append(e.Files, a.e.Path)
+	}
+	return e
+}
+
+// save backs up the current content of the conflicting files as a new,
+// complete run, so that a forced restore loses nothing: restoring that
+// run puts the content back.
+func (s *Store) save(id string, conflicts []action) (string, error) {
+	r, err := s.begin(Meta{Command: "migrate restore " + id + " --force (saved the files it overwrote)"})
+	if err != nil {
+		return "", fmt.Errorf("restore %s --force: save changed files: %w; nothing was restored", id, err)
+	}
+	for _, a := range conflicts {
+		if _, err := r.backup(a.e.Path, a.curData, a.cur != "", a.curMode, a.e.Before); err != nil {
+			r.finish(StateFailed)
+			return "", withAdvice("restore "+id+" --force: save "+a.e.Path+"; nothing was restored", err)
+		}
+	}
+	if err := r.finish(StateComplete); err != nil {
+		return "", withAdvice("restore "+id+" --force: save changed files; nothing was restored", err)
+	}
+	return r.ID(), nil
+}
+
+// outcome is what put did to a file.
+type outcome int
+
+const (
+	unchanged outcome = iota
+	rewritten
+	removed
+)
+
+// apply restores each file of acts and journals it, in one synced append.
+func (s *Store) apply(t *target, acts []action, rep *RestoreReport) error {
+	var done []record
+	for _, a := range acts {
+		out, err := s.put(t, a)
+		if err != nil {
+			// Journal what was done, if the journal still works; if not, a
+			// second restore finds those files original and says so.
+			if jerr := t.j.append(true, done...); jerr != nil {
+				err = errors.Join(err, jerr)
+			}
+			return withAdvice("restore "+a.e.Path, err)
+		}
+		done = append(done, record{Op: opRestored, Seq: a.e.Seq})
+		switch out {
+		case unchanged:
+			rep.Unchanged = append(rep.Unchanged, a.e.Path)
+		case rewritten:
+			rep.Restored = append(rep.Restored, a.e.Path)
+		case removed:
+			rep.Removed = append(rep.Removed, a.e.Path)
+		}
+	}
+	if err := t.j.append(true, done...); err != nil {
+		return withAdvice("restore "+t.log.begin.ID+": journal", err)
+	}
+	for _, d := range done {
+		t.log.add(d)
+	}
+	return nil
+}
+
+// put gives one file its original content and mode back, or removes it
+// if the run created it, after removing any temp file a crash left.
+func (s *Store) put(t *target, a action) (outcome, error) {
+	name := native(a.e.Path)
+	if err := removeIfExists(t.root, native(a.e.Tmp)); err != nil {
+		return 0, err
+	}
+	switch {
+	case a.cur == a.e.Before && (a.cur == "" || a.curMode == a.e.Mode):
+		return unchanged, nil
+	case a.cur == a.e.Before:
+		return unchanged, t.root.Chmod(name, a.e.Mode)
+	case a.e.Before == "":
+		if err := t.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return 0, err
+		}
+		return removed, syncDir(t.root, filepath.Dir(name), s.faults)
+	}
+	if err := t.root.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return 0, err
+	}
+	return rewritten, writeAtomic(t.root, name, native(a.e.Tmp), a.orig, a.e.Mode, s.faults)
+}

@@ -1,0 +1,355 @@
+package backup
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Names inside the store directory.
+const (
+	storeDir     = ".migrate"
+	journalName  = "journal.jsonl"
+	manifestName = "manifest.json"
+	filesDir     = "files"
+	trashPrefix  = ".trash-"
+)
+
+// State is the state of a run.
+type State string
+
+// The states of a run.
+const (
+	// StateComplete means the run finished and its files have their new
+	// content.
+	StateComplete State = "complete"
+	// StateInterrupted means the run began but never finished (crash,
+	// kill, or still running): some files may have their new content.
+	StateInterrupted State = "interrupted"
+	// StateRestored means every file of the run has its original content
+	// again.
+	StateRestored State = "restored"
+	// StateFailed means the run was aborted: the files it had written were
+	// restored, except any Run.Abort reported as conflicts.
+	StateFailed State = "failed"
+)
+
+// Meta describes a run for people reading the list of runs.
+type Meta struct {
+	// Rules are the rule sets applied.
+	Rules []string
+	// Command is the command line that started the run.
+	Command string
+}
+
+// RunInfo describes one run, as listed by Store.List.
+type RunInfo struct {
+	// ID names the run in Store.Restore; ids sort by time.
+	ID string
+	// Time is when the run began, in UTC.
+	Time time.Time
+	// Rules and Command are the run's Meta.
+	Rules   []string
+	Command string
+	// Files is the number of files the run wrote or created.
+	Files int
+	// Restored is how many of them have been restored. A run with some
+	// files restored but not all keeps its state: it is partially
+	// restored.
+	Restored int
+	// State is where the run stands.
+	State State
+}
+
+// Store keeps the backups of a module in its .migrate directory. Its
+// methods are not safe for concurrent use.
+type Store struct {
+	root  string // the module root, absolute, symlinks resolved
+	given string // the root as given, absolute
+	dir   string // root/.migrate
+	// faults, if set, is called before each step of a write ("read",
+	// "backup-write", "backup-sync", "backup-dir-sync", "journal-write",
+	// "journal-sync", "tmp-create", "tmp-write", "tmp-sync", "rename" or
+	// "link", "dir-sync", "written"); an error it returns fails the step.
+	// Tests in this package set it to inject failures and crashes.
+	faults func(step string) error
+}
+
+// Open returns the store of the module rooted at root, creating
+// root/.migrate and its .gitignore on first use.
+func Open(root string) (*Store, error) {
+	given, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("open backups: %w", err)
+	}
+	resolved, err := filepath.EvalSymlinks(given)
+	if err != nil {
+		return nil, fmt.Errorf("open backups: %w; pass an existing module root", err)
+	}
+	if fi, err := os.Stat(resolved); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("open backups: %s is not a directory; pass the module root", given)
+	}
+	s := &Store{root: resolved, given: given, dir: filepath.Join(resolved, storeDir)}
+	if err := s.init(); err != nil {
+		return nil, fmt.Errorf("open backups in %s: %w; make it a writable directory (or remove it) and retry", s.dir, err)
+	}
+	return s, nil
+}
+
+// init creates the store directory and its .gitignore and checks that it
+// is writable.
+func (s *Store) init() error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return err
+	}
+	ignore := filepath.Join(s.dir, ".gitignore")
+	if _, err := os.Lstat(ignore); errors.Is(err, fs.ErrNotExist) {
+		if err := WriteFileAtomic(ignore, []byte("*\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	probe, err := os.CreateTemp(s.dir, ".probe-*")
+	if err != nil {
+		return err
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
+// Begin starts a new run. It refuses, with an *InterruptedError, while an
+// earlier run is interrupted with files to restore. (An interrupted run
+// that recorded no file, or whose files were all restored, touched
+// nothing and does not block.)
+func (s *Store) Begin(meta Meta) (*Run, error) {
+	runs, _, err := s.scan()
+	if err != nil {
+		return nil, fmt.Errorf("begin run: %w", err)
+	}
+	var stuck []string
+	for _, r := range runs {
+		if r.blocks() {
+			stuck = append(stuck, r.ID)
+		}
+	}
+	if len(stuck) > 0 {
+		return nil, &InterruptedError{IDs: stuck}
+	}
+	return s.begin(meta)
+}
+
+// List returns the runs, oldest first.
+func (s *Store) List() ([]RunInfo, error) {
+	runs, _, err := s.scan()
+	if err != nil {
+		return nil, fmt.Errorf("list backups: %w", err)
+	}
+	return runs, nil
+}
+
+// scan reads every run, oldest first. Directories whose journal has no
+// begin record (a crash inside Begin) never touched a file; they are
+// returned apart as junk.
+func (s *Store) scan() (runs []RunInfo, junk []string, err error) {
+	ents, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range ents {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		l, err := s.readLog(e.Name())
+		if err != nil {
+			junk = append(junk, e.Name())
+			continue
+		}
+		runs = append(runs, l.info())
+	}
+	slices.SortFunc(runs, func(a, b RunInfo) int { return strings.Compare(a.ID, b.ID) })
+	return runs, junk, nil
+}
+
+// readLog reads the journal of run id.
+func (s *Store) readLog(id string) (*runLog, error) {
+	recs, err := readJournal(filepath.Join(s.dir, id, journalName))
+	if err != nil {
+		return nil, err
+	}
+	l, err := replay(recs)
+	if err == nil && l.begin.ID != id {
+		err = fmt.Errorf("journal belongs to run %s", l.begin.ID)
+	}
+	return l, err
+}
+
+// find returns the run id, or the latest run if id is "".
+func (s *Store) find(id string) (RunInfo, error) {
+	runs, _, err := s.scan()
+	if err != nil {
+		return RunInfo{}, fmt.Errorf("restore: %w", err)
+	}
+	if id == "" && len(runs) > 0 {
+		return runs[len(runs)-1], nil
+	}
+	for _, r := range runs {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return RunInfo{}, &NoRunError{ID: id, Dir: s.dir}
+}
+
+// Prune deletes all runs but the newest keep and returns the ids deleted.
+// Interrupted runs with files to restore are kept unless force is set;
+// with force they are deleted even among the newest keep, since they block
+// Begin, and the temp files they left next to the user's files are
+// removed. With force, directories left by a crash inside Begin go too.
+func (s *Store) Prune(keep int, force bool) ([]string, error) {
+	if keep < 0 {
+		return nil, fmt.Errorf("prune backups: keep must be 0 or more, not %d", keep)
+	}
+	runs, junk, err := s.scan()
+	if err != nil {
+		return nil, fmt.Errorf("prune backups: %w", err)
+	}
+	if err := s.emptyTrash(); err != nil {
+		return nil, fmt.Errorf("prune backups: %w", err)
+	}
+	var deleted []string
+	for i, r := range runs {
+		if !doomed(r, i < len(runs)-keep, force) {
+			continue
+		}
+		if err := s.deleteRun(r); err != nil {
+			return deleted, fmt.Errorf("prune backups: run %s: %w", r.ID, err)
+		}
+		deleted = append(deleted, r.ID)
+	}
+	if force {
+		for _, id := range junk {
+			if err := s.trash(id); err != nil {
+				return deleted, fmt.Errorf("prune backups: %s: %w", id, err)
+			}
+		}
+	}
+	return deleted, s.emptyTrash()
+}
+
+// blocks reports whether run r keeps Begin from starting a new run: it is
+// interrupted and may have left files half-migrated.
+func (r RunInfo) blocks() bool {
+	return r.State == StateInterrupted && r.Restored < r.Files
+}
+
+// doomed reports whether Prune deletes run r, given whether it is older
+// than the runs to keep.
+func doomed(r RunInfo, old, force bool) bool {
+	if r.blocks() {
+		return force
+	}
+	return old
+}
+
+// deleteRun removes the temp files an interrupted run may have left in the
+// tree, then the run's directory.
+func (s *Store) deleteRun(r RunInfo) error {
+	if r.State == StateInterrupted {
+		if err := s.removeTemps(r.ID); err != nil {
+			return err
+		}
+	}
+	return s.trash(r.ID)
+}
+
+// removeTemps removes the temp files of run id from the tree.
+func (s *Store) removeTemps(id string) error {
+	l, err := s.readLog(id)
+	if err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(s.root)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	for _, f := range l.files {
+		if err := removeIfExists(root, filepath.FromSlash(f.Tmp)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// trash moves the directory name of the store out of the way in one
+// rename, so that a crash never leaves half a run.
+func (s *Store) trash(name string) error {
+	if err := os.Rename(filepath.Join(s.dir, name), filepath.Join(s.dir, trashPrefix+name)); err != nil {
+		return err
+	}
+	return syncPath(s.dir)
+}
+
+// emptyTrash deletes the directories trash moved away.
+func (s *Store) emptyTrash() error {
+	ents, err := os.ReadDir(s.dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), trashPrefix) {
+			if err := os.RemoveAll(filepath.Join(s.dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// removeIfExists removes name from r; a missing file is not an error.
+func removeIfExists(r *os.Root, name string) error {
+	err := r.Remove(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// rel returns path, absolute or relative to the root, as a slash-separated
+// path relative to the root. It refuses paths outside the root and inside
+// the store directory.
+func (s *Store) rel(path string) (string, error) {
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(s.root, path)
+	}
+	path = filepath.Clean(path)
+	rel, ok := within(s.root, path)
+	if !ok {
+		rel, ok = within(s.given, path)
+	}
+	if !ok {
+		if dir, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+			rel, ok = within(s.root, filepath.Join(dir, filepath.Base(path)))
+		}
+	}
+	switch {
+	case !ok:
+		return "", fmt.Errorf("%s is outside the module root %s", path, s.root)
+	case rel == storeDir || strings.HasPrefix(rel, storeDir+string(filepath.Separator)):
+		return "", fmt.Errorf("%s is inside the backup directory %s", path, s.dir)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// within returns path relative to root, if it lies strictly inside it.
+func within(root, path string) (string, bool) {
+	rel, err := filepath.Rel(root, path)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return rel, true
+}
