@@ -300,7 +300,7 @@ func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string
 	for _, c := range f.sites {
 		n += c
 	}
-	res.change = &FileChange{Path: tf.path, Rel: mod.rel(tf.path), Old: old, New: newSrc, Mode: st.Mode().Perm(), Sites: n}
+	res.change = &FileChange{Path: tf.path, Rel: mod.rel(tf.path), Old: old, New: newSrc, Mode: st.Mode().Perm(), Sites: n, SitesByRule: f.sites}
 	return res, nil
 }
 

@@ -38,6 +38,8 @@ type FileChange struct {
 	Mode fs.FileMode
 	// Sites counts the rewritten sites in the file.
 	Sites int
+	// SitesByRule counts them per rule ("ioutil/read-all").
+	SitesByRule map[string]int
 }
 
 // Kind classifies a finding.

@@ -42,6 +42,7 @@ type fileYAML struct {
 	To       string            `yaml:"to"`
 	Go       string            `yaml:"go"`
 	Packages map[string]string `yaml:"packages"`
+	Modules  Modules           `yaml:"modules"`
 	Rules    []*Spec           `yaml:"rules"`
 }
 
@@ -86,10 +87,13 @@ func Parse(src []byte, source string, goRules map[string]GoRuleFunc) (*Set, erro
 	}
 	set := &Set{
 		Name: f.Name, From: f.From, To: f.To, Summary: f.Summary, Doc: f.Doc,
-		Source: source, GoVersion: f.Go, Packages: f.Packages,
+		Source: source, GoVersion: f.Go, Packages: f.Packages, Modules: f.Modules,
 	}
 	if err := checkPackages(f.Packages); err != nil {
 		return nil, fail(topLine(&root, "packages"), "%v", err)
+	}
+	if err := f.Modules.check(); err != nil {
+		return nil, fail(topLine(&root, "modules"), "%v", err)
 	}
 	ids := map[string]int{}
 	for i, spec := range f.Rules {

@@ -14,11 +14,16 @@
 package rules
 
 import (
+	"fmt"
 	"go/ast"
+	"maps"
+	"slices"
 	"go/token"
 	"go/types"
 
 	"github.com/dave/dst"
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
 )
 
 // Set is a rule set: what one migration changes.
@@ -40,6 +45,8 @@ type Set struct {
 	// Packages maps the names used in rule references and templates to
 	// import paths.
 	Packages map[string]string
+	// Modules are the go.mod changes the migration needs.
+	Modules Modules
 	// Rules are applied in order, each to every file that imports one of
 	// the set's Paths.
 	Rules []Rule
@@ -127,4 +134,34 @@ type File interface {
 	// "// TODO(migrate): message" comment is also put above the statement
 	// or declaration that contains pos (once: a second run adds nothing).
 	Report(r Rule, pos token.Pos, message string, todo bool)
+}
+
+// Modules are the go.mod side of a migration.
+type Modules struct {
+	// Add maps each module the new code needs to its minimum version.
+	Add map[string]string `yaml:"add"`
+	// Retire lists the modules that should be gone once nothing uses them.
+	Retire []string `yaml:"retire"`
+	// Companions maps modules known to move together with the old client
+	// (a mock library, a cache built on it) to advice, reported when the
+	// module still requires them.
+	Companions map[string]string `yaml:"companions"`
+}
+
+// check validates module paths and versions.
+func (m Modules) check() error {
+	for path, v := range m.Add {
+		if err := module.CheckPath(path); err != nil {
+			return fmt.Errorf("modules.add: %v", err)
+		}
+		if !semver.IsValid(v) {
+			return fmt.Errorf("modules.add: %s: %q is not a semantic version like v1.2.3", path, v)
+		}
+	}
+	for _, path := range slices.Concat(m.Retire, slices.Collect(maps.Keys(m.Companions))) {
+		if err := module.CheckPath(path); err != nil {
+			return fmt.Errorf("modules: %v", err)
+		}
+	}
+	return nil
 }

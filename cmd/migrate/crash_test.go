@@ -159,7 +159,7 @@ func timeRun(t *testing.T, orig string) time.Duration {
 	dir := t.TempDir()
 	copyTree(t, orig, dir)
 	start := time.Now()
-	if out, err := migrate(dir, "run", "--rules", "ioutil"); err != nil {
+	if out, err := migrate(dir, "run", "--rules", "ioutil", "--no-test"); err != nil {
 		t.Fatalf("run: %v\n%s", err, out)
 	}
 	return time.Since(start)
@@ -168,7 +168,7 @@ func timeRun(t *testing.T, orig string) time.Duration {
 // runKilledAt starts a write run and sends SIGKILL after d; it reports
 // whether the process was still running then.
 func runKilledAt(t *testing.T, dir string, d time.Duration) bool {
-	cmd := migrateCmd(context.Background(), dir, "run", "--rules", "ioutil")
+	cmd := migrateCmd(context.Background(), dir, "run", "--rules", "ioutil", "--no-test")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -6,13 +6,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/migrate-tool/migrate/internal/steps"
 	"github.com/migrate-tool/migrate/internal/udiff"
 	"github.com/migrate-tool/migrate/rewrite"
 )
 
 // printSummary writes the human summary of a run to w. A run with nothing
 // to report prints nothing.
-func printSummary(w io.Writer, res *rewrite.Result, dryRun bool, runID string, quiet bool) {
+func printSummary(w io.Writer, res *rewrite.Result, dryRun bool, rep *steps.Report, quiet bool) {
 	for _, f := range res.Findings {
 		fmt.Fprintln(w, f.String())
 	}
@@ -27,9 +28,75 @@ func printSummary(w io.Writer, res *rewrite.Result, dryRun bool, runID string, q
 	if n := countKind(res.Findings, rewrite.Manual); n > 0 {
 		fmt.Fprintf(w, "migrate: %d %s left for manual follow-up (listed above)\n", n, plural(n, "site", "sites"))
 	}
-	if runID != "" {
-		fmt.Fprintf(w, "migrate: backed up as run %s; undo with: migrate restore %s\n", runID, runID)
+	if rep == nil {
+		return
 	}
+	printSteps(w, rep)
+	if failed := rep.Failed(); len(failed) > 0 {
+		fmt.Fprintf(w, "migrate: %d of %d %s failed verification and %s restored\n", len(failed), len(rep.Steps), plural(len(rep.Steps), "step", "steps"), plural(len(failed), "was", "were"))
+	}
+	var ids []string
+	for _, s := range rep.Steps {
+		if s.Status == steps.Done {
+			ids = append(ids, s.RunID)
+		}
+	}
+	switch len(ids) {
+	case 0:
+	case 1:
+		fmt.Fprintf(w, "migrate: backed up as run %s; undo with: migrate restore %s\n", ids[0], ids[0])
+	default:
+		fmt.Fprintf(w, "migrate: backed up as runs %s to %s; undo each with: migrate restore ID (see migrate backups)\n", ids[0], ids[len(ids)-1])
+	}
+}
+
+// printSteps lists each step of a split or verified run.
+func printSteps(w io.Writer, rep *steps.Report) {
+	if rep == nil {
+		return
+	}
+	if len(rep.Steps) == 1 && rep.Steps[0].Name == steps.WholeName {
+		if v := rep.Steps[0].Verify; v != nil && !v.Skipped && v.OK {
+			fmt.Fprintf(w, "migrate: verified: %s passed\n", strings.Join(v.Checks, ", "))
+		}
+	}
+	for i, s := range rep.Steps {
+		if s.Name == steps.WholeName && s.Status == steps.Done && s.Commit == "" {
+			printModules(w, s.Modules)
+			continue
+		}
+		line := fmt.Sprintf("migrate: step %d/%d %s: %s", i+1, len(rep.Steps), s.Name, s.Status)
+		if s.Verify != nil && !s.Verify.Skipped && s.Status == steps.Done {
+			line += " (" + strings.Join(s.Verify.Checks, ", ") + " passed)"
+		}
+		if s.Commit != "" {
+			line += ", committed " + s.Commit
+		}
+		fmt.Fprintln(w, line)
+		if s.Status == steps.Failed {
+			fmt.Fprintf(w, "migrate: %s; restored. Output:\n%s\n", s.Reason, indent(s.Verify.Output))
+		}
+		printModules(w, s.Modules)
+	}
+}
+
+func printModules(w io.Writer, m *steps.ModuleReport) {
+	if m == nil {
+		return
+	}
+	for _, a := range m.Added {
+		fmt.Fprintf(w, "migrate: go.mod: requires %s\n", a)
+	}
+	for _, r := range m.Removed {
+		fmt.Fprintf(w, "migrate: go.mod: no longer requires %s\n", r)
+	}
+	for _, n := range m.Notes {
+		fmt.Fprintf(w, "migrate: %s\n", n)
+	}
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
 }
 
 func sitesLine(sites map[string]int) string {
@@ -69,14 +136,15 @@ func plural(n int, one, many string) string {
 
 // runReport is the --json output of run.
 type runReport struct {
-	Module   string          `json:"module"`
-	Root     string          `json:"root"`
-	DryRun   bool            `json:"dry_run"`
-	RunID    string          `json:"run_id,omitempty"`
-	Files    []fileReport    `json:"files"`
-	Sites    map[string]int  `json:"sites"`
-	Findings []findingReport `json:"findings"`
-	Stats    rewrite.Stats   `json:"stats"`
+	Module   string              `json:"module"`
+	Root     string              `json:"root"`
+	DryRun   bool                `json:"dry_run"`
+	Steps    []*steps.StepReport `json:"steps,omitempty"`
+	Duration int64               `json:"verify_and_write_ns,omitempty"`
+	Files    []fileReport        `json:"files"`
+	Sites    map[string]int      `json:"sites"`
+	Findings []findingReport     `json:"findings"`
+	Stats    rewrite.Stats       `json:"stats"`
 }
 
 type fileReport struct {
@@ -94,9 +162,12 @@ type findingReport struct {
 	Message string `json:"message"`
 }
 
-func newRunReport(res *rewrite.Result, dryRun bool, runID string) *runReport {
-	r := &runReport{Module: res.Module.Path, Root: res.Module.Root, DryRun: dryRun, RunID: runID,
+func newRunReport(res *rewrite.Result, dryRun bool, rep *steps.Report) *runReport {
+	r := &runReport{Module: res.Module.Path, Root: res.Module.Root, DryRun: dryRun,
 		Files: []fileReport{}, Sites: res.Sites, Findings: []findingReport{}, Stats: res.Stats}
+	if rep != nil {
+		r.Steps, r.Duration = rep.Steps, int64(rep.Duration)
+	}
 	for _, f := range res.Files {
 		fr := fileReport{Path: f.Rel, Sites: f.Sites}
 		if dryRun {

@@ -5,11 +5,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/migrate-tool/migrate/backup"
+	"github.com/migrate-tool/migrate/internal/steps"
 	"github.com/migrate-tool/migrate/internal/udiff"
 	"github.com/migrate-tool/migrate/rewrite"
 	"github.com/migrate-tool/migrate/rules"
@@ -21,6 +24,12 @@ type runOptions struct {
 	dryRun           bool
 	includeGenerated bool
 	json             bool
+	perFile          bool
+	perPackage       bool
+	test             string
+	noTest           bool
+	commit           bool
+	allowDirty       bool
 }
 
 func newRunCmd(env *Env) *cobra.Command {
@@ -62,12 +71,42 @@ that do not parse or type-check); on an error nothing is written.`,
 	f.BoolVarP(&o.dryRun, "dry-run", "n", false, "print the diff, write nothing")
 	f.BoolVar(&o.includeGenerated, "include-generated", false, "also rewrite generated files (// Code generated ... DO NOT EDIT.)")
 	f.BoolVar(&o.json, "json", false, "print a JSON report on stdout instead of the diff")
+	f.BoolVar(&o.perFile, "per-file", false, "one step per file: write, verify, commit; a failing step is restored and the run goes on")
+	f.BoolVar(&o.perPackage, "per-package", false, "one step per package (directory), like --per-file")
+	f.StringVar(&o.test, "test", "", "verify each step with `CMD` (run by sh in the module root) instead of go build, vet and test")
+	f.BoolVar(&o.noTest, "no-test", false, "do not verify")
+	f.BoolVar(&o.commit, "commit", false, "git commit each verified step with a descriptive message")
+	f.BoolVar(&o.allowDirty, "allow-dirty", false, "with --commit, go on when files to change have uncommitted edits")
 	return cmd
 }
 
-func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
-	if len(o.rules) == 0 {
+func (o *runOptions) check() error {
+	switch {
+	case len(o.rules) == 0:
 		return usagef("run: --rules is required (see migrate list)")
+	case o.perFile && o.perPackage:
+		return usagef("run: --per-file and --per-package exclude each other")
+	case o.noTest && o.test != "":
+		return usagef("run: --test and --no-test exclude each other")
+	case o.allowDirty && !o.commit:
+		return usagef("run: --allow-dirty goes with --commit")
+	}
+	return nil
+}
+
+func (o *runOptions) split() steps.Split {
+	switch {
+	case o.perFile:
+		return steps.PerFile
+	case o.perPackage:
+		return steps.PerPackage
+	}
+	return steps.Whole
+}
+
+func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
+	if err := o.check(); err != nil {
+		return err
 	}
 	dir, err := env.workDir()
 	if err != nil {
@@ -92,21 +131,58 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	runID := ""
-	if !o.dryRun && len(res.Files) > 0 {
-		if runID, err = writeChanges(res, setNames(sets), cmd.CommandPath()+" "+strings.Join(args, " ")); err != nil {
+	if o.dryRun {
+		return showPlan(env, o, res)
+	}
+	var rep *steps.Report
+	if len(res.Files) > 0 {
+		rep, err = steps.Apply(cmd.Context(), steps.Options{
+			Result: res, Sets: sets, Split: o.split(), Commit: o.commit, AllowDirty: o.allowDirty,
+			Verify:  steps.Verify{Skip: o.noTest, Command: o.test},
+			Command: commandLine(cmd, args),
+		})
+		if err != nil {
 			return err
 		}
 	}
 	if o.json {
-		return writeJSON(env.Stdout, newRunReport(res, o.dryRun, runID))
+		if err := writeJSON(env.Stdout, newRunReport(res, false, rep)); err != nil {
+			return err
+		}
+	} else {
+		printSummary(env.Stderr, res, false, rep, env.Global.quiet)
 	}
-	if o.dryRun {
+	if rep != nil && len(rep.Failed()) > 0 {
+		return &noError{}
+	}
+	return nil
+}
+
+// commandLine reconstructs the command as given, for the backup record.
+func commandLine(cmd *cobra.Command, args []string) string {
+	parts := []string{cmd.CommandPath()}
+	cmd.Flags().Visit(func(f *pflag.Flag) { parts = append(parts, "--"+f.Name+"="+f.Value.String()) })
+	return strings.Join(append(parts, args...), " ")
+}
+
+// showPlan prints the dry run: the diff (with a comment line before each
+// step when the run is split, which git apply skips), or the JSON report.
+func showPlan(env *Env, o *runOptions, res *rewrite.Result) error {
+	if o.json {
+		return writeJSON(env.Stdout, newRunReport(res, true, nil))
+	}
+	plan := steps.Plan(res, o.split())
+	for i, s := range plan {
+		if o.split() != steps.Whole {
+			fmt.Fprintf(env.Stdout, "# step %d/%d: %s\n", i+1, len(plan), s.Name)
+		}
 		for _, f := range res.Files {
-			io.WriteString(env.Stdout, udiff.Unified(udiff.File{Path: f.Rel, Old: f.Old, New: f.New}))
+			if slices.Contains(s.Files, f.Rel) {
+				io.WriteString(env.Stdout, udiff.Unified(udiff.File{Path: f.Rel, Old: f.Old, New: f.New}))
+			}
 		}
 	}
-	printSummary(env.Stderr, res, o.dryRun, runID, env.Global.quiet)
+	printSummary(env.Stderr, res, true, nil, env.Global.quiet)
 	return nil
 }
 
@@ -158,29 +234,4 @@ func checkNoInterrupted(dir string) error {
 		}
 	}
 	return nil
-}
-
-// writeChanges writes the changed files through a backup run and returns
-// its id. On a write error, the files already written are restored.
-func writeChanges(res *rewrite.Result, ruleSets []string, command string) (string, error) {
-	store, err := backup.Open(res.Module.Root)
-	if err != nil {
-		return "", err
-	}
-	run, err := store.Begin(backup.Meta{Rules: ruleSets, Command: command})
-	if err != nil {
-		return "", err
-	}
-	for _, f := range res.Files {
-		if err := run.WriteFile(f.Path, f.Old, f.New); err != nil {
-			if aerr := run.Abort(); aerr != nil {
-				return "", fmt.Errorf("%w; restoring the files already written also failed: %v (run migrate restore %s)", err, aerr, run.ID())
-			}
-			return "", fmt.Errorf("%w; the files already written were restored", err)
-		}
-	}
-	if err := run.Commit(); err != nil {
-		return "", err
-	}
-	return run.ID(), nil
 }

@@ -1,0 +1,276 @@
+package main
+
+import (
+	"fmt"
+	"go/format"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Word lists for directory, package and file names.
+var (
+	areas = []string{"billing", "catalog", "identity", "inventory", "logistics", "messaging", "payments", "reporting", "search", "storage", "telemetry", "workflow"}
+	subs  = []string{"api", "core", "domain", "store", "sync", "worker"}
+	nouns = []string{"account", "batch", "cursor", "event", "feed", "index", "invoice", "ledger", "order", "policy", "queue", "quota", "route", "session", "shard", "ticket"}
+	// fileNames name the non-test files after the first one.
+	fileNames = []string{"service", "handlers", "model", "parse", "encode", "worker", "util", "validate", "convert", "report"}
+)
+
+// pkg is one package of the generated tree.
+type pkg struct {
+	dir      string // module-relative directory
+	name     string
+	deps     []int // lower-numbered packages it imports
+	affected bool  // uses io/ioutil
+}
+
+type project struct {
+	o    options
+	pkgs []pkg
+}
+
+// newProject lays out the package tree: directories, names, the
+// dependency graph (only on lower-numbered packages, so acyclic) and
+// which packages use io/ioutil.
+func newProject(o options) *project {
+	p := &project{o: o, pkgs: make([]pkg, o.pkgs)}
+	width := len(strconv.Itoa(o.pkgs - 1))
+	for i := range p.pkgs {
+		name := fmt.Sprintf("%s%0*d", nouns[i%len(nouns)], width, i)
+		dir := areas[(i/48)%len(areas)] + "/" + subs[(i/8)%len(subs)] + "/" + name
+		if i%7 == 6 {
+			// A subpackage of the previous package: packages nest too.
+			dir = p.pkgs[i-1].dir + "/" + name
+		}
+		p.pkgs[i] = pkg{dir: dir, name: name}
+		rng := p.rng(i, 1)
+		if i == 0 {
+			continue
+		}
+		n := min(i, 1+rng.IntN(3))
+		var deps []int
+		// The first dependency is a recent package, so that chains are
+		// deep; the others are anywhere below.
+		deps = append(deps, max(0, i-1-rng.IntN(min(i, 24))))
+		for len(deps) < n {
+			d := rng.IntN(i)
+			if !slices.Contains(deps, d) {
+				deps = append(deps, d)
+			}
+		}
+		sort.Ints(deps)
+		p.pkgs[i].deps = deps
+	}
+	rng := rand.New(rand.NewPCG(o.seed, 0xa11ec7ed))
+	for _, i := range rng.Perm(o.pkgs)[:o.affected] {
+		p.pkgs[i].affected = true
+	}
+	return p
+}
+
+// rng returns the random source of one package and purpose: a package's
+// content depends only on the seed and its number.
+func (p *project) rng(i, purpose int) *rand.Rand {
+	return rand.New(rand.NewPCG(p.o.seed, uint64(i)<<8|uint64(purpose)))
+}
+
+func (p *project) importPath(i int) string { return p.o.module + "/" + p.pkgs[i].dir }
+
+// genFile is one rendered file.
+type genFile struct {
+	rel    string // module-relative path
+	src    []byte
+	ioutil bool // imports io/ioutil
+}
+
+// fileBuilder collects the snippets and imports of one file.
+type fileBuilder struct {
+	name     string
+	imports  map[string]bool
+	chunks   []string
+	lines    int
+	external bool // test file in package NAME_test
+}
+
+func (b *fileBuilder) add(code string, imports []string) {
+	if b.imports == nil {
+		b.imports = map[string]bool{}
+	}
+	for _, imp := range imports {
+		b.imports[imp] = true
+	}
+	b.chunks = append(b.chunks, code)
+	b.lines += strings.Count(code, "\n") + 1
+}
+
+// render writes the files of package i.
+func (p *project) render(i int) ([]genFile, error) {
+	pk := p.pkgs[i]
+	rng := p.rng(i, 2)
+	nonTest := p.o.files - 1
+	files := make([]*fileBuilder, nonTest)
+	files[0] = &fileBuilder{name: pk.name + ".go"}
+	off := rng.IntN(len(fileNames))
+	for j := 1; j < nonTest; j++ {
+		name := fileNames[(off+j-1)%len(fileNames)]
+		if j > len(fileNames) {
+			name += strconv.Itoa(j)
+		}
+		files[j] = &fileBuilder{name: name + ".go"}
+	}
+	external := i%5 == 4
+	test := &fileBuilder{name: pk.name + "_test.go", external: external}
+	q := ""
+	if external {
+		q = pk.name + "."
+		test.add("", []string{p.importPath(i)})
+	}
+	seq := 0
+	place := func(fb *fileBuilder, s snippet) {
+		seq++
+		r := strings.NewReplacer("$N", strconv.Itoa(seq), "$P", pk.name, "$Q", q, "´", "`")
+		fb.add(r.Replace(s.code), s.imports)
+		if s.test != "" {
+			test.add(r.Replace(s.test), append([]string{"testing"}, s.testImports...))
+		}
+	}
+	// codeFile picks a non-test file other than the first when there is one.
+	codeFile := func() *fileBuilder {
+		if nonTest == 1 {
+			return files[0]
+		}
+		return files[1+rng.IntN(nonTest-1)]
+	}
+
+	place(files[0], coreSnippet)
+	if len(pk.deps) > 0 {
+		place(codeFile(), p.glueSnippet(i))
+	}
+	if pk.affected {
+		a := codeFile()
+		fileOps := fileOpsSnippet
+		if rng.IntN(2) == 0 {
+			fileOps.test = fileOpsTestIoutil
+			fileOps.testImports = fileOpsTestIoutilImports
+		}
+		place(a, fileOps)
+		b := a
+		if nonTest > 2 && rng.IntN(2) == 0 {
+			for b == a {
+				b = codeFile()
+			}
+		}
+		place(b, streamSnippet)
+	}
+	k := rng.IntN(len(fillers))
+	for _, fb := range files {
+		for fb.lines < p.o.lines {
+			place(fb, fillers[k%len(fillers)])
+			k++
+		}
+	}
+
+	var out []genFile
+	for j, fb := range append(files, test) {
+		doc := ""
+		if j == 0 {
+			doc = fmt.Sprintf("// Package %s is package %d of a module generated by benchgen for\n// benchmarking migrate. It is not meant to be read.\n", pk.name, i)
+		}
+		pkgName := pk.name
+		if fb.external {
+			pkgName += "_test"
+		}
+		src, err := fb.source(doc, pkgName, p.o.module)
+		if err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", pk.dir, fb.name, err)
+		}
+		out = append(out, genFile{rel: pk.dir + "/" + fb.name, src: src, ioutil: fb.imports["io/ioutil"]})
+	}
+	return out, nil
+}
+
+// source assembles and gofmts the file.
+func (b *fileBuilder) source(doc, pkgName, module string) ([]byte, error) {
+	var std, local []string
+	for imp := range b.imports {
+		if strings.HasPrefix(imp, module+"/") {
+			local = append(local, imp)
+		} else {
+			std = append(std, imp)
+		}
+	}
+	sort.Strings(std)
+	sort.Strings(local)
+	var sb strings.Builder
+	sb.WriteString(doc)
+	fmt.Fprintf(&sb, "package %s\n\n", pkgName)
+	if len(std)+len(local) > 0 {
+		sb.WriteString("import (\n")
+		for _, imp := range std {
+			fmt.Fprintf(&sb, "\t%q\n", imp)
+		}
+		if len(std) > 0 && len(local) > 0 {
+			sb.WriteString("\n")
+		}
+		for _, imp := range local {
+			fmt.Fprintf(&sb, "\t%q\n", imp)
+		}
+		sb.WriteString(")\n")
+	}
+	for _, c := range b.chunks {
+		if c != "" {
+			sb.WriteString("\n")
+			sb.WriteString(c)
+		}
+	}
+	return format.Source([]byte(sb.String()))
+}
+
+// glueSnippet uses the packages that package i imports.
+func (p *project) glueSnippet(i int) snippet {
+	var code strings.Builder
+	imports := []string{"strings"}
+	first := p.pkgs[p.pkgs[i].deps[0]].name
+	fmt.Fprintf(&code, `// Adapt$N converts a record of package %[1]s.
+func Adapt$N(r %[1]s.Record) Record {
+	return Record{ID: r.ID, Name: r.Name, Tags: append([]string(nil), r.Tags...), Score: r.Score, Created: r.Created}
+}
+
+// FromDeps$N folds names through the packages this one imports and returns
+// one record for each.
+func FromDeps$N(names []string) []Record {
+	out := make([]Record, 0, %[2]d)
+`, first, len(p.pkgs[i].deps))
+	for _, d := range p.pkgs[i].deps {
+		imports = append(imports, p.importPath(d))
+		fmt.Fprintf(&code, `	{
+		st := %[1]s.NewStore()
+		for i, n := range names {
+			st.Put(%[1]s.Record{ID: i, Name: n, Score: float64(%[1]s.Checksum(n) %% 100)})
+		}
+		sum := %[1]s.Summarize(st.All())
+		keys := %[1]s.SortedKeys(%[1]s.NewSet(names...))
+		lens := %[1]s.Map(keys, func(k string) int { return len(k) })
+		total := %[1]s.Reduce(lens, 0, func(a, b int) int { return a + b })
+		out = append(out, Record{ID: int(%[1]s.Checksum(sum.String()) %% 1000), Name: strings.Join(keys, ","), Score: sum.Mean + float64(total)})
+	}
+`, p.pkgs[d].name)
+	}
+	code.WriteString("\treturn out\n}\n")
+	test := fmt.Sprintf(`func TestFromDeps$N(t *testing.T) {
+	got := $QFromDeps$N([]string{"beta", "alpha", "beta"})
+	if len(got) != %d {
+		t.Fatalf("FromDeps$N returned %%d records, want %d", len(got))
+	}
+	for _, r := range got {
+		if r.Name != "alpha,beta" {
+			t.Errorf("record %%d: Name = %%q, want %%q", r.ID, r.Name, "alpha,beta")
+		}
+	}
+}
+`, len(p.pkgs[i].deps), len(p.pkgs[i].deps))
+	return snippet{code: code.String(), imports: imports, test: test}
+}

@@ -1,0 +1,134 @@
+package gocmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/semver"
+)
+
+// ModChange is what UpdateModules computed: the new go.mod and go.sum
+// contents, and what they differ in.
+type ModChange struct {
+	Mod, Sum []byte
+	// SumExisted tells whether go.sum was there before.
+	SumExisted bool
+	// Added are the "path@version" requirements added or raised.
+	Added []string
+	// Removed are the module paths no longer required.
+	Removed []string
+}
+
+// UpdateModules requires each module of add at least at its version, then
+// tidies, and returns the resulting go.mod and go.sum. The module's own
+// files are not touched: the go command works on copies through -modfile,
+// and the caller writes the result (backed up).
+func (r *Runner) UpdateModules(ctx context.Context, add map[string]string) (*ModChange, error) {
+	tmp, err := os.MkdirTemp("", "migrate-modfile-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	oldMod, err := os.ReadFile(filepath.Join(r.Dir, "go.mod"))
+	if err != nil {
+		return nil, err
+	}
+	oldSum, err := os.ReadFile(filepath.Join(r.Dir, "go.sum"))
+	sumExisted := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	modPath := filepath.Join(tmp, "go.mod")
+	if err := os.WriteFile(modPath, oldMod, 0o644); err != nil {
+		return nil, err
+	}
+	if sumExisted {
+		if err := os.WriteFile(filepath.Join(tmp, "go.sum"), oldSum, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	gets, err := needed(oldMod, add)
+	if err != nil {
+		return nil, err
+	}
+	if len(gets) > 0 {
+		if res := r.Run(ctx, append([]string{"get", "-modfile=" + modPath}, gets...)...); res.Err != nil {
+			return nil, fmt.Errorf("%w\n%s", res.Err, res.Tail(10))
+		}
+	}
+	if res := r.Run(ctx, "mod", "tidy", "-modfile="+modPath); res.Err != nil {
+		return nil, fmt.Errorf("%w\n%s", res.Err, res.Tail(10))
+	}
+	return readChange(modPath, oldMod, sumExisted)
+}
+
+// needed returns the "path@version" arguments of go get for the modules
+// not yet required at their version or later.
+func needed(gomod []byte, add map[string]string) ([]string, error) {
+	f, err := modfile.ParseLax("go.mod", gomod, nil)
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]string{}
+	for _, r := range f.Require {
+		have[r.Mod.Path] = r.Mod.Version
+	}
+	var out []string
+	for path, v := range add {
+		if cur, ok := have[path]; !ok || semver.Compare(cur, v) < 0 {
+			out = append(out, path+"@"+v)
+		}
+	}
+	return out, nil
+}
+
+func readChange(modPath string, oldMod []byte, sumExisted bool) (*ModChange, error) {
+	mod, err := os.ReadFile(modPath)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := os.ReadFile(filepath.Join(filepath.Dir(modPath), "go.sum"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	c := &ModChange{Mod: mod, Sum: sum, SumExisted: sumExisted}
+	before, err := requires(oldMod)
+	if err != nil {
+		return nil, err
+	}
+	after, err := requires(mod)
+	if err != nil {
+		return nil, err
+	}
+	for p, v := range after {
+		if before[p] != v {
+			c.Added = append(c.Added, p+"@"+v)
+		}
+	}
+	for p := range before {
+		if _, ok := after[p]; !ok {
+			c.Removed = append(c.Removed, p)
+		}
+	}
+	return c, nil
+}
+
+// Requires returns the modules go.mod requires, path to version.
+func Requires(gomod []byte) (map[string]string, error) { return requires(gomod) }
+
+func requires(gomod []byte) (map[string]string, error) {
+	f, err := modfile.ParseLax("go.mod", gomod, nil)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for _, r := range f.Require {
+		m[r.Mod.Path] = r.Mod.Version
+	}
+	return m, nil
+}

@@ -1,0 +1,88 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/migrate-tool/migrate/internal/gocmd"
+)
+
+// updateModules requires the modules the rule sets add and tidies go.mod,
+// writing go.mod and go.sum through the backup run. It returns what
+// changed and the paths written. Rule sets that add no module leave go.mod
+// alone.
+func (a *applier) updateModules(ctx context.Context, run interface {
+	WriteFile(path string, expectOld, data []byte) error
+	CreateFile(path string, data []byte, mode os.FileMode) error
+}) (*ModuleReport, []string, error) {
+	add := map[string]string{}
+	retire := false
+	for _, s := range a.o.Sets {
+		for p, v := range s.Modules.Add {
+			add[p] = v
+		}
+		retire = retire || len(s.Modules.Retire) > 0
+	}
+	if len(add) == 0 && !retire {
+		return nil, nil, nil
+	}
+	modPath, sumPath := filepath.Join(a.root, "go.mod"), filepath.Join(a.root, "go.sum")
+	oldMod, err := os.ReadFile(modPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	oldSum, _ := os.ReadFile(sumPath)
+	ch, err := a.gocmd.UpdateModules(ctx, add)
+	if err != nil {
+		return nil, nil, err
+	}
+	var written []string
+	if !slices.Equal(ch.Mod, oldMod) {
+		if err := run.WriteFile(modPath, oldMod, ch.Mod); err != nil {
+			return nil, nil, err
+		}
+		written = append(written, modPath)
+	}
+	switch {
+	case !ch.SumExisted && len(ch.Sum) > 0:
+		err = run.CreateFile(sumPath, ch.Sum, 0o644)
+		written = append(written, sumPath)
+	case ch.SumExisted && !slices.Equal(ch.Sum, oldSum):
+		err = run.WriteFile(sumPath, oldSum, ch.Sum)
+		written = append(written, sumPath)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	slices.Sort(ch.Added)
+	slices.Sort(ch.Removed)
+	notes, err := a.moduleNotes(ch.Mod)
+	return &ModuleReport{Added: ch.Added, Removed: ch.Removed, Notes: notes}, written, err
+}
+
+// moduleNotes lists retired modules that go.mod still requires (some code
+// still uses them) and companion modules of the old client it requires.
+func (a *applier) moduleNotes(gomod []byte) ([]string, error) {
+	req, err := gocmd.Requires(gomod)
+	if err != nil {
+		return nil, err
+	}
+	var notes []string
+	for _, s := range a.o.Sets {
+		for _, m := range s.Modules.Retire {
+			if v, ok := req[m]; ok {
+				notes = append(notes, fmt.Sprintf("go.mod still requires %s %s: some code still uses it (see the sites left for follow-up)", m, v))
+			}
+		}
+		for _, m := range slices.Sorted(maps.Keys(s.Modules.Companions)) {
+			if v, ok := req[m]; ok {
+				notes = append(notes, fmt.Sprintf("go.mod requires %s %s, which moves together with the old client: %s", m, v, s.Modules.Companions[m]))
+			}
+		}
+	}
+	return notes, nil
+}

@@ -1,0 +1,263 @@
+// Package steps carries a computed rewrite to disk the way a careful person
+// would: in steps (the whole run, one file, or one package at a time), each
+// one backed up, written, reflected in go.mod, verified by building and
+// testing, and committed; a step that fails verification is restored and
+// the run goes on with the next one.
+package steps
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/migrate-tool/migrate/backup"
+	"github.com/migrate-tool/migrate/internal/gitx"
+	"github.com/migrate-tool/migrate/internal/gocmd"
+	"github.com/migrate-tool/migrate/rewrite"
+	"github.com/migrate-tool/migrate/rules"
+)
+
+// Split says how a run is cut into steps.
+type Split string
+
+// Ways to split a run.
+const (
+	Whole      Split = ""
+	PerFile    Split = "file"
+	PerPackage Split = "package"
+)
+
+// WholeName names the single step of a run that is not split.
+const WholeName = "all files"
+
+// Options configure Apply.
+type Options struct {
+	Result *rewrite.Result
+	Sets   []*rules.Set
+	Split  Split
+	// Verify is how each step is checked.
+	Verify Verify
+	// Commit makes a git commit after each verified step.
+	Commit bool
+	// AllowDirty lets Commit go on when files to change have uncommitted
+	// edits.
+	AllowDirty bool
+	// Command is recorded in each backup run.
+	Command string
+	// Env is the go command's environment (nil: the process's).
+	Env []string
+	// Progress, if set, is told when a step starts.
+	Progress func(i, n int, name string)
+}
+
+// Report is what Apply did.
+type Report struct {
+	Steps    []*StepReport `json:"steps"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Failed returns the steps that failed verification.
+func (r *Report) Failed() []*StepReport {
+	return slices.DeleteFunc(slices.Clone(r.Steps), func(s *StepReport) bool { return s.Status != Failed })
+}
+
+// Status of a step.
+type Status string
+
+// Step statuses.
+const (
+	Done   Status = "done"
+	Failed Status = "failed"
+)
+
+// StepReport is one step's outcome.
+type StepReport struct {
+	Name     string         `json:"name"`
+	Files    []string       `json:"files"`
+	Sites    map[string]int `json:"sites"`
+	Findings []string       `json:"findings,omitempty"`
+	RunID    string         `json:"run_id"`
+	Status   Status         `json:"status"`
+	Reason   string         `json:"reason,omitempty"`
+	Modules  *ModuleReport  `json:"modules,omitempty"`
+	Verify   *VerifyReport  `json:"verify,omitempty"`
+	Commit   string         `json:"commit,omitempty"`
+	changes  []*rewrite.FileChange
+	findings []rewrite.Finding
+}
+
+// ModuleReport says how go.mod changed.
+type ModuleReport struct {
+	Added   []string `json:"added,omitempty"`
+	Removed []string `json:"removed,omitempty"`
+	// Notes are modules left for a person: a retired module still
+	// required, a companion module that moves with the old client.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Plan cuts the result into steps without applying them.
+func Plan(res *rewrite.Result, split Split) []*StepReport {
+	var steps []*StepReport
+	byKey := map[string]*StepReport{}
+	for _, f := range res.Files {
+		key := WholeName
+		switch split {
+		case PerFile:
+			key = f.Rel
+		case PerPackage:
+			key = filepath.ToSlash(filepath.Dir(f.Rel))
+		}
+		s := byKey[key]
+		if s == nil {
+			s = &StepReport{Name: key, Sites: map[string]int{}}
+			byKey[key] = s
+			steps = append(steps, s)
+		}
+		s.Files = append(s.Files, f.Rel)
+		s.changes = append(s.changes, f)
+	}
+	for _, fd := range res.Findings {
+		for _, s := range steps {
+			if slices.Contains(s.Files, fd.Pos.Filename) {
+				s.findings = append(s.findings, fd)
+				s.Findings = append(s.Findings, fd.String())
+			}
+		}
+	}
+	return steps
+}
+
+// Apply writes the result step by step. It returns an error, after
+// restoring what the failing step wrote, when a write fails or a step
+// cannot be committed; verification failures are not errors: they are in
+// the report.
+func Apply(ctx context.Context, o Options) (*Report, error) {
+	start := time.Now()
+	root := o.Result.Module.Root
+	a := &applier{o: o, root: root, gocmd: &gocmd.Runner{Dir: root, Env: o.Env}}
+	steps := Plan(o.Result, o.Split)
+	if err := a.prepare(ctx, steps); err != nil {
+		return nil, err
+	}
+	rep := &Report{Steps: steps}
+	for i, s := range steps {
+		if o.Progress != nil {
+			o.Progress(i+1, len(steps), s.Name)
+		}
+		if err := a.step(ctx, s); err != nil {
+			return rep, fmt.Errorf("step %s: %w", s.Name, err)
+		}
+	}
+	rep.Duration = time.Since(start)
+	return rep, nil
+}
+
+type applier struct {
+	o     Options
+	root  string
+	gocmd *gocmd.Runner
+	store *backup.Store
+	repo  *gitx.Repo
+}
+
+// prepare opens the backup store and, for --commit, the git work tree,
+// refusing files with uncommitted edits.
+func (a *applier) prepare(ctx context.Context, steps []*StepReport) error {
+	store, err := backup.Open(a.root)
+	if err != nil {
+		return err
+	}
+	a.store = store
+	if !a.o.Commit {
+		return nil
+	}
+	if a.repo, err = gitx.Open(ctx, a.root); err != nil {
+		return err
+	}
+	if a.o.AllowDirty {
+		return nil
+	}
+	paths := []string{filepath.Join(a.root, "go.mod"), filepath.Join(a.root, "go.sum")}
+	for _, f := range a.o.Result.Files {
+		paths = append(paths, f.Path)
+	}
+	dirty, err := a.repo.Dirty(ctx, paths)
+	if err != nil {
+		return err
+	}
+	if len(dirty) > 0 {
+		return fmt.Errorf("files to change have uncommitted edits: %v; commit or stash them first, or pass --allow-dirty", dirty)
+	}
+	return nil
+}
+
+// step applies one step: backup and write, go.mod, verify, commit.
+func (a *applier) step(ctx context.Context, s *StepReport) error {
+	run, err := a.store.Begin(backup.Meta{Rules: setNames(a.o.Sets), Command: a.o.Command + " [" + s.Name + "]"})
+	if err != nil {
+		return err
+	}
+	s.RunID = run.ID()
+	written, err := a.write(ctx, run, s)
+	if err != nil {
+		return abort(run, err)
+	}
+	for _, f := range s.changes {
+		for rule, n := range f.SitesByRule {
+			s.Sites[rule] += n
+		}
+	}
+	if s.Verify = a.verify(ctx, s); !s.Verify.OK {
+		s.Status, s.Reason = Failed, s.Verify.Summary()
+		if err := run.Abort(); err != nil {
+			return fmt.Errorf("verification failed and restoring the step failed too: %w", err)
+		}
+		return nil
+	}
+	if err := run.Commit(); err != nil {
+		return err
+	}
+	s.Status = Done
+	if a.o.Commit {
+		msg := commitMessage(a.o, s)
+		if s.Commit, err = a.repo.Commit(ctx, written, msg); err != nil {
+			return fmt.Errorf("%w (the step is written and backed up as run %s)", err, s.RunID)
+		}
+	}
+	return nil
+}
+
+func abort(run *backup.Run, err error) error {
+	if aerr := run.Abort(); aerr != nil {
+		return fmt.Errorf("%w; restoring the files already written also failed: %v (run migrate restore %s)", err, aerr, run.ID())
+	}
+	return fmt.Errorf("%w; the files already written were restored", err)
+}
+
+// write writes the step's files and its go.mod change through the backup
+// run, and returns the paths written.
+func (a *applier) write(ctx context.Context, run *backup.Run, s *StepReport) ([]string, error) {
+	var written []string
+	for _, f := range s.changes {
+		if err := run.WriteFile(f.Path, f.Old, f.New); err != nil {
+			return nil, err
+		}
+		written = append(written, f.Path)
+	}
+	mods, paths, err := a.updateModules(ctx, run)
+	if err != nil {
+		return nil, err
+	}
+	s.Modules = mods
+	return append(written, paths...), nil
+}
+
+func setNames(sets []*rules.Set) []string {
+	var names []string
+	for _, s := range sets {
+		names = append(names, s.Name)
+	}
+	return names
+}

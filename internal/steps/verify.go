@@ -1,0 +1,124 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/migrate-tool/migrate/internal/gocmd"
+)
+
+// Verify says how a step is checked.
+type Verify struct {
+	// Skip turns verification off.
+	Skip bool
+	// Command, if set, replaces the default checks: it runs through "sh -c"
+	// in the module root and must exit 0.
+	Command string
+}
+
+// VerifyReport is the outcome of a step's verification.
+type VerifyReport struct {
+	OK       bool          `json:"ok"`
+	Skipped  bool          `json:"skipped,omitempty"`
+	Checks   []string      `json:"checks"`
+	Failed   string        `json:"failed,omitempty"`
+	Output   string        `json:"output,omitempty"` // tail of the failing command's output
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Summary is one line saying what failed.
+func (v *VerifyReport) Summary() string {
+	if v.OK {
+		return "verified"
+	}
+	return v.Failed + " failed"
+}
+
+const tailLines = 20
+
+// verify checks a written step. By default it builds the step's packages
+// and the module's packages that import them, vets the step's packages, and
+// runs the tests of both.
+func (a *applier) verify(ctx context.Context, s *StepReport) *VerifyReport {
+	start := time.Now()
+	v := &VerifyReport{OK: true}
+	defer func() { v.Duration = time.Since(start) }()
+	switch {
+	case a.o.Verify.Skip:
+		v.Skipped = true
+	case a.o.Verify.Command != "":
+		a.check(ctx, v, a.o.Verify.Command, func() *gocmd.Result { return shell(ctx, a.root, a.o.Verify.Command) })
+	default:
+		a.defaultChecks(ctx, v, s)
+	}
+	return v
+}
+
+func (a *applier) defaultChecks(ctx context.Context, v *VerifyReport, s *StepReport) {
+	var dirs []string
+	for _, f := range s.Files {
+		dirs = append(dirs, "./"+filepath.ToSlash(filepath.Dir(f)))
+	}
+	slices.Sort(dirs)
+	dirs = slices.Compact(dirs)
+	pkgs, err := a.gocmd.PackagesOf(ctx, dirs)
+	if err != nil {
+		v.OK, v.Failed, v.Output = false, "go list", err.Error()
+		return
+	}
+	all, buildable, err := a.gocmd.Importers(ctx, pkgs)
+	if err != nil {
+		v.OK, v.Failed, v.Output = false, "go list", err.Error()
+		return
+	}
+	checks := []struct {
+		name string
+		args []string
+	}{
+		{"go build (" + count(len(buildable)) + ")", append([]string{"build"}, buildable...)},
+		{"go vet (" + count(len(pkgs)) + ")", append([]string{"vet"}, pkgs...)},
+		{"go test (" + count(len(all)) + ")", append([]string{"test", "-count=1"}, all...)},
+	}
+	for _, c := range checks {
+		if len(c.args) == 1 {
+			continue
+		}
+		if !a.check(ctx, v, c.name, func() *gocmd.Result { return a.gocmd.Run(ctx, c.args...) }) {
+			return
+		}
+	}
+}
+
+func count(n int) string {
+	if n == 1 {
+		return "1 package"
+	}
+	return fmt.Sprintf("%d packages", n)
+}
+
+// check runs one check and records it; it reports whether it passed.
+func (a *applier) check(_ context.Context, v *VerifyReport, name string, run func() *gocmd.Result) bool {
+	v.Checks = append(v.Checks, name)
+	res := run()
+	if res.Err != nil {
+		v.OK, v.Failed, v.Output = false, name, res.Tail(tailLines)
+		return false
+	}
+	return true
+}
+
+func shell(ctx context.Context, dir, command string) *gocmd.Result {
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, "sh", "-c", command)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		err = fmt.Errorf("%s: %w", strings.TrimSpace(command), err)
+	}
+	return &gocmd.Result{Args: []string{"sh", "-c", command}, Output: out, Duration: time.Since(start), Err: err}
+}
