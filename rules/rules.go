@@ -16,10 +16,10 @@ package rules
 import (
 	"fmt"
 	"go/ast"
-	"maps"
-	"slices"
 	"go/token"
 	"go/types"
+	"maps"
+	"slices"
 
 	"github.com/dave/dst"
 	"golang.org/x/mod/module"

@@ -108,8 +108,9 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// TestVet checks that a small generated module builds and vets, tests
-// included.
+// TestVet checks that small generated modules build and vet, tests
+// included: with two files a package (everything in one source file) and
+// with more (io/ioutil used in several files).
 func TestVet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go vet")
@@ -118,15 +119,17 @@ func TestVet(t *testing.T) {
 	if err != nil {
 		t.Skip("no go command")
 	}
-	o := small(filepath.Join(t.TempDir(), "m"))
-	o.files = 3 // one file with the API, the dependencies and io/ioutil
-	if _, err := run(o); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(gobin, "vet", "./...")
-	cmd.Dir = o.out
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go vet ./...: %v\n%s", err, out)
+	for _, files := range []int{2, 5} {
+		o := small(filepath.Join(t.TempDir(), "m"))
+		o.files = files
+		if _, err := run(o); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(gobin, "vet", "./...")
+		cmd.Dir = o.out
+		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("-files %d: go vet ./...: %v\n%s", files, err, out)
+		}
 	}
 }
