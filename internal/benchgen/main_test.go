@@ -102,7 +102,10 @@ func TestCheck(t *testing.T) {
 			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
 		}
 	}
-	o := small(tmp) // not empty
+	if err := os.WriteFile(filepath.Join(tmp, "x"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := small(tmp)
 	if _, err := run(o); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("non-empty -out: err = %v", err)
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/migrate-tool/migrate/internal/steps"
 	"github.com/migrate-tool/migrate/internal/udiff"
 	"github.com/migrate-tool/migrate/rewrite"
-	"github.com/migrate-tool/migrate/rules"
 	"github.com/migrate-tool/migrate/rules/builtin"
 )
 
@@ -200,14 +199,6 @@ func splitArgs(args []string) (patterns, files []string, err error) {
 		return nil, nil, usagef("run: give either package patterns or .go files, not both")
 	}
 	return patterns, files, nil
-}
-
-func setNames(sets []*rules.Set) []string {
-	var names []string
-	for _, s := range sets {
-		names = append(names, s.Name)
-	}
-	return names
 }
 
 // checkNoInterrupted fails early, before the packages are loaded, when an

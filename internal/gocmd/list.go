@@ -60,9 +60,5 @@ func (r *Runner) PackagesOf(ctx context.Context, dirs []string) ([]string, error
 	if res.Err != nil {
 		return nil, fmt.Errorf("%w\n%s", res.Err, res.Tail(10))
 	}
-	var out []string
-	for _, l := range strings.Fields(string(res.Output)) {
-		out = append(out, l)
-	}
-	return out, nil
+	return strings.Fields(string(res.Output)), nil
 }
