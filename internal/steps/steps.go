@@ -160,6 +160,7 @@ type applier struct {
 	gocmd *gocmd.Runner
 	store *backup.Store
 	repo  *gitx.Repo
+	graph *gocmd.Graph // the module's import graph, listed once
 }
 
 // prepare opens the backup store and, for --commit, the git work tree,

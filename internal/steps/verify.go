@@ -71,11 +71,13 @@ func (a *applier) defaultChecks(ctx context.Context, v *VerifyReport, s *StepRep
 		v.OK, v.Failed, v.Output = false, "go list", err.Error()
 		return
 	}
-	all, buildable, err := a.gocmd.Importers(ctx, pkgs)
-	if err != nil {
-		v.OK, v.Failed, v.Output = false, "go list", err.Error()
-		return
+	if a.graph == nil {
+		if a.graph, err = a.gocmd.Graph(ctx); err != nil {
+			v.OK, v.Failed, v.Output = false, "go list", err.Error()
+			return
+		}
 	}
+	all, buildable := a.graph.Importers(pkgs)
 	checks := []struct {
 		name string
 		args []string
