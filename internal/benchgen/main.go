@@ -1,23 +1,28 @@
 // Command benchgen writes a synthetic Go module for benchmarking migrate
-// against go vet: a tree of packages of realistic code (types and methods,
-// functions of 30 to 60 lines, generics, table tests, net/http handlers,
-// encoding/json, worker pools) that import lower-numbered packages of the
-// tree and the standard library, so that type-checking the module is real
-// work. Exactly -affected packages have files that import and use
-// io/ioutil in ways the ioutil rule set rewrites completely (ReadFile,
-// WriteFile, ReadAll, Discard, TempDir, and ReadDir used only through
-// Name()), so a dry run changes exactly those files.
+// against go vet (scripts/bench.sh): a tree of packages of realistic code
+// (types and methods, functions of 30 to 60 lines, generics, table tests,
+// net/http handlers, encoding/json, worker pools) that import
+// lower-numbered packages of the tree and the standard library, so that
+// type-checking the module is real work. Exactly -affected packages have
+// files that import and use io/ioutil in ways the ioutil rule set rewrites
+// completely (ReadFile, WriteFile, ReadAll, Discard, TempDir, and ReadDir
+// used only through Name and IsDir), so that a dry run changes exactly
+// those files.
 //
 // Usage:
 //
-//	go run ./internal/benchgen -out DIR [-pkgs 600] [-files 6] [-affected 12]
-//		[-lines 220] [-seed 1] [-module example.com/benchproj] [-manifest FILE]
+//	go run ./internal/benchgen -out DIR [-pkgs 300] [-files 6] [-affected 12]
+//		[-lines 80] [-seed 1] [-module example.com/benchproj] [-manifest FILE]
 //
-// DIR must not exist or be empty. The module has a "go 1.21" directive and
-// no dependencies; it builds and passes go vet. The output depends only on
-// the flags: the same flags give the same bytes. -manifest writes the
-// module-relative paths of the files that use io/ioutil, sorted, one a
-// line, so that a benchmark can check the diff.
+// DIR must not exist or be empty. The defaults, those of scripts/bench.sh,
+// give about 280,000 lines, which go build compiles in about a minute on 2
+// cores; -pkgs 600 -lines 220 gives a million.
+//
+// The module has a "go 1.21" directive and no dependencies; it builds, its
+// tests pass and it passes go vet. The output depends only on the flags:
+// the same flags give the same bytes. -manifest writes the module-relative
+// paths of the files that use io/ioutil, sorted, one a line, so that a
+// benchmark can check the diff.
 package main
 
 import (
@@ -45,10 +50,10 @@ func main() {
 	var o options
 	flag.StringVar(&o.out, "out", "", "directory to write the module to (must not exist or be empty)")
 	flag.StringVar(&o.module, "module", "example.com/benchproj", "module path")
-	flag.IntVar(&o.pkgs, "pkgs", 600, "number of packages")
+	flag.IntVar(&o.pkgs, "pkgs", 300, "number of packages")
 	flag.IntVar(&o.files, "files", 6, "files per package, the last one a _test.go file (at least 2)")
 	flag.IntVar(&o.affected, "affected", 12, "number of packages that use io/ioutil")
-	flag.IntVar(&o.lines, "lines", 220, "approximate lines per non-test file")
+	flag.IntVar(&o.lines, "lines", 80, "approximate lines per non-test file")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the pseudo-random choices")
 	flag.StringVar(&o.manifest, "manifest", "", "write the files that use io/ioutil to this `FILE`")
 	flag.Usage = func() {
