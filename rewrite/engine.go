@@ -135,6 +135,10 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	r.res.Stats.FilesScanned = len(files)
+	for f := range files {
+		r.res.Scanned = append(r.res.Scanned, f)
+	}
+	slices.Sort(r.res.Scanned)
 	r.progress("scan", 0, len(files))
 	sc, err := scanImports(files, r.paths, r.opts.IncludeGenerated, r.opts.Workers)
 	if err != nil {
@@ -244,6 +248,7 @@ func (r *runner) rewriteAll(typed []*typedFile, names map[string]string) error {
 			return fmt.Errorf("rewrite %s: %w", r.mod.rel(typed[i].path), errs[i])
 		}
 		r.res.Findings = append(r.res.Findings, fr.findings...)
+		r.res.Uses = append(r.res.Uses, fr.uses...)
 		for k, n := range fr.sites {
 			r.res.Sites[k] += n
 		}
@@ -256,6 +261,7 @@ func (r *runner) rewriteAll(typed []*typedFile, names map[string]string) error {
 
 type fileResult struct {
 	change   *FileChange
+	uses     []Finding
 	findings []Finding
 	sites    map[string]int
 }
@@ -276,6 +282,7 @@ func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string
 	}
 	for _, s := range sets {
 		f.set = s.Name
+		f.describe = func(r rules.Rule) string { return describeRule(s, r) }
 		for _, rule := range s.Rules {
 			if importsAnyOf(tf.imports, rule.Paths()) {
 				if err := rule.Apply(f); err != nil {
@@ -284,7 +291,7 @@ func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string
 			}
 		}
 	}
-	res := &fileResult{findings: f.findings, sites: f.sites}
+	res := &fileResult{findings: f.findings, uses: f.uses, sites: f.sites}
 	newSrc, err := f.render(old)
 	if err != nil {
 		return nil, err
@@ -310,7 +317,13 @@ func importsAnyOf(imports, paths []string) bool {
 
 func (r *runner) sortResult() {
 	slices.SortFunc(r.res.Files, func(a, b *FileChange) int { return strings.Compare(a.Rel, b.Rel) })
-	slices.SortStableFunc(r.res.Findings, func(a, b Finding) int {
+	SortFindings(r.res.Findings)
+	SortFindings(r.res.Uses)
+}
+
+// SortFindings orders findings by file, line and column.
+func SortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
 		if c := strings.Compare(a.Pos.Filename, b.Pos.Filename); c != 0 {
 			return c
 		}
@@ -319,4 +332,14 @@ func (r *runner) sortResult() {
 		}
 		return a.Pos.Column - b.Pos.Column
 	})
+}
+
+// describeRule returns the phrase that says what a rule of the set does.
+func describeRule(s *rules.Set, r rules.Rule) string {
+	for i, x := range s.Rules {
+		if x == r && i < len(s.Specs) {
+			return s.Specs[i].Describe()
+		}
+	}
+	return r.ID()
 }

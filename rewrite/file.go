@@ -21,7 +21,7 @@ type fileCtx struct {
 	dec     *decorator.Decorator
 	dfile   *dst.File
 	parents map[ast.Node]ast.Node
-	uses    map[types.Object][]*ast.Ident
+	usesOf  map[types.Object][]*ast.Ident
 
 	quals    map[string][]qualifier // by import path
 	unused   map[*ast.Ident]bool
@@ -29,7 +29,10 @@ type fileCtx struct {
 	newPaths map[*ast.ImportSpec]pathChange
 	todos    map[ast.Node][]string
 	sites    map[string]int
+	uses     []Finding // every site rewritten, with its position
 	findings []Finding
+	ignores  map[int]ignoreDirective // by line
+	describe func(rules.Rule) string
 }
 
 type qualifier struct {
@@ -93,18 +96,18 @@ func parentMap(file *ast.File) map[ast.Node]ast.Node {
 }
 
 func (f *fileCtx) Uses(obj types.Object) []*ast.Ident {
-	if f.uses == nil {
-		f.uses = map[types.Object][]*ast.Ident{}
+	if f.usesOf == nil {
+		f.usesOf = map[types.Object][]*ast.Ident{}
 		ast.Inspect(f.tf.syntax, func(n ast.Node) bool {
 			if id, ok := n.(*ast.Ident); ok {
 				if o := f.Info().Uses[id]; o != nil {
-					f.uses[o] = append(f.uses[o], id)
+					f.usesOf[o] = append(f.usesOf[o], id)
 				}
 			}
 			return true
 		})
 	}
-	return f.uses[obj]
+	return f.usesOf[obj]
 }
 
 func (f *fileCtx) Qualifier(path string, pos token.Pos) *dst.Ident {
@@ -132,13 +135,44 @@ func (f *fileCtx) SetImportPath(spec *ast.ImportSpec, path, name string) {
 	f.newPaths[spec] = pathChange{path: path, name: name}
 }
 
-func (f *fileCtx) Rewrote(r rules.Rule, _ token.Pos) {
+func (f *fileCtx) Rewrote(r rules.Rule, pos token.Pos) {
 	f.sites[f.set+"/"+r.ID()]++
+	f.uses = append(f.uses, Finding{Pos: f.position(pos), Rule: f.set + "/" + r.ID(), Kind: Rewritable, Message: f.describe(r)})
+}
+
+func (f *fileCtx) position(pos token.Pos) token.Position {
+	p := f.Fset().Position(pos)
+	p.Filename = f.mod.rel(p.Filename)
+	return p
+}
+
+func (f *fileCtx) Ignored(r rules.Rule, pos token.Pos) bool {
+	p := f.position(pos)
+	reason, ok := f.ignoreAt(p.Line)
+	if !ok {
+		return false
+	}
+	f.findings = append(f.findings, Finding{Pos: p, Rule: f.set + "/" + r.ID(), Kind: Ignored,
+		Message: "left as is by //migrate:ignore: " + reason})
+	return true
+}
+
+// ignoreAt returns the reason of a //migrate:ignore comment for the
+// current rule set on line or the line above.
+func (f *fileCtx) ignoreAt(line int) (string, bool) {
+	if f.ignores == nil {
+		f.ignores = ignoreDirectives(f.Fset(), f.tf.syntax)
+	}
+	for _, l := range []int{line, line - 1} {
+		if d, ok := f.ignores[l]; ok && (d.set == f.set || d.set == "all") {
+			return d.reason, true
+		}
+	}
+	return "", false
 }
 
 func (f *fileCtx) Report(r rules.Rule, pos token.Pos, message string, todo bool) {
-	p := f.Fset().Position(pos)
-	p.Filename = f.mod.rel(p.Filename)
+	p := f.position(pos)
 	f.findings = append(f.findings, Finding{Pos: p, Rule: f.set + "/" + r.ID(), Kind: Manual, Message: message})
 	if !todo {
 		return

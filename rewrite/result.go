@@ -16,8 +16,13 @@ type Result struct {
 	Findings []Finding
 	// Sites counts rewritten sites per rule ("ioutil/read-all").
 	Sites map[string]int
+	// Uses are the sites rewritten, with positions and what the rule does:
+	// the old uses that were (or, in a dry run, would be) migrated.
+	Uses []Finding
 	// Stats describe how much work the run did.
 	Stats Stats
+	// Scanned are the Go files in scope (absolute paths), sorted.
+	Scanned []string
 }
 
 // Stats count the work of a run.
@@ -56,6 +61,10 @@ const (
 	Unhandled Kind = "unhandled"
 	// Warning is something the user should know about a rewritten file.
 	Warning Kind = "warning"
+	// Ignored is a site left alone by a //migrate:ignore comment.
+	Ignored Kind = "ignored"
+	// Rewritable is a site a rule rewrites (Result.Uses).
+	Rewritable Kind = "rewritable"
 )
 
 // Finding is one thing left for a person.

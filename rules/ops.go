@@ -45,6 +45,9 @@ func (m *move) Apply(f File) error {
 		if old != m.from && !strings.HasPrefix(old, m.from+"/") {
 			continue
 		}
+		if f.Ignored(m, spec.Pos()) {
+			continue
+		}
 		f.SetImportPath(spec, m.to+old[len(m.from):], m.spec.Name)
 		f.Rewrote(m, spec.Pos())
 	}
@@ -72,7 +75,7 @@ func newRename(set *Set, spec *Spec) (Rule, error) {
 
 func (r *rename) Apply(f File) error {
 	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		if !r.old.isPkgLevel(obj) || obj.Pkg() == f.Pkg() {
+		if !r.old.isPkgLevel(obj) || obj.Pkg() == f.Pkg() || f.Ignored(r, id.Pos()) {
 			return
 		}
 		replaceQualified(f, id, r.to)
@@ -144,7 +147,7 @@ func newMemberRename(set *Set, spec *Spec, ref string, match func(Ref, types.Obj
 
 func (m *memberRename) Apply(f File) error {
 	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		if !m.match(obj) {
+		if !m.match(obj) || f.Ignored(m, id.Pos()) {
 			return
 		}
 		if d, ok := f.Dst(id).(*dst.Ident); ok {
@@ -186,7 +189,7 @@ func newManual(set *Set, spec *Spec) (Rule, error) {
 
 func (m *manual) Apply(f File) error {
 	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		if m.match(obj) && obj.Pkg() != f.Pkg() {
+		if m.match(obj) && obj.Pkg() != f.Pkg() && !f.Ignored(m, id.Pos()) {
 			f.Report(m, id.Pos(), m.spec.Message, m.spec.TODO)
 		}
 	})

@@ -128,6 +128,11 @@ type File interface {
 	// an explicit name so that the file's uses stay valid.
 	SetImportPath(spec *ast.ImportSpec, path, name string)
 
+	// Ignored reports whether the site at pos carries an opt-out comment
+	// for the rule set ("//migrate:ignore SET reason" on its line or the
+	// line above). Rules ask before they edit or report a site, and leave
+	// an ignored site alone; the engine lists it as ignored.
+	Ignored(r Rule, pos token.Pos) bool
 	// Rewrote counts one site rewritten by the rule at pos.
 	Rewrote(r Rule, pos token.Pos)
 	// Report records a site left for manual follow-up. With todo set, a
@@ -164,4 +169,46 @@ func (m Modules) check() error {
 		}
 	}
 	return nil
+}
+
+// Target is a symbol that migrated code uses: Name in the package at Path,
+// or any symbol of Path when Name is "".
+type Target struct {
+	Path, Name string
+}
+
+// Targets returns what code looks like once migrated: the new symbols of
+// rename and call rules and the new paths of move rules. Status reports use
+// them to tell migrated files from files that never used the old API.
+func (s *Set) Targets() []Target {
+	var out []Target
+	for _, spec := range s.Specs {
+		op, _ := spec.Op()
+		switch op {
+		case "move":
+			out = append(out, Target{Path: spec.To})
+		case "rename", "call":
+			out = append(out, s.templateTargets(spec.To)...)
+		}
+	}
+	return out
+}
+
+// templateTargets returns the pkg.Name selectors of an expression whose
+// pkg is one of the set's packages.
+func (s *Set) templateTargets(expr string) []Target {
+	e, err := parseTemplate(expr)
+	if err != nil {
+		return nil
+	}
+	var out []Target
+	ast.Inspect(e, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && s.Packages[id.Name] != "" {
+				out = append(out, Target{Path: s.Packages[id.Name], Name: sel.Sel.Name})
+			}
+		}
+		return true
+	})
+	return out
 }

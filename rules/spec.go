@@ -136,3 +136,25 @@ func (s *Spec) defaultID() string {
 	}
 	return op + ":" + strings.TrimSpace(arg)
 }
+
+// Describe says in one phrase what the rule changes: its doc, or a phrase
+// made from its operation.
+func (s *Spec) Describe() string {
+	if s.Doc != "" {
+		return s.Doc
+	}
+	op, arg := s.Op()
+	switch op {
+	case "move":
+		return fmt.Sprintf("import %s moves to %s", arg, s.To)
+	case "rename":
+		return fmt.Sprintf("%s becomes %s", arg, s.To)
+	case "method", "field":
+		return fmt.Sprintf("%s %s is renamed %s", op, arg, s.To)
+	case "call":
+		return fmt.Sprintf("%s becomes %s", arg, s.To)
+	case "manual":
+		return s.Message
+	}
+	return "rule " + arg
+}

@@ -176,7 +176,7 @@ func (t *callTemplate) Apply(f File) error {
 			return true
 		}
 		binds, ok := t.bind(call)
-		if !ok {
+		if !ok || f.Ignored(t, call.Pos()) {
 			return true
 		}
 		t.replace(f, call, binds)

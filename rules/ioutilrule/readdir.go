@@ -29,7 +29,7 @@ func (r *readDir) Apply(f rules.File) error {
 	info := f.Info()
 	ast.Inspect(f.AST(), func(n ast.Node) bool {
 		id, ok := n.(*ast.Ident)
-		if !ok || !isReadDir(info.Uses[id]) {
+		if !ok || !isReadDir(info.Uses[id]) || f.Ignored(r, id.Pos()) {
 			return true
 		}
 		if why := unsafeUse(f, id); why != "" {

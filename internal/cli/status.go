@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/migrate-tool/migrate/internal/status"
+	"github.com/migrate-tool/migrate/rewrite"
+	"github.com/migrate-tool/migrate/rules"
+	"github.com/migrate-tool/migrate/rules/builtin"
+)
+
+// dryRun loads the rule sets and computes the rewrite without writing:
+// what status and check report on.
+func dryRun(ctx context.Context, env *Env, ruleNames, patterns []string) (*rewrite.Result, []*rules.Set, error) {
+	if len(ruleNames) == 0 {
+		return nil, nil, usagef("--rules is required (see migrate list)")
+	}
+	dir, err := env.workDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	sets, err := builtin.Resolve(dir, ruleNames)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := rewrite.Run(ctx, rewrite.Options{Dir: dir, Patterns: patterns, Sets: sets})
+	return res, sets, err
+}
+
+func newStatusCmd(env *Env) *cobra.Command {
+	var ruleNames []string
+	var format string
+	cmd := &cobra.Command{
+		Use:   "status --rules NAME [--format text|markdown|json] [PATTERN...]",
+		Short: "Report how far a migration is: files done and to do, old uses left",
+		Long: `Status reports where a migration stands, from the code itself: for each file,
+the remaining uses of the old API (file:line and what), the sites left for a
+person, the files already migrated, and totals with a percentage. A file is
+done when it uses the new API and nothing of the old one.
+
+--format markdown writes a migration plan to paste into a ticket: a
+checklist of files, the manual follow-ups and the next command to run.
+Status only reads; it never writes.`,
+		Example: `  migrate status --rules ioutil
+  migrate status --rules go-redis-v9 --format markdown > MIGRATION.md`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "markdown" && format != "json" {
+				return usagef("status: --format must be text, markdown or json, not %q", format)
+			}
+			res, sets, err := dryRun(cmd.Context(), env, ruleNames, args)
+			if err != nil {
+				return err
+			}
+			next := "migrate run --rules " + strings.Join(ruleNames, ",") + " --per-file --commit"
+			rep := status.Build(res, sets, next, status.PackageNames(cmd.Context(), res.Module.Root, sets))
+			switch format {
+			case "json":
+				return writeJSON(env.Stdout, rep)
+			case "markdown":
+				rep.Markdown(env.Stdout)
+			default:
+				rep.Text(env.Stdout)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringSliceVarP(&ruleNames, "rules", "r", nil, "rule sets: built-in `NAME`s or rule file paths")
+	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
+	return cmd
+}
+
+func newCheckCmd(env *Env) *cobra.Command {
+	var ruleNames []string
+	cmd := &cobra.Command{
+		Use:   "check --rules NAME [PATTERN...]",
+		Short: "Fail when code still uses the old API (for CI and review)",
+		Long: `Check prints each remaining use of the old API as file:line:col: message, the
+go vet format that editors and CI annotate, and exits 1 if any remains, 0
+otherwise. It never writes.
+
+A deliberate exception is kept with a comment on the line, or the line
+above:
+
+    //migrate:ignore NAME reason
+
+Such sites are printed as ignored and do not fail the check.`,
+		Example: `  migrate check --rules ioutil
+  migrate check --rules go-redis-v9 ./internal/...`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, _, err := dryRun(cmd.Context(), env, ruleNames, args)
+			if err != nil {
+				return err
+			}
+			return printCheck(env, res)
+		},
+	}
+	cmd.Flags().StringSliceVarP(&ruleNames, "rules", "r", nil, "rule sets: built-in `NAME`s or rule file paths")
+	return cmd
+}
+
+// printCheck prints the remaining uses and returns a "no" when any is
+// left.
+func printCheck(env *Env, res *rewrite.Result) error {
+	all := append(append([]rewrite.Finding(nil), res.Uses...), res.Findings...)
+	rewrite.SortFindings(all)
+	remaining, ignored := 0, 0
+	for _, f := range all {
+		switch f.Kind {
+		case rewrite.Ignored:
+			ignored++
+			fmt.Fprintln(env.Stdout, f.String())
+		case rewrite.Warning:
+		default:
+			remaining++
+			fmt.Fprintln(env.Stdout, f.String())
+		}
+	}
+	if remaining == 0 {
+		if ignored > 0 && !env.Global.quiet {
+			fmt.Fprintf(env.Stderr, "migrate: no old uses left (%d ignored)\n", ignored)
+		}
+		return nil
+	}
+	return &noError{msg: fmt.Sprintf("check: %d old %s left (%d ignored): run 'migrate run' or see 'migrate status'", remaining, plural(remaining, "use", "uses"), ignored)}
+}

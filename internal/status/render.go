@@ -1,0 +1,104 @@
+package status
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Text writes the report for a terminal.
+func (r *Report) Text(w io.Writer) {
+	fmt.Fprintf(w, "migration %s: %d of %d files done (%d%%), %d old %s left, %d %s for a person\n",
+		strings.Join(r.Sets, ","), r.Done, r.Done+r.ToDo, r.Percent, r.OldUses, plural(r.OldUses, "use", "uses"), r.Manual, plural(r.Manual, "site", "sites"))
+	for _, f := range r.Files {
+		switch {
+		case f.Remaining():
+			fmt.Fprintf(w, "\nto do  %s\n", f.Path)
+			for _, x := range f.Other {
+				fmt.Fprintf(w, "         %s\n", x.Message)
+			}
+			for _, u := range f.Uses {
+				fmt.Fprintf(w, "  %d:%d  %s (%s)\n", u.Pos.Line, u.Pos.Column, u.Message, u.Rule)
+			}
+			for _, m := range f.Manual {
+				fmt.Fprintf(w, "  %d:%d  MANUAL: %s (%s)\n", m.Pos.Line, m.Pos.Column, m.Message, m.Rule)
+			}
+		case f.Done:
+			fmt.Fprintf(w, "done   %s\n", f.Path)
+		}
+		for _, i := range f.Ignored {
+			fmt.Fprintf(w, "  %d:%d  ignored: %s\n", i.Pos.Line, i.Pos.Column, i.Message)
+		}
+	}
+	if r.ToDo > 0 {
+		fmt.Fprintf(w, "\nnext: %s\n", r.NextStep)
+	}
+}
+
+// Markdown writes the report as a migration plan a team can paste into a
+// ticket: a checklist of files, the manual follow-ups, the next command.
+func (r *Report) Markdown(w io.Writer) {
+	fmt.Fprintf(w, "# Migration status: %s\n\n", strings.Join(r.Sets, ", "))
+	fmt.Fprintf(w, "Module `%s`: **%d of %d files migrated (%d%%)**. %d old %s left to rewrite, %d %s a person",
+		r.Module, r.Done, r.Done+r.ToDo, r.Percent, r.OldUses, plural(r.OldUses, "use", "uses"), r.Manual, plural(r.Manual, "site needs", "sites need"))
+	if r.Ignored > 0 {
+		fmt.Fprintf(w, ", %d opted out with `//migrate:ignore`", r.Ignored)
+	}
+	fmt.Fprint(w, ".\n\n## Files\n\n")
+	for _, f := range r.Files {
+		switch {
+		case f.Remaining():
+			fmt.Fprintf(w, "- [ ] `%s`%s\n", f.Path, fileNote(f))
+		case f.Done:
+			fmt.Fprintf(w, "- [x] `%s`\n", f.Path)
+		}
+	}
+	r.markdownManual(w)
+	if r.ToDo > 0 {
+		fmt.Fprintf(w, "\n## Next step\n\n```sh\n%s\n```\n", r.NextStep)
+		fmt.Fprint(w, "\nEach file becomes one verified commit; `migrate restore` undoes any step.\n")
+	} else {
+		fmt.Fprint(w, "\nNothing left to rewrite. Keep it that way in CI with `migrate check`.\n")
+	}
+}
+
+func fileNote(f *FileStatus) string {
+	var parts []string
+	if n := len(f.Uses); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d old %s", n, plural(n, "use", "uses")))
+	}
+	if n := len(f.Manual); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d manual", n))
+	}
+	for _, o := range f.Other {
+		parts = append(parts, o.Message)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " — " + strings.Join(parts, ", ")
+}
+
+func (r *Report) markdownManual(w io.Writer) {
+	if r.Manual+r.Ignored == 0 {
+		return
+	}
+	fmt.Fprint(w, "\n## Manual follow-up\n\n")
+	for _, f := range r.Files {
+		for _, m := range f.Manual {
+			fmt.Fprintf(w, "- [ ] `%s:%d` %s (`%s`)\n", f.Path, m.Pos.Line, m.Message, m.Rule)
+		}
+	}
+	for _, f := range r.Files {
+		for _, i := range f.Ignored {
+			fmt.Fprintf(w, "- ignored `%s:%d`: %s\n", f.Path, i.Pos.Line, strings.TrimPrefix(i.Message, "left as is by //migrate:ignore: "))
+		}
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
