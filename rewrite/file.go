@@ -23,16 +23,18 @@ type fileCtx struct {
 	parents map[ast.Node]ast.Node
 	usesOf  map[types.Object][]*ast.Ident
 
-	quals    map[string][]qualifier // by import path
-	unused   map[*ast.Ident]bool
-	replace  map[dst.Node]func(dst.Node) dst.Node
-	newPaths map[*ast.ImportSpec]pathChange
-	todos    map[ast.Node][]string
-	sites    map[string]int
-	uses     []Finding // every site rewritten, with its position
-	findings []Finding
-	ignores  map[int]ignoreDirective // by line
-	describe func(rules.Rule) string
+	quals   map[string][]qualifier // by import path
+	unused  map[*ast.Ident]bool
+	replace map[dst.Node]func(dst.Node) dst.Node
+	// replacedAST holds the original nodes of the scheduled replacements.
+	replacedAST map[ast.Node]bool
+	newPaths    map[*ast.ImportSpec]pathChange
+	todos       map[ast.Node][]string
+	sites       map[string]int
+	uses        []Finding // every site rewritten, with its position
+	findings    []Finding
+	ignores     map[int]ignoreDirective // by line
+	describe    func(rules.Rule) string
 }
 
 type qualifier struct {
@@ -52,12 +54,13 @@ func newFileCtx(tf *typedFile, mod *Module, names map[string]string) (*fileCtx, 
 	}
 	return &fileCtx{
 		tf: tf, mod: mod, names: names, dec: dec, dfile: dfile,
-		quals:    map[string][]qualifier{},
-		unused:   map[*ast.Ident]bool{},
-		replace:  map[dst.Node]func(dst.Node) dst.Node{},
-		newPaths: map[*ast.ImportSpec]pathChange{},
-		todos:    map[ast.Node][]string{},
-		sites:    map[string]int{},
+		quals:       map[string][]qualifier{},
+		unused:      map[*ast.Ident]bool{},
+		replace:     map[dst.Node]func(dst.Node) dst.Node{},
+		replacedAST: map[ast.Node]bool{},
+		newPaths:    map[*ast.ImportSpec]pathChange{},
+		todos:       map[ast.Node][]string{},
+		sites:       map[string]int{},
 	}, nil
 }
 
@@ -118,11 +121,24 @@ func (f *fileCtx) Qualifier(path string, pos token.Pos) *dst.Ident {
 
 func (f *fileCtx) Unuse(id *ast.Ident) { f.unused[id] = true }
 
+func (f *fileCtx) Replaced(n ast.Node) bool {
+	if f.replacedAST[n] {
+		return true
+	}
+	for _, p := range f.Parents(n) {
+		if f.replacedAST[p] {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *fileCtx) Replace(n ast.Node, with func(dst.Node) dst.Node) {
 	d := f.Dst(n)
 	if d == nil {
 		return
 	}
+	f.replacedAST[n] = true
 	if prev := f.replace[d]; prev != nil {
 		// Two rules replace the same node: compose them in rule order.
 		f.replace[d] = func(old dst.Node) dst.Node { return with(prev(old)) }

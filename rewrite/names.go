@@ -15,7 +15,7 @@ import (
 // no entry; a rule that needs it then fails with a message.
 func packageNames(ctx context.Context, mod *Module, sets []*rules.Set, typed []*typedFile, env []string) (map[string]string, error) {
 	names := map[string]string{}
-	var want []string
+	want := []string{"context"} // the $ctx template variable may need it
 	for _, s := range sets {
 		for _, p := range s.Packages {
 			if !slices.Contains(want, p) {

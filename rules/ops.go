@@ -189,7 +189,7 @@ func newManual(set *Set, spec *Spec) (Rule, error) {
 
 func (m *manual) Apply(f File) error {
 	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		if m.match(obj) && obj.Pkg() != f.Pkg() && !f.Ignored(m, id.Pos()) {
+		if m.match(obj) && obj.Pkg() != f.Pkg() && !f.Replaced(id) && !f.Ignored(m, id.Pos()) {
 			f.Report(m, id.Pos(), m.spec.Message, m.spec.TODO)
 		}
 	})

@@ -117,6 +117,9 @@ type File interface {
 	// package name in a qualified identifier, or a dot-imported name. An
 	// import whose uses are all removed is deleted from the file.
 	Unuse(id *ast.Ident)
+	// Replaced reports whether n lies inside a node that a rule already
+	// scheduled for replacement, so that later rules leave it alone.
+	Replaced(n ast.Node) bool
 	// Replace schedules the replacement of the decorated node of n. The
 	// function receives that node, with any replacements inside it already
 	// done, and returns the new node. Replacements are made innermost first

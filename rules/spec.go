@@ -158,3 +158,24 @@ func (s *Spec) Describe() string {
 	}
 	return "rule " + arg
 }
+
+// ExampleOrDerived returns the rule's example, or one derived from its
+// operation when it has none (nil for rules written in Go without one).
+func (s *Spec) ExampleOrDerived() *Example {
+	if s.Example != nil {
+		return s.Example
+	}
+	op, arg := s.Op()
+	parts := strings.Split(arg, ".")
+	switch op {
+	case "move":
+		return &Example{Before: fmt.Sprintf("import %q", arg), After: fmt.Sprintf("import %q", s.To)}
+	case "rename", "call":
+		return &Example{Before: arg, After: s.To}
+	case "method":
+		return &Example{Before: fmt.Sprintf("var x %s.%s\nx.%s(...)", parts[0], parts[1], parts[2]), After: fmt.Sprintf("x.%s(...)", s.To)}
+	case "field":
+		return &Example{Before: fmt.Sprintf("%s.%s{%s: v}", parts[0], parts[1], parts[2]), After: fmt.Sprintf("%s.%s{%s: v}", parts[0], parts[1], s.To)}
+	}
+	return nil
+}

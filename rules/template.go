@@ -56,11 +56,14 @@ type callTemplate struct {
 	set      *Set
 	callee   Ref    // package-level function, or the method Receiver.Member
 	recvHole string // hole bound to the receiver, for a method template
-	args     []ast.Expr
-	variadic string // hole bound to the remaining arguments, or ""
-	to       ast.Expr
-	toDst    dst.Expr // to, decorated; cloned for each site
-	toHoles  map[string]bool
+	// varMethod is the method of a pkg.Var.Method callee, whose variable
+	// is callee.
+	varMethod string
+	args      []ast.Expr
+	variadic  string // hole bound to the remaining arguments, or ""
+	to        ast.Expr
+	toDst     dst.Expr // to, decorated; cloned for each site
+	toHoles   map[string]bool
 }
 
 func newCallTemplate(set *Set, spec *Spec) (Rule, error) {
@@ -100,13 +103,18 @@ func newCallTemplate(set *Set, spec *Spec) (Rule, error) {
 
 func (t *callTemplate) parseCallee(set *Set, spec *Spec, fun ast.Expr) error {
 	sel, ok := fun.(*ast.SelectorExpr)
+	if ok {
+		if v, isVar := sel.X.(*ast.SelectorExpr); isVar && isIdent(v.X) && spec.Receiver == "" {
+			return t.parseVarMethod(set, spec, v, sel.Sel.Name)
+		}
+	}
 	x, ok2 := ast.Expr(nil), ok
 	if ok {
 		x = sel.X
 		_, ok2 = x.(*ast.Ident)
 	}
 	if !ok || !ok2 {
-		return fmt.Errorf("call %q: the callee must be pkg.Func or $recv.Method", spec.Call)
+		return fmt.Errorf("call %q: the callee must be pkg.Func, pkg.Var.Method or $recv.Method", spec.Call)
 	}
 	if hole, isHole := holeName(x); isHole {
 		if spec.Receiver == "" {
@@ -130,10 +138,21 @@ func (t *callTemplate) parseCallee(set *Set, spec *Spec, fun ast.Expr) error {
 	return nil
 }
 
+// parseVarMethod sets up a pkg.Var.Method callee, such as
+// http.DefaultClient.Do.
+func (t *callTemplate) parseVarMethod(set *Set, spec *Spec, v *ast.SelectorExpr, method string) error {
+	r, err := parseRef(set, v.X.(*ast.Ident).Name+"."+v.Sel.Name, false)
+	if err != nil {
+		return err
+	}
+	t.callee, t.varMethod = r, method
+	return nil
+}
+
 // checkHoles verifies that every hole of "to" is bound by the pattern, and
 // that every package named in "to" is declared.
 func (t *callTemplate) checkHoles(spec *Spec) error {
-	bound := map[string]bool{t.recvHole: t.recvHole != "", t.variadic: t.variadic != ""}
+	bound := map[string]bool{t.recvHole: t.recvHole != "", t.variadic: t.variadic != "", ctxHole: true}
 	for _, a := range t.args {
 		if name, ok := holeName(a); ok {
 			if bound[name] {
@@ -188,6 +207,9 @@ func (t *callTemplate) Apply(f File) error {
 
 func (t *callTemplate) isCallee(info *types.Info, fun ast.Expr) bool {
 	sel, ok := ast.Unparen(fun).(*ast.SelectorExpr)
+	if t.varMethod != "" {
+		return ok && sel.Sel.Name == t.varMethod && t.callee.isPkgLevel(info.Uses[varIdent(sel.X)])
+	}
 	var id *ast.Ident
 	if ok {
 		id = sel.Sel
@@ -207,6 +229,7 @@ func (t *callTemplate) isCallee(info *types.Info, fun ast.Expr) bool {
 type binding struct {
 	nodes    []ast.Expr
 	ellipsis bool
+	ctx      func() dst.Expr // for $ctx: builds the context expression
 }
 
 // bind matches the call's arguments against the pattern.
@@ -243,10 +266,19 @@ func (t *callTemplate) replace(f File, call *ast.CallExpr, binds map[string]bind
 			quals[name] = f.Qualifier(path, call.Pos())
 		}
 	}
-	if t.recvHole == "" {
+	switch {
+	case t.varMethod != "":
+		sel, _ := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+		for _, id := range pkgIdents(sel.X) {
+			f.Unuse(id)
+		}
+	case t.recvHole == "":
 		for _, id := range pkgIdents(call.Fun) {
 			f.Unuse(id)
 		}
+	}
+	if t.toHoles[ctxHole] {
+		binds[ctxHole] = binding{ctx: contextAt(f, t, call)}
 	}
 	f.Replace(call, func(old dst.Node) dst.Node {
 		return t.instantiate(f, old.(*dst.CallExpr), call, binds, quals)
@@ -276,7 +308,12 @@ func (t *callTemplate) instantiate(f File, old *dst.CallExpr, call *ast.CallExpr
 		case *dst.CallExpr:
 			expandVariadic(n, binds, take)
 		case *dst.Ident:
-			if name, ok := strings.CutPrefix(n.Name, holePrefix); ok && name != t.variadic && len(binds[name].nodes) == 1 {
+			name, ok := strings.CutPrefix(n.Name, holePrefix)
+			switch {
+			case !ok:
+			case name == ctxHole && binds[name].ctx != nil:
+				c.Replace(binds[name].ctx())
+			case name != t.variadic && len(binds[name].nodes) == 1:
 				c.Replace(take(binds[name].nodes[0]))
 			}
 		}
@@ -370,4 +407,16 @@ func decorateExpr(s string) (dst.Expr, error) {
 		return nil, err
 	}
 	return f.Decls[0].(*dst.GenDecl).Specs[0].(*dst.ValueSpec).Values[0], nil
+}
+
+// varIdent returns the identifier naming a package-level variable in a
+// qualified (pkg.Var) or dot-imported (Var) expression.
+func varIdent(e ast.Expr) *ast.Ident {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.SelectorExpr:
+		return x.Sel
+	case *ast.Ident:
+		return x
+	}
+	return nil
 }

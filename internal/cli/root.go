@@ -61,7 +61,7 @@ Start with:
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print only errors and findings")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err: err} })
 	env := &Env{IO: stdio, Global: g}
-	for _, newCmd := range []func(*Env) *cobra.Command{newListCmd, newRunCmd, newStatusCmd, newCheckCmd, newBackupsCmd, newRestoreCmd} {
+	for _, newCmd := range []func(*Env) *cobra.Command{newListCmd, newRunCmd, newStatusCmd, newCheckCmd, newExplainCmd, newRulesCmd, newBackupsCmd, newRestoreCmd} {
 		root.AddCommand(newCmd(env))
 	}
 	return root

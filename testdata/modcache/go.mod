@@ -1,10 +1,10 @@
 // Module modcache is never built: it requires every third-party module that
 // the golden cases (testdata/rewrite/redis_*.txtar) and the end-to-end tests
-// (internal/redise2e, testdata/redisapp) use, so that .ci/run can fetch them
-// all with "go mod download all" and the tests can run with GOPROXY=off.
+// (internal/redise2e, testdata/redisapp) use, so that .ci/run fetches them
+// with "go mod download all" and the tests can run with GOPROXY=off.
 module github.com/migrate-tool/migrate/testdata/modcache
 
-go 1.26.0
+go 1.21
 
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
@@ -12,7 +12,5 @@ require (
 	github.com/go-redis/redis v6.15.9+incompatible // indirect
 	github.com/go-redis/redis/v7 v7.4.1 // indirect
 	github.com/go-redis/redis/v8 v8.11.5 // indirect
-	github.com/redis/go-redis/v9 v9.23.0 // indirect
-	go.uber.org/atomic v1.12.0 // indirect
-	golang.org/x/sys v0.48.0 // indirect
+	github.com/redis/go-redis/v9 v9.17.3 // indirect
 )

@@ -1,0 +1,3 @@
+module example.com/company/httpx
+
+go 1.21
