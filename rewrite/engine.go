@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/migrate-tool/migrate/rules"
 )
@@ -122,7 +123,7 @@ func (r *runner) progress(stage string, done, total int) {
 }
 
 func (r *runner) run(ctx context.Context) (*Result, error) {
-	r.progress("list", 0, 0)
+	r.progress("listing packages", 0, 0)
 	files, err := listFiles(ctx, r.mod, r.opts.Dir, r.opts.Patterns, r.opts.Env)
 	if err != nil {
 		return nil, err
@@ -139,7 +140,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		r.res.Scanned = append(r.res.Scanned, f)
 	}
 	slices.Sort(r.res.Scanned)
-	r.progress("scan", 0, len(files))
+	r.progress("scanning imports", 0, len(files))
 	sc, err := scanImports(files, r.paths, r.opts.IncludeGenerated, r.opts.Workers)
 	if err != nil {
 		return nil, err
@@ -185,7 +186,7 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile,
 	pending := slices.Clone(cands)
 	tried := map[string]bool{}
 	for cfg := (config{}); len(pending) > 0; {
-		r.progress("load "+cfg.String(), len(out), len(cands))
+		r.progress("type-checking ("+cfg.String()+" build)", len(out), len(cands))
 		got, typed, err := loadTyped(ctx, r.mod, pending, cfg, r.opts.Env)
 		if err != nil {
 			return nil, err
@@ -240,8 +241,10 @@ func remaining(cands []*candidate, got []*typedFile) []*candidate {
 func (r *runner) rewriteAll(typed []*typedFile, names map[string]string) error {
 	results := make([]*fileResult, len(typed))
 	errs := make([]error, len(typed))
+	var done atomic.Int64
 	parallel(len(typed), r.opts.Workers, func(i int) {
 		results[i], errs[i] = rewriteFile(typed[i], r.mod, r.opts.Sets, names)
+		r.progress("rewriting", int(done.Add(1)), len(typed))
 	})
 	for i, fr := range results {
 		if errs[i] != nil {

@@ -124,9 +124,12 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 			return err
 		}
 	}
+	bar := newProgress(env)
 	res, err := rewrite.Run(cmd.Context(), rewrite.Options{
 		Dir: dir, Patterns: patterns, Files: files, Sets: sets, IncludeGenerated: o.includeGenerated,
+		Progress: bar.stage,
 	})
+	bar.clear()
 	if err != nil {
 		return err
 	}
@@ -137,9 +140,11 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 	if len(res.Files) > 0 {
 		rep, err = steps.Apply(cmd.Context(), steps.Options{
 			Result: res, Sets: sets, Split: o.split(), Commit: o.commit, AllowDirty: o.allowDirty,
-			Verify:  steps.Verify{Skip: o.noTest, Command: o.test},
-			Command: commandLine(cmd, args),
+			Verify:   steps.Verify{Skip: o.noTest, Command: o.test},
+			Command:  commandLine(cmd, args),
+			Progress: bar.step,
 		})
+		bar.clear()
 		if err != nil {
 			return err
 		}

@@ -27,7 +27,9 @@ func dryRun(ctx context.Context, env *Env, ruleNames, patterns []string) (*rewri
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := rewrite.Run(ctx, rewrite.Options{Dir: dir, Patterns: patterns, Sets: sets})
+	bar := newProgress(env)
+	res, err := rewrite.Run(ctx, rewrite.Options{Dir: dir, Patterns: patterns, Sets: sets, Progress: bar.stage})
+	bar.clear()
 	return res, sets, err
 }
 
