@@ -1,18 +1,19 @@
 package rewrite
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-
-	"golang.org/x/tools/go/packages"
 
 	"github.com/migrate-tool/migrate/rules"
 )
@@ -39,51 +40,85 @@ type listed struct{ pkgPath, name string }
 
 // listFiles returns every Go file of the packages matching the patterns,
 // test files and files excluded by build constraints included, with the
-// import path of its package. It runs only "go list".
+// import path of its package. It runs one "go list -find", which neither
+// resolves dependencies nor builds test variants.
 func listFiles(ctx context.Context, mod *Module, dir string, patterns []string, env []string) (map[string]listed, error) {
-	cfg := &packages.Config{
-		Context: ctx,
-		Mode:    packages.NeedName | packages.NeedFiles,
-		Dir:     dir,
-		Tests:   true,
-		Env:     env,
-	}
-	pkgs, err := packages.Load(cfg, patterns...)
+	pkgs, err := goListFind(ctx, dir, patterns, env)
 	if err != nil {
-		return nil, fmt.Errorf("list packages: %w", err)
+		return nil, err
 	}
 	files := map[string]listed{}
-	for _, p := range pkgs {
-		if strings.HasSuffix(p.ID, ".test") {
-			continue
-		}
-		if err := listError(p); err != nil {
-			return nil, err
-		}
-		for _, f := range slices.Concat(p.GoFiles, p.IgnoredFiles) {
-			if strings.HasSuffix(f, ".go") && inScope(mod, f) {
-				files[f] = listed{pkgPath: strings.TrimSuffix(p.PkgPath, "_test"), name: p.Name}
+	add := func(p *listPackage, names []string, name string) {
+		for _, f := range names {
+			path := filepath.Join(p.Dir, f)
+			if strings.HasSuffix(f, ".go") && inScope(mod, path) {
+				files[path] = listed{pkgPath: p.ImportPath, name: name}
 			}
 		}
+	}
+	for _, p := range pkgs {
+		if err := p.err(); err != nil {
+			return nil, err
+		}
+		add(p, slices.Concat(p.GoFiles, p.CgoFiles, p.IgnoredGoFiles, p.TestGoFiles), p.Name)
+		add(p, p.XTestGoFiles, p.Name+"_test")
 	}
 	return files, nil
 }
 
-// listError turns the errors go list reports for a pattern into an error,
+// listPackage is the part of "go list -json" output migrate reads.
+type listPackage struct {
+	ImportPath, Name, Dir                                        string
+	GoFiles, CgoFiles, IgnoredGoFiles, TestGoFiles, XTestGoFiles []string
+	Error                                                        *struct{ Err string }
+}
+
+// err turns the error go list reports for a pattern into an error,
 // ignoring the ones that only mean "nothing to build in this
 // configuration".
-func listError(p *packages.Package) error {
-	for _, e := range p.Errors {
-		msg := e.Msg
-		if strings.Contains(msg, "build constraints exclude all Go files") || strings.Contains(msg, "no Go files") {
-			continue
-		}
-		if e.Kind == packages.ListError && (strings.Contains(msg, "cannot find") || strings.Contains(msg, "is not in std") ||
-			strings.Contains(msg, "no required module") || strings.Contains(msg, "directory prefix") || strings.Contains(msg, "does not contain") || strings.Contains(msg, "matched no packages")) {
-			return fmt.Errorf("list %s: %s", p.ID, msg)
-		}
+func (p *listPackage) err() error {
+	if p.Error == nil {
+		return nil
 	}
-	return nil
+	msg := p.Error.Err
+	if strings.Contains(msg, "build constraints exclude all Go files") || strings.Contains(msg, "no Go files") {
+		return nil
+	}
+	return fmt.Errorf("list %s: %s", p.ImportPath, strings.TrimSpace(msg))
+}
+
+func goListFind(ctx context.Context, dir string, patterns, env []string) ([]*listPackage, error) {
+	args := append([]string{"list", "-e", "-find", "-json=ImportPath,Name,Dir,GoFiles,CgoFiles,IgnoredGoFiles,TestGoFiles,XTestGoFiles,Error", "--"}, patterns...)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = env
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("list packages: %s", firstLine(stderr.String(), err))
+	}
+	if msg := stderr.String(); strings.Contains(msg, "matched no packages") {
+		return nil, fmt.Errorf("list packages: %s", firstLine(msg, nil))
+	}
+	var pkgs []*listPackage
+	for dec := json.NewDecoder(&stdout); dec.More(); {
+		p := &listPackage{}
+		if err := dec.Decode(p); err != nil {
+			return nil, fmt.Errorf("list packages: %w", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs, nil
+}
+
+func firstLine(s string, err error) string {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "go: ")
+	if line, _, _ := strings.Cut(s, "\n"); line != "" {
+		return line
+	}
+	return err.Error()
 }
 
 // inScope reports whether a file is one migrate may change: inside the
