@@ -60,11 +60,18 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 	sortVariants(pkgs)
 	var out []*typedFile
 	typed := 0
+	// Count every package type-checked from source: the roots, and the
+	// packages between two roots, which go/packages must check from source
+	// too.
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		if p.TypesInfo != nil {
+			typed++
+		}
+	})
 	for _, p := range pkgs {
 		if strings.HasSuffix(p.ID, ".test") || p.Types == nil {
 			continue
 		}
-		typed++
 		for i, f := range p.Syntax {
 			name := compiledName(p, i)
 			c := byPath[name]
