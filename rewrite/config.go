@@ -113,7 +113,7 @@ func customTags(src []byte) []string {
 		if strings.HasPrefix(line, "package ") {
 			break
 		}
-		if !constraint.IsGoBuild(line) {
+		if !constraint.IsGoBuild(line) && !constraint.IsPlusBuild(line) {
 			continue
 		}
 		expr, err := constraint.Parse(line)
