@@ -31,7 +31,7 @@ func TestParseErrors(t *testing.T) {
 		{"unbound hole", header + "  - call: a.F($x)\n    to: b.G($y)\n", `to: $y is not bound by the call pattern`},
 		{"receiver missing", header + "  - call: $c.M()\n    to: $c.N()\n", `needs "receiver: pkg.Type"`},
 		{"manual message", header + "  - manual: a.X\n", `manual rule needs a "message"`},
-		{"unknown go rule", header + "  - go: nope\n", `unknown Go rule "nope" (known: ioutil-readdir)`},
+		{"unknown go rule", header + "  - go: nope\n", `unknown Go rule "nope" (known: go-redis, ioutil-readdir)`},
 		{"duplicate id", header + "  - id: x\n    manual: a.X\n    message: m\n  - id: x\n    manual: a.Y\n    message: m\n", `t.yaml:9: rule id "x" already used at line 6`},
 		{"bad go version", "name: t\ngo: latest\nrules:\n  - manual: a.X\n", `t.yaml:2: "go" must be a Go version`},
 		{"bad package name", "name: t\npackages:\n  my-pkg: x\nrules:\n  - move: a\n    to: b\n", `package name "my-pkg" is not a Go identifier`},

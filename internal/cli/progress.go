@@ -11,11 +11,10 @@ import (
 // bar when the stage counts something. It draws nothing when stderr is not
 // a terminal (CI logs stay clean) or with --quiet.
 type progress struct {
-	mu     sync.Mutex
-	w      io.Writer
-	on     bool
-	drawn  bool
-	stages int
+	mu    sync.Mutex
+	w     io.Writer
+	on    bool
+	drawn bool
 }
 
 func newProgress(env *Env) *progress {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/migrate-tool/migrate/rules"
+	"github.com/migrate-tool/migrate/rules/goredis"
 	"github.com/migrate-tool/migrate/rules/ioutilrule"
 )
 
@@ -23,6 +24,7 @@ var files embed.FS
 func GoRules() map[string]rules.GoRuleFunc {
 	return map[string]rules.GoRuleFunc{
 		"ioutil-readdir": ioutilrule.ReadDir,
+		"go-redis":       goredis.Rule,
 	}
 }
 

@@ -1,0 +1,119 @@
+package goredis
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+
+	"github.com/dave/dst"
+
+	"github.com/migrate-tool/migrate/rules"
+)
+
+// v6Values adapts the v6 arguments whose type changed in v7: a ZRangeBy
+// value becomes a pointer (&redis.ZRangeBy{...} or &v), ZInterStore and
+// ZUnionStore take the keys inside a *ZStore, and the db of Migrate and
+// Move is an int. What cannot be adapted in place is reported.
+type v6Values struct{ base }
+
+func newV6Values(b base) rules.Rule { return &v6Values{b.with(6)} }
+
+// intArgs are the methods whose int64 db argument became an int, with its
+// index.
+var intArgs = map[string]int{"Migrate": 3, "Move": 1}
+
+func (r *v6Values) Apply(f rules.File) error {
+	info := f.Info()
+	eachCall(f, func(call *ast.CallExpr, fn *types.Func, _ int) {
+		if recvName(fn) == "" || f.Ignored(r, call.Pos()) {
+			return
+		}
+		for _, a := range call.Args {
+			if isOldNamed(info.TypeOf(a), "ZRangeBy") && !isPointer(info.TypeOf(a)) {
+				r.addressOf(f, a)
+			}
+		}
+		if fn.Name() == "ZInterStore" || fn.Name() == "ZUnionStore" {
+			r.zstore(f, call)
+		}
+		if i, ok := intArgs[fn.Name()]; ok && i < len(call.Args) && isMethodOf(fn, fn.Name(), clientTypes...) {
+			r.toInt(f, call.Args[i])
+		}
+	}, 6)
+	return nil
+}
+
+func isPointer(t types.Type) bool { _, ok := t.(*types.Pointer); return ok }
+
+// addressOf passes &a for a composite literal or a variable.
+func (r *v6Values) addressOf(f rules.File, a ast.Expr) {
+	switch x := ast.Unparen(a).(type) {
+	case *ast.CompositeLit:
+	case *ast.Ident:
+		if _, ok := f.Info().Uses[x].(*types.Var); !ok {
+			f.Report(r, a.Pos(), "v9 takes a *redis.ZRangeBy: pass a pointer", true)
+			return
+		}
+	default:
+		f.Report(r, a.Pos(), "v9 takes a *redis.ZRangeBy: pass a pointer", true)
+		return
+	}
+	f.Replace(a, func(old dst.Node) dst.Node {
+		e := old.(dst.Expr)
+		u := &dst.UnaryExpr{Op: token.AND, X: e}
+		u.Decs.NodeDecs, *e.Decorations() = *e.Decorations(), dst.NodeDecs{}
+		return u
+	})
+	f.Rewrote(r, a.Pos())
+}
+
+// zstore moves ZInterStore(dest, redis.ZStore{...}, keys...) to
+// ZInterStore(dest, &redis.ZStore{..., Keys: []string{keys...}}).
+func (r *v6Values) zstore(f rules.File, call *ast.CallExpr) {
+	if len(call.Args) < 2 {
+		return
+	}
+	lit, ok := ast.Unparen(call.Args[1]).(*ast.CompositeLit)
+	if !ok || hasKey(lit, "Keys") {
+		f.Report(r, call.Args[1].Pos(), "v9 takes a *redis.ZStore holding the keys: build &redis.ZStore{Keys: keys, ...}", true)
+		return
+	}
+	nKeys, spread := len(call.Args)-2, call.Ellipsis.IsValid()
+	f.Replace(call, func(old dst.Node) dst.Node {
+		c := old.(*dst.CallExpr)
+		keys := slices.Clone(c.Args[len(c.Args)-nKeys:])
+		store := c.Args[len(c.Args)-nKeys-1]
+		sl := unparen(store).(*dst.CompositeLit)
+		if nKeys > 0 {
+			for _, k := range keys {
+				k.Decorations().Before, k.Decorations().After = dst.None, dst.None
+			}
+			var v dst.Expr = &dst.CompositeLit{Type: &dst.ArrayType{Elt: dst.NewIdent("string")}, Elts: keys}
+			if spread {
+				v = keys[0]
+			}
+			sl.Elts = append(sl.Elts, &dst.KeyValueExpr{Key: dst.NewIdent("Keys"), Value: v})
+		}
+		u := &dst.UnaryExpr{Op: token.AND, X: store}
+		c.Args = append(c.Args[:len(c.Args)-nKeys-1], u)
+		c.Ellipsis = false
+		return c
+	})
+	f.Rewrote(r, call.Pos())
+}
+
+// toInt converts a typed int64 argument to int.
+func (r *v6Values) toInt(f rules.File, a ast.Expr) {
+	tv := f.Info().Types[a]
+	if tv.Value != nil {
+		return // a constant converts by itself
+	}
+	f.Replace(a, func(old dst.Node) dst.Node {
+		e := old.(dst.Expr)
+		c := &dst.CallExpr{Fun: dst.NewIdent("int"), Args: []dst.Expr{e}}
+		c.Decs.NodeDecs, *e.Decorations() = *e.Decorations(), dst.NodeDecs{}
+		return c
+	})
+	f.Rewrote(r, a.Pos())
+}

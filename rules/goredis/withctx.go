@@ -1,0 +1,82 @@
+package goredis
+
+import (
+	"go/ast"
+	"go/types"
+
+	"github.com/dave/dst"
+
+	"github.com/migrate-tool/migrate/rules"
+)
+
+// withContext removes the WithContext calls that v9 no longer has:
+// X.WithContext(ctx) becomes X, which is the same client. In v8 the context
+// given to WithContext was seen only by Context(), since every command takes
+// its own, so the change is exact. In v6 and v7 a command chained on it
+// ("c.WithContext(ctx).Get(k)") gets ctx as its argument (rule
+// context-arg); anywhere else the client's commands now get the context in
+// scope, so those sites are reported. Context() calls are reported: there
+// is nothing to take the client's context from.
+type withContext struct {
+	base
+	ctx *contextArg
+}
+
+func newWithContext(b base) rules.Rule {
+	return &withContext{base: b.with(6, 7, 8), ctx: newContextArg(base{spec: b.spec}).(*contextArg)}
+}
+
+var contextTypes = []string{"Client", "ClusterClient", "Ring", "Tx", "SentinelClient", "UniversalClient"}
+
+func (r *withContext) Apply(f rules.File) error {
+	eachCall(f, func(call *ast.CallExpr, fn *types.Func, v int) {
+		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+		if !ok || !isMethodOf(fn, fn.Name(), contextTypes...) || f.Ignored(r, call.Pos()) {
+			return
+		}
+		switch {
+		case fn.Name() == "Context" && len(call.Args) == 0:
+			f.Report(r, call.Pos(), "Context() is gone in v9: use the caller's context (context.Background() if the client never had one)", true)
+		case fn.Name() == "WithContext" && len(call.Args) == 1 && !r.chained(f, call):
+			r.remove(f, call, sel, v)
+		}
+	})
+	return nil
+}
+
+// chained reports whether a v6 or v7 WithContext call is the receiver of a
+// command that takes its context as argument.
+func (r *withContext) chained(f rules.File, with *ast.CallExpr) bool {
+	parents := f.Parents(with)
+	for len(parents) > 0 {
+		if _, ok := parents[0].(*ast.ParenExpr); !ok {
+			break
+		}
+		parents = parents[1:]
+	}
+	if len(parents) < 2 {
+		return false
+	}
+	sel, ok := parents[0].(*ast.SelectorExpr)
+	call, ok2 := parents[1].(*ast.CallExpr)
+	if !ok || !ok2 || ast.Unparen(call.Fun) != sel {
+		return false
+	}
+	fn, _, _ := callee(f.Info(), call, 6, 7)
+	return fn != nil && r.ctx.gains(fn) && r.ctx.collapses(f, call)
+}
+
+func (r *withContext) remove(f rules.File, call *ast.CallExpr, sel *ast.SelectorExpr, v int) {
+	f.Replace(call, func(old dst.Node) dst.Node {
+		c := old.(*dst.CallExpr)
+		x := unparen(c.Fun).(*dst.SelectorExpr).X
+		x.Decorations().Start = append(c.Decs.Start, x.Decorations().Start...)
+		x.Decorations().End = append(x.Decorations().End, c.Decs.End...)
+		x.Decorations().Before, x.Decorations().After = c.Decs.Before, c.Decs.After
+		return x
+	})
+	f.Rewrote(r, call.Pos())
+	if v != 8 {
+		f.Report(r, sel.Sel.Pos(), "WithContext is gone in v9: the client is used as is, and its commands now take the context in scope; check that it is the one given to WithContext", false)
+	}
+}
