@@ -33,6 +33,11 @@ type Options struct {
 	Workers int
 	// Env is the environment of the go command; default os.Environ().
 	Env []string
+	// AllowErrors goes on with packages that do not type-check, with what
+	// type information there is, and reports them as warnings: for
+	// reports on a half-migrated tree (status, check). A run that writes
+	// must not set it.
+	AllowErrors bool
 	// Progress, if set, is told about each stage.
 	Progress func(stage string, done, total int)
 }
@@ -141,7 +146,14 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	}
 	slices.Sort(r.res.Scanned)
 	r.progress("scanning imports", 0, len(files))
-	sc, err := scanImports(files, r.paths, r.opts.IncludeGenerated, r.opts.Workers)
+	var indirect map[string]bool
+	if reachesIndirectly(r.opts.Sets) {
+		r.progress("listing dependencies", 0, 0)
+		if indirect, err = dependents(ctx, r.opts.Dir, r.opts.Patterns, r.paths, r.opts.Env); err != nil {
+			return nil, err
+		}
+	}
+	sc, err := scanImports(files, r.paths, indirect, r.opts.IncludeGenerated, r.opts.Workers)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +199,12 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile,
 	tried := map[string]bool{}
 	for cfg := (config{}); len(pending) > 0; {
 		r.progress("type-checking ("+cfg.String()+" build)", len(out), len(cands))
-		got, typed, err := loadTyped(ctx, r.mod, pending, cfg, r.opts.Env)
+		var warnings []string
+		got, typed, err := loadTyped(ctx, r.mod, pending, cfg, r.opts.Env, r.opts.AllowErrors, &warnings)
+		for _, w := range warnings {
+			r.res.Findings = append(r.res.Findings, Finding{Pos: token.Position{Filename: "-"}, Kind: Warning,
+				Message: strings.TrimSuffix(w, ": fix the package so that it builds, then run migrate again") + " (reported with partial type information)"})
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -287,7 +304,7 @@ func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string
 		f.set = s.Name
 		f.describe = func(r rules.Rule) string { return describeRule(s, r) }
 		for _, rule := range s.Rules {
-			if importsAnyOf(tf.imports, rule.Paths()) {
+			if tf.indirect || importsAnyOf(tf.imports, rule.Paths()) {
 				if err := rule.Apply(f); err != nil {
 					return nil, fmt.Errorf("rule %s/%s: %w", s.Name, rule.ID(), err)
 				}
@@ -345,4 +362,19 @@ func describeRule(s *rules.Set, r rules.Rule) string {
 		}
 	}
 	return r.ID()
+}
+
+// reachesIndirectly reports whether a rule of the sets can match code that
+// does not import the old path: a method or field of an old type used
+// through a value from another package. Rules say so by implementing
+// rules.Indirect; rules written in Go that do not are assumed to.
+func reachesIndirectly(sets []*rules.Set) bool {
+	for _, s := range sets {
+		for _, r := range s.Rules {
+			if rules.ReachesIndirectly(r) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -26,7 +26,7 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 // configuration and returns the candidates it covered. Each file is taken
 // from one package variant only: the plain package for its non-test files,
 // the test variant for its test files.
-func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config, env []string) ([]*typedFile, int, error) {
+func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config, env []string, allowErrors bool, warnings *[]string) ([]*typedFile, int, error) {
 	byPath := map[string]*candidate{}
 	var patterns []string
 	for _, c := range cands {
@@ -79,7 +79,10 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 				continue
 			}
 			if err := packageError(p, mod); err != nil {
-				return nil, 0, err
+				if !allowErrors {
+					return nil, 0, err
+				}
+				*warnings = appendUnique(*warnings, err.Error())
 			}
 			delete(byPath, name)
 			out = append(out, &typedFile{candidate: c, pkg: p, syntax: f, config: cfg})

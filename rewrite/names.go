@@ -36,6 +36,7 @@ func packageNames(ctx context.Context, mod *Module, sets []*rules.Set, typed []*
 	if len(missing) == 0 {
 		return names, nil
 	}
+	defer moveNames(sets, names) // for what the go command cannot name
 	cfg := &packages.Config{Context: ctx, Mode: packages.NeedName, Dir: mod.Root, Env: env}
 	pkgs, err := packages.Load(cfg, missing...)
 	if err != nil {
@@ -47,6 +48,25 @@ func packageNames(ctx context.Context, mod *Module, sets []*rules.Set, typed []*
 		}
 	}
 	return names, nil
+}
+
+// moveNames names the destination of each import move that the loaded
+// code cannot name yet (its module is not in go.mod before the run): the
+// name the rule file gives, else the old package's name, which a move
+// keeps by definition.
+func moveNames(sets []*rules.Set, names map[string]string) {
+	for _, s := range sets {
+		for _, m := range s.Moves() {
+			if _, ok := names[m.To]; ok {
+				continue
+			}
+			if m.Name != "" {
+				names[m.To] = m.Name
+			} else if n, ok := names[m.From]; ok {
+				names[m.To] = n
+			}
+		}
+	}
 }
 
 func collectNames(p *packages.Package, names map[string]string, seen map[*packages.Package]bool) {

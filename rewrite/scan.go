@@ -26,6 +26,10 @@ type candidate struct {
 	pkgName string   // name in its own package clause
 	imports []string // import paths of the file
 	cgo     bool     // imports "C"
+	// indirect is set for a file that does not import an old path but
+	// whose package depends on one: it may use the old API through values
+	// of another package (s.Client.Get(k)).
+	indirect bool
 }
 
 // adhoc reports whether the file is not part of its directory's package:
@@ -144,8 +148,9 @@ type scanned struct {
 }
 
 // scanImports parses the imports of every file in parallel and keeps the
-// ones importing a path in paths.
-func scanImports(files map[string]listed, paths []string, includeGenerated bool, workers int) (*scanned, error) {
+// ones importing a path in paths, and every file of the packages in
+// indirect (packages that reach the old API through another package).
+func scanImports(files map[string]listed, paths []string, indirect map[string]bool, includeGenerated bool, workers int) (*scanned, error) {
 	names := make([]string, 0, len(files))
 	for f := range files {
 		names = append(names, f)
@@ -161,21 +166,26 @@ func scanImports(files map[string]listed, paths []string, includeGenerated bool,
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
+		l := files[names[i]]
 		switch {
-		case r == nil:
+		case !r.hit && !indirect[l.pkgPath]:
+		case !r.hit && (r.generated || r.lineDirective || r.cgo):
+			// Not importing the old API, such a file would only be
+			// reported; it is left alone.
 		case r.generated && !includeGenerated:
 			out.generated = append(out.generated, names[i])
 		case r.lineDirective:
 			out.lineDirect = append(out.lineDirect, names[i])
 		default:
-			l := files[names[i]]
-			out.candidates = append(out.candidates, &candidate{path: names[i], pkgPath: l.pkgPath, dirPkg: l.name, pkgName: r.pkgName, imports: r.imports, cgo: r.cgo})
+			out.candidates = append(out.candidates, &candidate{path: names[i], pkgPath: l.pkgPath, dirPkg: l.name,
+				pkgName: r.pkgName, imports: r.imports, cgo: r.cgo, indirect: !r.hit})
 		}
 	}
 	return out, nil
 }
 
 type scanResult struct {
+	hit           bool // imports one of the paths
 	pkgName       string
 	imports       []string
 	cgo           bool
@@ -183,8 +193,7 @@ type scanResult struct {
 	lineDirective bool
 }
 
-// scanFile reads the imports of one file; it returns nil when the file
-// imports none of paths.
+// scanFile reads the imports of one file.
 func scanFile(name string, paths []string) (*scanResult, error) {
 	src, err := os.ReadFile(name)
 	if err != nil {
@@ -195,15 +204,11 @@ func scanFile(name string, paths []string) (*scanResult, error) {
 		return nil, fmt.Errorf("parse %w", err)
 	}
 	r := &scanResult{pkgName: f.Name.Name}
-	hit := false
 	for _, spec := range f.Imports {
 		p := rules.Unquote(spec.Path)
 		r.imports = append(r.imports, p)
 		r.cgo = r.cgo || p == "C"
-		hit = hit || rules.MatchPath(p, paths)
-	}
-	if !hit {
-		return nil, nil
+		r.hit = r.hit || rules.MatchPath(p, paths)
 	}
 	r.generated = ast.IsGenerated(f)
 	r.lineDirective = strings.Contains(string(src), "\n//line ")
@@ -229,4 +234,35 @@ func parallel(n, workers int, fn func(i int)) {
 	}
 	close(next)
 	wg.Wait()
+}
+
+// dependents returns the packages matching the patterns (and their test
+// variants) whose dependencies include one of paths, by import path.
+func dependents(ctx context.Context, dir string, patterns, paths, env []string) (map[string]bool, error) {
+	args := append([]string{"list", "-e", "-test", "-f", "{{.ImportPath}}{{range .Deps}} {{.}}{{end}}", "--"}, patterns...)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = env
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("list dependencies: %s", firstLine(stderr.String(), err))
+	}
+	out := map[string]bool{}
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		id, deps := fields[0], fields[1:]
+		if len(deps) > 0 && strings.HasPrefix(deps[0], "[") { // "p [p.test]"
+			deps = deps[1:]
+		}
+		if slices.ContainsFunc(deps, func(d string) bool { return rules.MatchPath(d, paths) }) {
+			out[strings.TrimSuffix(strings.TrimSuffix(id, ".test"), "_test")] = true
+		}
+	}
+	return out, nil
 }

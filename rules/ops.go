@@ -211,3 +211,11 @@ func Unquote(lit *ast.BasicLit) string {
 func ReplaceUse(f File, id *ast.Ident, path, name string) {
 	replaceQualified(f, id, Ref{Path: path, Name: name})
 }
+
+// Indirect: a move, rename or manual report of a package-level symbol
+// needs the import; a method or field can be reached through another
+// package's values.
+func (m *move) Indirect() bool         { return false }
+func (r *rename) Indirect() bool       { return false }
+func (m *memberRename) Indirect() bool { return true }
+func (m *manual) Indirect() bool       { return m.ref.Member != "" }

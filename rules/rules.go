@@ -20,6 +20,7 @@ import (
 	"go/types"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/dave/dst"
 	"golang.org/x/mod/module"
@@ -214,4 +215,40 @@ func (s *Set) templateTargets(expr string) []Target {
 		return true
 	})
 	return out
+}
+
+// Move is an import path move of a rule set.
+type Move struct {
+	From, To string
+	// Name is the new package's name when the rule file gives it ("" means
+	// the old package's name).
+	Name string
+}
+
+// Moves returns the set's declarative import path moves.
+func (s *Set) Moves() []Move {
+	var out []Move
+	for _, spec := range s.Specs {
+		if spec.Move != "" {
+			out = append(out, Move{From: strings.TrimSuffix(spec.Move, "/..."), To: strings.TrimSuffix(spec.To, "/..."), Name: spec.Name})
+		}
+	}
+	return out
+}
+
+// Indirect is implemented by rules that say whether they can match code
+// that does not import one of their Paths: a method or field of an old
+// type, used through a value that another package hands out. Files of
+// packages that depend on an old path are then rewritten too.
+type Indirect interface {
+	Indirect() bool
+}
+
+// ReachesIndirectly reports whether r can match code that does not import
+// its paths. A rule that does not implement Indirect is assumed to.
+func ReachesIndirectly(r Rule) bool {
+	if i, ok := r.(Indirect); ok {
+		return i.Indirect()
+	}
+	return true
 }

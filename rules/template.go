@@ -420,3 +420,7 @@ func varIdent(e ast.Expr) *ast.Ident {
 	}
 	return nil
 }
+
+// Indirect reports whether the template's callee is a method on a typed
+// receiver, which other packages' values can reach.
+func (t *callTemplate) Indirect() bool { return t.recvHole != "" }

@@ -28,7 +28,7 @@ func dryRun(ctx context.Context, env *Env, ruleNames, patterns []string) (*rewri
 		return nil, nil, err
 	}
 	bar := newProgress(env)
-	res, err := rewrite.Run(ctx, rewrite.Options{Dir: dir, Patterns: patterns, Sets: sets, Progress: bar.stage})
+	res, err := rewrite.Run(ctx, rewrite.Options{Dir: dir, Patterns: patterns, Sets: sets, Progress: bar.stage, AllowErrors: true})
 	bar.clear()
 	return res, sets, err
 }

@@ -25,6 +25,9 @@ type readDir struct{ spec *rules.Spec }
 func (r *readDir) ID() string      { return r.spec.ID }
 func (r *readDir) Paths() []string { return []string{"io/ioutil"} }
 
+// Indirect is false: io/ioutil has no types, so only importers use it.
+func (r *readDir) Indirect() bool { return false }
+
 func (r *readDir) Apply(f rules.File) error {
 	info := f.Info()
 	ast.Inspect(f.AST(), func(n ast.Node) bool {
