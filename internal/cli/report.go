@@ -60,6 +60,13 @@ func printSteps(w io.Writer, rep *steps.Report) {
 			fmt.Fprintf(w, "migrate: verified: %s passed\n", strings.Join(v.Checks, ", "))
 		}
 	}
+	for _, s := range rep.Steps {
+		if s.Verify != nil {
+			for _, p := range s.Verify.Preexisting {
+				fmt.Fprintf(w, "migrate: note: %s\n", indentAfterFirst(p))
+			}
+		}
+	}
 	for i, s := range rep.Steps {
 		if s.Name == steps.WholeName && s.Status == steps.Done && s.Commit == "" {
 			printModules(w, s.Modules)
@@ -180,4 +187,12 @@ func newRunReport(res *rewrite.Result, dryRun bool, rep *steps.Report) *runRepor
 			Rule: f.Rule, Kind: string(f.Kind), Message: f.Message})
 	}
 	return r
+}
+
+func indentAfterFirst(s string) string {
+	first, rest, ok := strings.Cut(strings.TrimRight(s, "\n"), "\n")
+	if !ok {
+		return first
+	}
+	return first + "\n" + indent(rest)
 }

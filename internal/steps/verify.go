@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -28,6 +29,9 @@ type VerifyReport struct {
 	Checks   []string      `json:"checks"`
 	Failed   string        `json:"failed,omitempty"`
 	Output   string        `json:"output,omitempty"` // tail of the failing command's output
+	// Preexisting are checks that failed, but failed the same way before
+	// the rewrite: they are shown, not counted.
+	Preexisting []string `json:"preexisting,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
 }
 
@@ -86,14 +90,45 @@ func (a *applier) defaultChecks(ctx context.Context, v *VerifyReport, s *StepRep
 		{"go vet (" + count(len(pkgs)) + ")", append([]string{"vet"}, pkgs...)},
 		{"go test (" + count(len(all)) + ")", append([]string{"test", "-count=1"}, all...)},
 	}
+	out, err := os.MkdirTemp("", "migrate-build-")
+	if err != nil {
+		v.OK, v.Failed, v.Output = false, "go build", err.Error()
+		return
+	}
+	defer os.RemoveAll(out)
+	// Binaries of main packages go to a temporary directory, never into
+	// the module.
+	checks[0].args = slices.Insert(checks[0].args, 1, "-o", out+string(filepath.Separator))
 	for _, c := range checks {
-		if len(c.args) == 1 {
+		if len(c.args) == 1 || len(c.args) == 3 && c.args[1] == "-o" {
 			continue
 		}
-		if !a.check(ctx, v, c.name, func() *gocmd.Result { return a.gocmd.Run(ctx, c.args...) }) {
+		run := func() *gocmd.Result { return a.gocmd.Run(ctx, c.args...) }
+		if !a.check(ctx, v, c.name, func() *gocmd.Result { return a.againstBaseline(ctx, v, s, c.args, run()) }) {
 			return
 		}
 	}
+}
+
+// againstBaseline turns a failed check into a pass when it failed the same
+// way before the rewrite: the same command is run with the step's files
+// overlaid with their old content (go build -overlay), and the failures
+// are compared. A failure the rewrite did not cause is noted, not counted.
+func (a *applier) againstBaseline(ctx context.Context, v *VerifyReport, s *StepReport, args []string, after *gocmd.Result) *gocmd.Result {
+	if after.Err == nil {
+		return after
+	}
+	overlay, cleanup, err := writeOverlay(s)
+	if err != nil {
+		return after
+	}
+	defer cleanup()
+	before := a.gocmd.Run(ctx, slices.Insert(slices.Clone(args), 1, "-overlay="+overlay)...)
+	if before.Err == nil || !preexisting(failureKeys(after.Output), failureKeys(before.Output)) {
+		return after
+	}
+	v.Preexisting = append(v.Preexisting, fmt.Sprintf("go %s failed before the rewrite too, the same way (not counted):\n%s", args[0], after.Tail(tailLines)))
+	return &gocmd.Result{Args: args, Output: after.Output, Duration: after.Duration}
 }
 
 func count(n int) string {
