@@ -280,8 +280,9 @@ func parenthesize(g *dst.GenDecl) {
 	}
 }
 
-// dropSpecs removes specs, handing their leading comments and group
-// separation to the spec that follows.
+// dropSpecs removes specs, with the comments attached to them. A leading
+// comment set apart by a blank line speaks for the group, not the import:
+// it goes to the spec that follows, as does the group separation.
 func dropSpecs(specs []dst.Spec, removed map[*dst.ImportSpec]bool) []dst.Spec {
 	var out []dst.Spec
 	var carry dst.Decorations
@@ -289,7 +290,7 @@ func dropSpecs(specs []dst.Spec, removed map[*dst.ImportSpec]bool) []dst.Spec {
 	for _, s := range specs {
 		is := s.(*dst.ImportSpec)
 		if removed[is] {
-			carry = append(carry, is.Decs.Start...)
+			carry = append(carry, groupComments(is.Decs.Start)...)
 			carryEmpty = carryEmpty || is.Decs.Before == dst.EmptyLine
 			continue
 		}
@@ -340,10 +341,15 @@ func insertSpec(g *dst.GenDecl, spec *dst.ImportSpec) {
 	for at < hi && unquoteLit(g.Specs[at].(*dst.ImportSpec).Path) < unquoteLit(spec.Path) {
 		at++
 	}
-	if at == lo {
+	if at == lo && at < len(g.Specs) {
 		first := g.Specs[lo].(*dst.ImportSpec)
 		spec.Decs.Before, first.Decs.Before = first.Decs.Before, dst.NewLine
 		spec.Decs.Start, first.Decs.Start = first.Decs.Start, nil
+	}
+	if at > lo {
+		// The blank line that ended the group now follows the new spec.
+		prev := g.Specs[at-1].(*dst.ImportSpec)
+		spec.Decs.After, prev.Decs.After = prev.Decs.After, dst.None
 	}
 	g.Specs = slices.Insert(g.Specs, at, dst.Spec(spec))
 }
@@ -373,4 +379,15 @@ func unquoteLit(lit *dst.BasicLit) string {
 		return lit.Value
 	}
 	return s
+}
+
+// groupComments returns the leading decorations up to the last blank line:
+// the ones not attached to the spec itself.
+func groupComments(start dst.Decorations) dst.Decorations {
+	for i := len(start) - 1; i >= 0; i-- {
+		if start[i] == "\n" {
+			return start[:i+1]
+		}
+	}
+	return nil
 }
