@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/migrate-tool/migrate/backup"
+	"github.com/migrate-tool/migrate/internal/gitx"
 	"github.com/migrate-tool/migrate/internal/steps"
 	"github.com/migrate-tool/migrate/internal/udiff"
 	"github.com/migrate-tool/migrate/rewrite"
@@ -187,7 +189,31 @@ func showPlan(env *Env, o *runOptions, res *rewrite.Result) error {
 		}
 	}
 	printSummary(env.Stderr, res, true, nil, env.Global.quiet)
+	if len(res.Files) > 0 && !env.Global.quiet {
+		noteNestedModule(env, res.Module.Root)
+	}
 	return nil
+}
+
+// noteNestedModule tells how to apply the diff when the module is below
+// the root of its git repository: its a/ b/ paths are relative to the
+// module, and git apply reads them from the repository root (it silently
+// skips them otherwise).
+func noteNestedModule(env *Env, root string) {
+	repo, err := gitx.Open(context.Background(), root)
+	if err != nil {
+		return
+	}
+	top, err1 := filepath.EvalSymlinks(repo.Top)
+	mod, err2 := filepath.EvalSymlinks(root)
+	if err1 != nil || err2 != nil || top == mod {
+		return
+	}
+	rel, err := filepath.Rel(top, mod)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return
+	}
+	fmt.Fprintf(env.Stderr, "migrate: the diff's paths are relative to the module root %s: apply it with git apply --directory=%s\n", rel, filepath.ToSlash(rel))
 }
 
 // splitArgs separates package patterns from .go file arguments; mixing
