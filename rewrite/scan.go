@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -93,21 +94,15 @@ func (p *listPackage) err() error {
 
 func goListFind(ctx context.Context, dir string, patterns, env []string) ([]*listPackage, error) {
 	args := append([]string{"list", "-e", "-find", "-json=ImportPath,Name,Dir,GoFiles,CgoFiles,IgnoredGoFiles,TestGoFiles,XTestGoFiles,Error", "--"}, patterns...)
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
-	if env != nil {
-		cmd.Env = env
+	stdout, stderr, err := goOutput(ctx, dir, env, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list packages: %w", err)
 	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("list packages: %s", firstLine(stderr.String(), err))
-	}
-	if msg := stderr.String(); strings.Contains(msg, "matched no packages") {
-		return nil, fmt.Errorf("list packages: %s", firstLine(msg, nil))
+	if strings.Contains(stderr, "matched no packages") {
+		return nil, fmt.Errorf("list packages: %s", firstLine(stderr, nil))
 	}
 	var pkgs []*listPackage
-	for dec := json.NewDecoder(&stdout); dec.More(); {
+	for dec := json.NewDecoder(bytes.NewReader(stdout)); dec.More(); {
 		p := &listPackage{}
 		if err := dec.Decode(p); err != nil {
 			return nil, fmt.Errorf("list packages: %w", err)
@@ -240,18 +235,12 @@ func parallel(n, workers int, fn func(i int)) {
 // variants) whose dependencies include one of paths, by import path.
 func dependents(ctx context.Context, dir string, patterns, paths, env []string) (map[string]bool, error) {
 	args := append([]string{"list", "-e", "-test", "-f", "{{.ImportPath}}{{range .Deps}} {{.}}{{end}}", "--"}, patterns...)
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
-	if env != nil {
-		cmd.Env = env
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("list dependencies: %s", firstLine(stderr.String(), err))
+	stdout, _, err := goOutput(ctx, dir, env, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list dependencies: %w", err)
 	}
 	out := map[string]bool{}
-	for _, line := range strings.Split(stdout.String(), "\n") {
+	for _, line := range strings.Split(string(stdout), "\n") {
 		fields := strings.Fields(line)
 		if len(fields) == 0 {
 			continue
@@ -265,4 +254,20 @@ func dependents(ctx context.Context, dir string, patterns, paths, env []string) 
 		}
 	}
 	return out, nil
+}
+
+// goOutput runs the go command in dir and returns its stdout and stderr;
+// the error carries the first line of stderr.
+func goOutput(ctx context.Context, dir string, env []string, args ...string) ([]byte, string, error) {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = env
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, stderr.String(), errors.New(firstLine(stderr.String(), err))
+	}
+	return stdout.Bytes(), stderr.String(), nil
 }
