@@ -56,12 +56,14 @@ func (r *Runner) UpdateModules(ctx context.Context, add map[string]string) (*Mod
 	if err != nil {
 		return nil, err
 	}
+	// The module's own go.mod is updated, not a workspace: GOWORK=off.
+	mod := &Runner{Dir: r.Dir, Env: append(r.env(), "GOWORK=off")}
 	if len(gets) > 0 {
-		if res := r.Run(ctx, append([]string{"get", "-modfile=" + modPath}, gets...)...); res.Err != nil {
+		if res := mod.Run(ctx, append([]string{"get", "-modfile=" + modPath}, gets...)...); res.Err != nil {
 			return nil, fmt.Errorf("%w\n%s", res.Err, res.Tail(10))
 		}
 	}
-	if res := r.Run(ctx, "mod", "tidy", "-modfile="+modPath); res.Err != nil {
+	if res := mod.Run(ctx, "mod", "tidy", "-modfile="+modPath); res.Err != nil {
 		return nil, fmt.Errorf("%w\n%s", res.Err, res.Tail(10))
 	}
 	return readChange(modPath, oldMod, sumExisted)
