@@ -52,15 +52,30 @@ files (.yaml), comma-separated or repeated.
 
 --dry-run prints a unified diff that "git apply" accepts and writes nothing.
 
+After writing, the run is verified: go build of the changed packages and
+of the packages that import them, go vet of the changed packages, and go
+test of both (a failure that was already there before the rewrite is
+noted, not counted). --test CMD replaces these checks, --no-test skips
+them. If verification fails, the files are restored from the backup and the
+tail of the failing output is shown. A rule set that moves to another
+module also updates go.mod and go.sum (go get, then go mod tidy).
+
+--per-file and --per-package make each file or package a step of its own:
+backup, write, go.mod, verify, and with --commit a git commit whose message
+says what changed; a failing step is restored and the run goes on.
+
 A summary goes to stderr: files changed, sites rewritten per rule, and each
 site left for manual follow-up as file:line:col: message. Generated files
 are left alone and listed (regenerate them), unless --include-generated.
+A //migrate:ignore NAME reason comment keeps a site as it is.
 
 Exit status: 0 when the run worked (even with sites left for follow-up),
-2 on an error (bad flags, unknown rules, a malformed rule file, packages
-that do not parse or type-check); on an error nothing is written.`,
+1 when a step failed verification and was restored, 2 on an error (bad
+flags, unknown rules, a malformed rule file, packages that do not parse or
+type-check, a write that failed); on an error nothing is left written.`,
 		Example: `  migrate run --rules ioutil --dry-run
   migrate run --rules ioutil ./internal/...
+  migrate run --rules go-redis-v9 --per-file --commit
   migrate run --rules ./rules/ourclient.yaml cmd/server/main.go
   migrate run -C ~/src/service --rules ioutil --json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
