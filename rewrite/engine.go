@@ -312,6 +312,10 @@ func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string
 		}
 	}
 	res := &fileResult{findings: f.findings, uses: f.uses, sites: f.sites}
+	if len(f.sites) == 0 && len(f.todos) == 0 {
+		// Nothing to change: never reprint a file only to reformat it.
+		return res, nil
+	}
 	newSrc, err := f.render(old)
 	if err != nil {
 		return nil, err
