@@ -44,6 +44,7 @@ var builders = map[string]func(b base) rules.Rule{
 	"removed":            newRemoved,
 	"rand-with":          newRandWith,
 	"behaviour":          newBehaviour,
+	"user-interfaces":    newUserInterfaces,
 }
 
 // Rule builds the rule of this package that spec.ID names: a rule file
