@@ -35,6 +35,9 @@ func (c config) String() string {
 
 func (c config) key() string { return c.String() }
 
+// isDefault reports whether c is the current build configuration.
+func (c config) isDefault() bool { return c.goos == "" && len(c.tags) == 0 && !c.adhoc }
+
 func (c config) env(base []string) []string {
 	env := slices.Clone(base)
 	if env == nil {

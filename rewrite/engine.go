@@ -229,6 +229,11 @@ func (r *runner) nextConfig(pending []*candidate, tried map[string]bool) ([]*can
 	var keep []*candidate
 	var next *config
 	for _, c := range pending {
+		if c.indirect {
+			// It does not import an old path; loading other build
+			// configurations only for it is not worth a report.
+			continue
+		}
 		if c.cgo {
 			r.fileFinding(c.path, Unhandled, "file uses cgo (import \"C\"), which migrate cannot reprint: migrate it by hand")
 			continue

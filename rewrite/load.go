@@ -79,8 +79,14 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 				continue
 			}
 			if err := packageError(p, mod); err != nil {
-				if !allowErrors {
+				switch {
+				case cfg.isDefault() && !allowErrors:
 					return nil, 0, err
+				case !cfg.isDefault() && !allowErrors:
+					// Another configuration (GOOS, tags) may not build here
+					// (a cgo dependency, say): its files are left unhandled
+					// and listed, rather than stopping the run.
+					continue
 				}
 				*warnings = appendUnique(*warnings, err.Error())
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"github.com/migrate-tool/migrate/internal/steps"
 	"github.com/migrate-tool/migrate/internal/udiff"
 	"github.com/migrate-tool/migrate/rewrite"
+	"github.com/migrate-tool/migrate/rules"
 	"github.com/migrate-tool/migrate/rules/builtin"
 )
 
@@ -151,7 +153,7 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 		return err
 	}
 	if o.dryRun {
-		return showPlan(env, o, res)
+		return showPlan(env, o, res, sets)
 	}
 	var rep *steps.Report
 	if len(res.Files) > 0 {
@@ -188,7 +190,7 @@ func commandLine(cmd *cobra.Command, args []string) string {
 
 // showPlan prints the dry run: the diff (with a comment line before each
 // step when the run is split, which git apply skips), or the JSON report.
-func showPlan(env *Env, o *runOptions, res *rewrite.Result) error {
+func showPlan(env *Env, o *runOptions, res *rewrite.Result, sets []*rules.Set) error {
 	if o.json {
 		return writeJSON(env.Stdout, newRunReport(res, true, nil))
 	}
@@ -205,9 +207,21 @@ func showPlan(env *Env, o *runOptions, res *rewrite.Result) error {
 	}
 	printSummary(env.Stderr, res, true, nil, env.Global.quiet)
 	if len(res.Files) > 0 && !env.Global.quiet {
+		noteModules(env, sets)
 		noteNestedModule(env, res.Module.Root)
 	}
 	return nil
+}
+
+// noteModules says what the diff leaves out: the go.mod and go.sum
+// changes, which a real run makes with go get and go mod tidy.
+func noteModules(env *Env, sets []*rules.Set) {
+	for _, s := range sets {
+		for _, m := range slices.Sorted(maps.Keys(s.Modules.Add)) {
+			fmt.Fprintf(env.Stderr, "migrate: the diff leaves out go.mod and go.sum: the run requires %s@%s (go get) and tidies them; apply the diff, then run: go get %s@%s && go mod tidy\n",
+				m, s.Modules.Add[m], m, s.Modules.Add[m])
+		}
+	}
 }
 
 // noteNestedModule tells how to apply the diff when the module is below

@@ -212,6 +212,7 @@ func (a *applier) step(ctx context.Context, s *StepReport) error {
 	}
 	if s.Verify = a.verify(ctx, s); !s.Verify.OK {
 		s.Status, s.Reason = Failed, s.Verify.Summary()
+		s.Modules = nil // restored with the rest
 		if err := run.Abort(); err != nil {
 			return fmt.Errorf("verification failed and restoring the step failed too: %w", err)
 		}

@@ -37,6 +37,8 @@ func (r *withContext) Apply(f rules.File) error {
 		switch {
 		case fn.Name() == "Context" && len(call.Args) == 0:
 			f.Report(r, call.Pos(), "Context() is gone in v9: use the caller's context (context.Background() if the client never had one)", true)
+		case fn.Name() == "WithContext" && len(call.Args) == 1 && selfAssigned(f, call, sel):
+			f.Report(r, call.Pos(), "WithContext is gone in v9 and this assignment would become x = x: delete it (the client is used as is; its commands take the context)", true)
 		case fn.Name() == "WithContext" && len(call.Args) == 1 && !r.chained(f, call):
 			r.remove(f, call, sel, v)
 		}
@@ -79,4 +81,15 @@ func (r *withContext) remove(f rules.File, call *ast.CallExpr, sel *ast.Selector
 	if v != 8 {
 		f.Report(r, sel.Sel.Pos(), "WithContext is gone in v9: the client is used as is, and its commands now take the context in scope; check that it is the one given to WithContext", false)
 	}
+}
+
+// selfAssigned reports whether the call is the right side of "x =
+// x.WithContext(ctx)", which removing the call would turn into a
+// self-assignment (go vet rejects it).
+func selfAssigned(f rules.File, call *ast.CallExpr, sel *ast.SelectorExpr) bool {
+	as, ok := f.Parents(call)[0].(*ast.AssignStmt)
+	if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 || as.Rhs[0] != call {
+		return false
+	}
+	return types.ExprString(as.Lhs[0]) == types.ExprString(ast.Unparen(sel.X))
 }
