@@ -33,7 +33,7 @@ func contextIn(s *types.Scope, pos token.Pos) *types.Var {
 	var best *types.Var
 	for _, name := range s.Names() {
 		v, ok := s.Lookup(name).(*types.Var)
-		if !ok || !isContext(v.Type()) || name == "_" {
+		if !ok || !IsContext(v.Type()) || name == "_" {
 			continue
 		}
 		if s != v.Pkg().Scope() && v.Pos() >= pos {
@@ -46,7 +46,8 @@ func contextIn(s *types.Scope, pos token.Pos) *types.Var {
 	return best
 }
 
-func isContext(t types.Type) bool {
+// IsContext reports whether t is context.Context.
+func IsContext(t types.Type) bool {
 	n, ok := t.(*types.Named)
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
 }

@@ -357,12 +357,13 @@ func currentArgs(old *dst.CallExpr, call *ast.CallExpr, method bool) map[ast.Exp
 		m[a] = old.Args[i]
 	}
 	if method {
-		m[ast.Unparen(call.Fun).(*ast.SelectorExpr).X] = unparen(old.Fun).(*dst.SelectorExpr).X
+		m[ast.Unparen(call.Fun).(*ast.SelectorExpr).X] = Unparen(old.Fun).(*dst.SelectorExpr).X
 	}
 	return m
 }
 
-func unparen(e dst.Expr) dst.Expr {
+// Unparen strips the parentheses around a decorated expression.
+func Unparen(e dst.Expr) dst.Expr {
 	for {
 		p, ok := e.(*dst.ParenExpr)
 		if !ok {

@@ -72,13 +72,9 @@ func (r *Runner) UpdateModules(ctx context.Context, add map[string]string) (*Mod
 // needed returns the "path@version" arguments of go get for the modules
 // not yet required at their version or later.
 func needed(gomod []byte, add map[string]string) ([]string, error) {
-	f, err := modfile.ParseLax("go.mod", gomod, nil)
+	have, err := requires(gomod)
 	if err != nil {
 		return nil, err
-	}
-	have := map[string]string{}
-	for _, r := range f.Require {
-		have[r.Mod.Path] = r.Mod.Version
 	}
 	var out []string
 	for path, v := range add {

@@ -49,7 +49,7 @@ func (r *contextArg) gains(fn *types.Func) bool {
 		return false
 	}
 	sig := fn.Type().(*types.Signature)
-	if sig.Params().Len() > 0 && isContext(sig.Params().At(0).Type()) {
+	if sig.Params().Len() > 0 && rules.IsContext(sig.Params().At(0).Type()) {
 		return false // already has one: DoContext, hooks
 	}
 	name := fn.Name()
@@ -93,9 +93,9 @@ func (r *contextArg) call(f rules.File, call *ast.CallExpr) {
 		// c.WithContext(ctx).Get(k) -> c.Get(ctx, k)
 		f.Replace(call, func(old dst.Node) dst.Node {
 			c := old.(*dst.CallExpr)
-			sel := unparen(c.Fun).(*dst.SelectorExpr)
-			with := unparen(sel.X).(*dst.CallExpr)
-			sel.X = unparen(with.Fun).(*dst.SelectorExpr).X
+			sel := rules.Unparen(c.Fun).(*dst.SelectorExpr)
+			with := rules.Unparen(sel.X).(*dst.CallExpr)
+			sel.X = rules.Unparen(with.Fun).(*dst.SelectorExpr).X
 			prependArg(c, with.Args[0])
 			return c
 		})
@@ -191,14 +191,4 @@ func prependArg(c *dst.CallExpr, e dst.Expr) {
 		e.Decorations().Before = c.Args[0].Decorations().Before
 	}
 	c.Args = append([]dst.Expr{e}, c.Args...)
-}
-
-func unparen(e dst.Expr) dst.Expr {
-	for {
-		p, ok := e.(*dst.ParenExpr)
-		if !ok {
-			return e
-		}
-		e = p.X
-	}
 }

@@ -169,12 +169,6 @@ func isMethodOf(fn *types.Func, name string, typeNames ...string) bool {
 	return false
 }
 
-// isContext reports whether t is context.Context.
-func isContext(t types.Type) bool {
-	n, ok := t.(*types.Named)
-	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
-}
-
 // isOldNamed reports whether t (or what it points to) is one of the named
 // types of an old go-redis package.
 func isOldNamed(t types.Type, names ...string) bool {

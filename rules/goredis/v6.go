@@ -84,7 +84,7 @@ func (r *v6Values) zstore(f rules.File, call *ast.CallExpr) {
 		c := old.(*dst.CallExpr)
 		keys := slices.Clone(c.Args[len(c.Args)-nKeys:])
 		store := c.Args[len(c.Args)-nKeys-1]
-		sl := unparen(store).(*dst.CompositeLit)
+		sl := rules.Unparen(store).(*dst.CompositeLit)
 		if nKeys > 0 {
 			for _, k := range keys {
 				k.Decorations().Before, k.Decorations().After = dst.None, dst.None

@@ -71,7 +71,7 @@ func (r *withContext) chained(f rules.File, with *ast.CallExpr) bool {
 func (r *withContext) remove(f rules.File, call *ast.CallExpr, sel *ast.SelectorExpr, v int) {
 	f.Replace(call, func(old dst.Node) dst.Node {
 		c := old.(*dst.CallExpr)
-		x := unparen(c.Fun).(*dst.SelectorExpr).X
+		x := rules.Unparen(c.Fun).(*dst.SelectorExpr).X
 		x.Decorations().Start = append(c.Decs.Start, x.Decorations().Start...)
 		x.Decorations().End = append(x.Decorations().End, c.Decs.End...)
 		x.Decorations().Before, x.Decorations().After = c.Decs.Before, c.Decs.After

@@ -65,7 +65,7 @@ func derefMember(f rules.File, m ast.Expr) {
 // context, else 0.
 func keyIndex(fn *types.Func) int {
 	sig := fn.Type().(*types.Signature)
-	if sig.Params().Len() > 0 && isContext(sig.Params().At(0).Type()) {
+	if sig.Params().Len() > 0 && rules.IsContext(sig.Params().At(0).Type()) {
 		return 1
 	}
 	return 0
