@@ -78,6 +78,9 @@ func crashChild(root, killAt string) error {
 			if err := r.CreateFile(fmt.Sprintf("p%d/new%03d.go", i%10, i), old, 0o644); err != nil {
 				return err
 			}
+			if err := crashDirs(r, root, i); err != nil {
+				return err
+			}
 		}
 	}
 	if err := r.Commit(); err != nil {
@@ -85,6 +88,27 @@ func crashChild(root, killAt string) error {
 	}
 	fmt.Println("done", steps)
 	return nil
+}
+
+// crashDirs is what a vendor sync does: it deletes the file of the
+// directory gone/<i> and removes it, and makes made/<i>/sub with a file.
+func crashDirs(r *Run, root string, i int) error {
+	gone := fmt.Sprintf("gone/%03d", i)
+	old, err := os.ReadFile(filepath.Join(root, gone, "x.go"))
+	if err != nil {
+		return err
+	}
+	if err := r.DeleteFile(gone+"/x.go", old); err != nil {
+		return err
+	}
+	if err := r.RemoveDir(gone); err != nil {
+		return err
+	}
+	made := fmt.Sprintf("made/%03d/sub", i)
+	if err := r.MkdirAll(made, 0o755); err != nil {
+		return err
+	}
+	return r.CreateFile(made+"/y.go", old, 0o644)
 }
 
 func crashPath(i int) string {
@@ -118,6 +142,9 @@ func crashTree(rng *rand.Rand) tree {
 			data[len(data)-1] = 'x'
 		}
 		tr[crashPath(i)] = file{data, modes[rng.IntN(len(modes))]}
+		if i%30 == 0 {
+			tr[fmt.Sprintf("gone/%03d/x.go", i)] = file{data, 0o644}
+		}
 	}
 	return tr
 }
@@ -253,6 +280,9 @@ func crashAndRestore(exe, root string, c crash) (string, error) {
 	}
 	if d := diffTrees(crashTree(rand.New(rand.NewPCG(c.seed, 1))), got); d != "" {
 		return where, fmt.Errorf("tree differs after restore:\n%s", d)
+	}
+	if _, err := os.Stat(filepath.Join(root, "made")); !errors.Is(err, fs.ErrNotExist) {
+		return where, fmt.Errorf("a directory the run made is still there after restore (%v)", err)
 	}
 	r, err := s.Begin(Meta{})
 	if err != nil {

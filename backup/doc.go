@@ -4,7 +4,9 @@
 // at any instant.
 //
 // A Store is opened on the module root. Store.Begin starts a Run;
-// Run.WriteFile and Run.CreateFile write files; Run.Commit marks the run
+// Run.WriteFile, Run.CreateFile and Run.DeleteFile change files, and
+// Run.MkdirAll and Run.RemoveDir directories (a vendor directory synced
+// after a go.mod change needs all five); Run.Commit marks the run
 // complete, or Run.Abort restores what it wrote. Store.List,
 // Store.Restore and Store.Prune serve the migrate backups and migrate
 // restore commands. WriteFileAtomic is the atomic write on its own.
@@ -43,11 +45,15 @@
 // A "file" line announces one write: path is relative to the root and
 // slash-separated; before and after are hex SHA-256 digests of the content
 // before and after the write, before is absent for a file the run creates
-// and after is absent for a file a run deletes (only the runs that save
-// files before a forced restore do that); mode is the original's Go
+// and after is absent for a file a run deletes; mode is the original's Go
 // fs.FileMode (permission, setuid, setgid and sticky bits; 420 is 0644);
 // backup is the copy of the original, relative to the run directory; tmp
-// is the temp file used to write path. "written" and "restored" lines
+// is the temp file used to write path. A line with "dir":true is about a
+// directory: before and after are "dir" (it exists) or absent, and it has
+// no copy or temp file; restoring makes again a directory the run removed,
+// with its mode, and removes one the run made if it is empty by then
+// (otherwise it holds files the run did not write and is kept). Restoring
+// undoes the lines in reverse order. "written" and "restored" lines
 // refer to a file line by seq. The last "state" line gives the run's
 // state; a run without one is interrupted.
 //

@@ -22,7 +22,7 @@ const (
 
 // record is one line of a run's journal. Fields are used by op as follows:
 // begin: ID, Time, Rules, Command; file: Seq, Path, Before, After, Mode,
-// Backup, Tmp; written and restored: Seq; state: State.
+// Backup, Tmp, Dir; written and restored: Seq; state: State.
 type record struct {
 	Op      string      `json:"op,omitempty"`
 	ID      string      `json:"id,omitempty"`
@@ -36,6 +36,7 @@ type record struct {
 	Mode    fs.FileMode `json:"mode,omitempty"`   // mode of the original
 	Backup  string      `json:"backup,omitempty"` // copy of the original, relative to the run dir
 	Tmp     string      `json:"tmp,omitempty"`    // temp file used to write Path, relative to the root
+	Dir     bool        `json:"dir,omitempty"`    // Path is a directory; Before and After are "dir" or ""
 	State   State       `json:"state,omitempty"`
 }
 
@@ -226,10 +227,21 @@ func (l *runLog) info() RunInfo {
 		Time:     l.begin.Time,
 		Rules:    l.begin.Rules,
 		Command:  l.begin.Command,
-		Files:    len(l.files),
+		Files:    l.fileCount(),
 		Restored: len(l.restored),
 		State:    l.state,
 	}
+}
+
+// fileCount is the number of files, not directories, the run wrote.
+func (l *runLog) fileCount() int {
+	n := 0
+	for _, f := range l.files {
+		if !f.Dir {
+			n++
+		}
+	}
+	return n
 }
 
 // manifest is the summary written next to the journal whenever a run

@@ -23,6 +23,10 @@ type RestoreReport struct {
 	// Unchanged are files that already had their original content, such as
 	// the file an interrupted run was about to write.
 	Unchanged []string
+	// Dirs are the directories the run made, now removed, or removed, now
+	// made again. A directory the run made that holds files it did not
+	// write is kept, and listed in Unchanged.
+	Dirs []string
 	// SavedRun is the run holding the content of conflicting files, saved
 	// before a forced restore overwrote them; "" if there were none.
 	SavedRun string
@@ -149,8 +153,14 @@ func (s *Store) restore(t *target, files []string, p policy) (*RestoreReport, er
 			}
 		}
 	}
+	// Undo in the reverse order of the run: a directory it removed is made
+	// again before its files come back, and one it made is emptied first.
+	slices.Reverse(acts)
 	if err := s.apply(t, acts, rep); err != nil {
 		return nil, err
+	}
+	for _, l := range [][]string{rep.Restored, rep.Removed, rep.Unchanged, rep.Dirs} {
+		slices.Reverse(l) // reported in the run's order
 	}
 	return rep, partial
 }
@@ -187,11 +197,24 @@ func (s *Store) pick(l *runLog, files []string) ([]record, error) {
 // those that must be written back, checking it against its hash.
 func inspect(t *target, todo []record) ([]action, error) {
 	acts := make([]action, 0, len(todo))
+	swapped := swappedPaths(todo)
 	for _, e := range todo {
 		a := action{e: e}
+		if e.Dir {
+			var err error
+			if a.cur, a.curMode, err = statDir(t, e); err != nil && !swapped[e.Path] {
+				return nil, err
+			}
+			acts = append(acts, a)
+			continue
+		}
 		data, mode, err := readRegular(t.root, native(e.Path))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
+		case err != nil && swapped[e.Path]:
+			// A directory the run made in place of this file: it goes
+			// first, and the file is then absent.
+			err = nil
 		case err != nil:
 			return nil, withAdvice("restore "+e.Path, err)
 		default:
@@ -208,6 +231,26 @@ func inspect(t *target, todo []record) ([]action, error) {
 		acts = append(acts, a)
 	}
 	return acts, nil
+}
+
+// swappedPaths returns the paths that the run changed both as a file and
+// as a directory (a file replaced by a directory, or the other way round).
+// Until the later change is undone such a path is not of the earlier
+// kind, and counts as absent.
+func swappedPaths(todo []record) map[string]bool {
+	kinds := map[string]int{}
+	for _, e := range todo {
+		if e.Dir {
+			kinds[e.Path] |= 1
+		} else {
+			kinds[e.Path] |= 2
+		}
+	}
+	out := map[string]bool{}
+	for p, k := range kinds {
+		out[p] = k == 3
+	}
+	return out
 }
 
 // loadBackup returns the backup copy of e, checked against its hash.
@@ -287,12 +330,14 @@ func (s *Store) apply(t *target, acts []action, rep *RestoreReport) error {
 			return withAdvice("restore "+a.e.Path, err)
 		}
 		done = append(done, record{Op: opRestored, Seq: a.e.Seq})
-		switch out {
-		case unchanged:
+		switch {
+		case a.e.Dir && out != unchanged:
+			rep.Dirs = append(rep.Dirs, a.e.Path)
+		case out == unchanged:
 			rep.Unchanged = append(rep.Unchanged, a.e.Path)
-		case rewritten:
+		case out == rewritten:
 			rep.Restored = append(rep.Restored, a.e.Path)
-		case removed:
+		case out == removed:
 			rep.Removed = append(rep.Removed, a.e.Path)
 		}
 	}
@@ -308,6 +353,9 @@ func (s *Store) apply(t *target, acts []action, rep *RestoreReport) error {
 // put gives one file its original content and mode back, or removes it
 // if the run created it, after removing any temp file a crash left.
 func (s *Store) put(t *target, a action) (outcome, error) {
+	if a.e.Dir {
+		return s.putDir(t, a)
+	}
 	name := native(a.e.Path)
 	if err := removeIfExists(t.root, native(a.e.Tmp)); err != nil {
 		return 0, err

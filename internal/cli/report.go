@@ -97,6 +97,9 @@ func printModules(w io.Writer, m *steps.ModuleReport) {
 	for _, r := range m.Removed {
 		fmt.Fprintf(w, "migrate: go.mod: no longer requires %s\n", r)
 	}
+	if m.Vendored {
+		fmt.Fprintln(w, "migrate: vendor/: synced with go.mod (go mod vendor)")
+	}
 	for _, n := range m.Notes {
 		fmt.Fprintf(w, "migrate: %s\n", n)
 	}

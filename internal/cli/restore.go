@@ -75,6 +75,9 @@ func printRestore(env *Env, rep *backup.RestoreReport) {
 	if len(rep.Removed) > 0 {
 		fmt.Fprintf(env.Stderr, ", %d created %s removed", len(rep.Removed), plural(len(rep.Removed), "file", "files"))
 	}
+	if len(rep.Dirs) > 0 {
+		fmt.Fprintf(env.Stderr, ", %d %s put back", len(rep.Dirs), plural(len(rep.Dirs), "directory", "directories"))
+	}
 	if len(rep.Unchanged) > 0 {
 		fmt.Fprintf(env.Stderr, ", %d already as before", len(rep.Unchanged))
 	}

@@ -207,19 +207,24 @@ func showPlan(env *Env, o *runOptions, res *rewrite.Result, sets []*rules.Set) e
 	}
 	printSummary(env.Stderr, res, true, nil, env.Global.quiet)
 	if len(res.Files) > 0 && !env.Global.quiet {
-		noteModules(env, sets)
+		noteModules(env, sets, res.Module.Root)
 		noteNestedModule(env, res.Module.Root)
 	}
 	return nil
 }
 
 // noteModules says what the diff leaves out: the go.mod and go.sum
-// changes, which a real run makes with go get and go mod tidy.
-func noteModules(env *Env, sets []*rules.Set) {
+// changes, which a real run makes with go get and go mod tidy, and the
+// vendor directory, which it syncs with go mod vendor.
+func noteModules(env *Env, sets []*rules.Set, root string) {
+	files, vendor := "go.mod and go.sum", ""
+	if _, err := os.Stat(filepath.Join(root, "vendor", "modules.txt")); err == nil {
+		files, vendor = "go.mod, go.sum and vendor/", " && go mod vendor"
+	}
 	for _, s := range sets {
 		for _, m := range slices.Sorted(maps.Keys(s.Modules.Add)) {
-			fmt.Fprintf(env.Stderr, "migrate: the diff leaves out go.mod and go.sum: the run requires %s@%s (go get) and tidies them; apply the diff, then run: go get %s@%s && go mod tidy\n",
-				m, s.Modules.Add[m], m, s.Modules.Add[m])
+			fmt.Fprintf(env.Stderr, "migrate: the diff leaves out %s: the run requires %s@%s (go get) and tidies them; apply the diff, then run: go get %s@%s && go mod tidy%s\n",
+				files, m, s.Modules.Add[m], m, s.Modules.Add[m], vendor)
 		}
 	}
 }

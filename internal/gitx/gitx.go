@@ -5,9 +5,11 @@ package gitx
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -47,10 +49,14 @@ func (r *Repo) Dirty(ctx context.Context, paths []string) ([]string, error) {
 }
 
 // Commit records paths (absolute) in a commit with message msg and returns
-// its hash. Other staged changes are not included.
+// its hash. Other staged changes are not included, nor are paths git
+// ignores (such as a vendor directory kept out of the repository).
 func (r *Repo) Commit(ctx context.Context, paths []string, msg string) (string, error) {
 	rel, err := r.rel(paths)
 	if err != nil {
+		return "", err
+	}
+	if rel, err = r.tracked(ctx, rel); err != nil {
 		return "", err
 	}
 	if _, err := run(ctx, r.Top, append([]string{"add", "--"}, rel...)...); err != nil {
@@ -61,6 +67,22 @@ func (r *Repo) Commit(ctx context.Context, paths []string, msg string) (string, 
 	}
 	out, err := run(ctx, r.Top, "rev-parse", "--short", "HEAD")
 	return strings.TrimSpace(out), err
+}
+
+// tracked returns rel without the paths git ignores.
+func (r *Repo) tracked(ctx context.Context, rel []string) ([]string, error) {
+	cmd := exec.CommandContext(ctx, "git", append([]string{"check-ignore", "--"}, rel...)...)
+	cmd.Dir = r.Top
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit) && exit.ExitCode() == 1: // none ignored
+		return rel, nil
+	case err != nil:
+		return nil, fmt.Errorf("git check-ignore: %w", err)
+	}
+	ignored := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return slices.DeleteFunc(rel, func(p string) bool { return slices.Contains(ignored, p) }), nil
 }
 
 func (r *Repo) rel(paths []string) ([]string, error) {

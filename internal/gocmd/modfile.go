@@ -25,10 +25,12 @@ type ModChange struct {
 }
 
 // UpdateModules requires each module of add at least at its version, then
-// tidies, and returns the resulting go.mod and go.sum. The module's own
-// files are not touched: the go command works on copies through -modfile,
-// and the caller writes the result (backed up).
-func (r *Runner) UpdateModules(ctx context.Context, add map[string]string) (*ModChange, error) {
+// tidies, and returns the resulting go.mod and go.sum. If vendorDir is
+// set, it also writes the vendor directory those imply there (go mod
+// vendor -o vendorDir). The module's own files are not touched: the go
+// command works on copies through -modfile, and the caller writes the
+// result (backed up).
+func (r *Runner) UpdateModules(ctx context.Context, add map[string]string, vendorDir string) (*ModChange, error) {
 	tmp, err := os.MkdirTemp("", "migrate-modfile-")
 	if err != nil {
 		return nil, err
@@ -65,6 +67,11 @@ func (r *Runner) UpdateModules(ctx context.Context, add map[string]string) (*Mod
 	}
 	if res := mod.Run(ctx, "mod", "tidy", "-modfile="+modPath); res.Err != nil {
 		return nil, fmt.Errorf("%w\n%s", res.Err, res.Tail(10))
+	}
+	if vendorDir != "" {
+		if res := mod.Run(ctx, "mod", "vendor", "-modfile="+modPath, "-o", vendorDir); res.Err != nil {
+			return nil, fmt.Errorf("go mod vendor: %w\n%s", res.Err, res.Tail(10))
+		}
 	}
 	return readChange(modPath, oldMod, sumExisted)
 }

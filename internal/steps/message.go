@@ -36,6 +36,9 @@ func commitMessage(o Options, s *StepReport) string {
 		for _, m := range s.Modules.Removed {
 			fmt.Fprintf(&b, "  - %s\n", m)
 		}
+		if s.Modules.Vendored {
+			b.WriteString("  vendor/ synced (go mod vendor)\n")
+		}
 	}
 	if len(s.Findings) > 0 {
 		b.WriteString("\nLeft for manual follow-up:\n")

@@ -15,10 +15,7 @@ import (
 // writing go.mod and go.sum through the backup run. It returns what
 // changed and the paths written. Rule sets that add no module leave go.mod
 // alone.
-func (a *applier) updateModules(ctx context.Context, run interface {
-	WriteFile(path string, expectOld, data []byte) error
-	CreateFile(path string, data []byte, mode os.FileMode) error
-}) (*ModuleReport, []string, error) {
+func (a *applier) updateModules(ctx context.Context, run treeWriter) (*ModuleReport, []string, error) {
 	add := map[string]string{}
 	retire := false
 	for _, s := range a.o.Sets {
@@ -36,7 +33,16 @@ func (a *applier) updateModules(ctx context.Context, run interface {
 		return nil, nil, err
 	}
 	oldSum, _ := os.ReadFile(sumPath)
-	ch, err := a.gocmd.UpdateModules(ctx, add)
+	vendorDir := ""
+	if vendored(a.root) {
+		tmp, err := os.MkdirTemp("", "migrate-vendor-")
+		if err != nil {
+			return nil, nil, err
+		}
+		defer os.RemoveAll(tmp)
+		vendorDir = filepath.Join(tmp, "vendor")
+	}
+	ch, err := a.gocmd.UpdateModules(ctx, add, vendorDir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -58,10 +64,21 @@ func (a *applier) updateModules(ctx context.Context, run interface {
 	if err != nil {
 		return nil, nil, err
 	}
+	rep := &ModuleReport{}
+	if vendorDir != "" {
+		dst := filepath.Join(a.root, "vendor")
+		if rep.Vendored, err = syncTree(run, dst, vendorDir); err != nil {
+			return nil, nil, fmt.Errorf("sync vendor/: %w", err)
+		}
+		if rep.Vendored {
+			written = append(written, dst)
+		}
+	}
 	slices.Sort(ch.Added)
 	slices.Sort(ch.Removed)
-	notes, err := a.moduleNotes(ch.Mod)
-	return &ModuleReport{Added: ch.Added, Removed: ch.Removed, Notes: notes}, written, err
+	rep.Added, rep.Removed = ch.Added, ch.Removed
+	rep.Notes, err = a.moduleNotes(ch.Mod)
+	return rep, written, err
 }
 
 // moduleNotes lists retired modules that go.mod still requires (some code

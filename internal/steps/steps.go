@@ -95,6 +95,9 @@ type ModuleReport struct {
 	// Notes are modules left for a person: a retired module still
 	// required, a companion module that moves with the old client.
 	Notes []string `json:"notes,omitempty"`
+	// Vendored tells that vendor/ was synced with the new go.mod (go mod
+	// vendor), each change backed up.
+	Vendored bool `json:"vendored,omitempty"`
 }
 
 // Plan cuts the result into steps without applying them.
@@ -181,6 +184,9 @@ func (a *applier) prepare(ctx context.Context, steps []*StepReport) error {
 		return nil
 	}
 	paths := []string{filepath.Join(a.root, "go.mod"), filepath.Join(a.root, "go.sum")}
+	if vendored(a.root) {
+		paths = append(paths, filepath.Join(a.root, "vendor"))
+	}
 	for _, f := range a.o.Result.Files {
 		paths = append(paths, f.Path)
 	}
