@@ -68,6 +68,7 @@ func (f *fileCtx) Fset() *token.FileSet    { return f.tf.pkg.Fset }
 func (f *fileCtx) AST() *ast.File          { return f.tf.syntax }
 func (f *fileCtx) Info() *types.Info       { return f.tf.pkg.TypesInfo }
 func (f *fileCtx) Pkg() *types.Package     { return f.tf.pkg.Types }
+func (f *fileCtx) Module() string          { return f.mod.Path }
 func (f *fileCtx) Dst(n ast.Node) dst.Node { return f.dec.Dst.Nodes[n] }
 
 func (f *fileCtx) Parents(n ast.Node) []ast.Node {

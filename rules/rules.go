@@ -97,6 +97,9 @@ type File interface {
 	Info() *types.Info
 	// Pkg is the package the file belongs to.
 	Pkg() *types.Package
+	// Module is the path of the module being migrated: packages outside it
+	// are dependencies, which the run does not change.
+	Module() string
 
 	// Dst returns the decorated node for an original node, or nil. For a
 	// node already replaced through Replace, it returns the original

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/semver"
@@ -136,4 +137,34 @@ func requires(gomod []byte) (map[string]string, error) {
 		m[r.Mod.Path] = r.Mod.Version
 	}
 	return m, nil
+}
+
+// WhyModule returns the shortest import chain from the main module to a
+// package of module, as go mod why -m prints it: the main module's package
+// first, module's package last. It is nil if nothing imports module.
+func (r *Runner) WhyModule(ctx context.Context, module string) ([]string, error) {
+	mod := &Runner{Dir: r.Dir, Env: append(r.env(), "GOWORK=off")}
+	res := mod.Run(ctx, "mod", "why", "-m", module)
+	if res.Err != nil {
+		return nil, fmt.Errorf("%w\n%s", res.Err, res.Tail(10))
+	}
+	var chain []string
+	for _, line := range strings.Split(string(res.Output), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") && !strings.HasPrefix(line, "(") {
+			chain = append(chain, line)
+		}
+	}
+	return chain, nil
+}
+
+// ModuleOf returns the module of req (path to version) that provides
+// package pkg: the longest module path that is pkg or a prefix of it.
+func ModuleOf(pkg string, req map[string]string) string {
+	best := ""
+	for m := range req {
+		if (pkg == m || strings.HasPrefix(pkg, m+"/")) && len(m) > len(best) {
+			best = m
+		}
+	}
+	return best
 }

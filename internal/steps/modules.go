@@ -77,13 +77,14 @@ func (a *applier) updateModules(ctx context.Context, run treeWriter) (*ModuleRep
 	slices.Sort(ch.Added)
 	slices.Sort(ch.Removed)
 	rep.Added, rep.Removed = ch.Added, ch.Removed
-	rep.Notes, err = a.moduleNotes(ch.Mod)
+	rep.Notes, err = a.moduleNotes(ctx, ch.Mod)
 	return rep, written, err
 }
 
-// moduleNotes lists retired modules that go.mod still requires (some code
-// still uses them) and companion modules of the old client it requires.
-func (a *applier) moduleNotes(gomod []byte) ([]string, error) {
+// moduleNotes lists retired modules that go.mod still requires, with
+// what still imports them, and companion modules of the old client it
+// requires.
+func (a *applier) moduleNotes(ctx context.Context, gomod []byte) ([]string, error) {
 	req, err := gocmd.Requires(gomod)
 	if err != nil {
 		return nil, err
@@ -92,7 +93,7 @@ func (a *applier) moduleNotes(gomod []byte) ([]string, error) {
 	for _, s := range a.o.Sets {
 		for _, m := range s.Modules.Retire {
 			if v, ok := req[m]; ok {
-				notes = append(notes, fmt.Sprintf("go.mod still requires %s %s: some code still uses it (see the sites left for follow-up)", m, v))
+				notes = append(notes, a.stillRequired(ctx, m, v, req))
 			}
 		}
 		for _, m := range slices.Sorted(maps.Keys(s.Modules.Companions)) {
@@ -102,4 +103,22 @@ func (a *applier) moduleNotes(gomod []byte) ([]string, error) {
 		}
 	}
 	return notes, nil
+}
+
+// stillRequired says why go.mod still requires the retired module m at
+// version v: code of the module that still imports it, or a dependency
+// built on it, which only a newer version of that dependency can fix.
+func (a *applier) stillRequired(ctx context.Context, m, v string, req map[string]string) string {
+	generic := fmt.Sprintf("go.mod still requires %s %s: some code still uses it (see the sites left for follow-up)", m, v)
+	chain, err := a.gocmd.WhyModule(ctx, m)
+	if err != nil || len(chain) < 2 {
+		return generic
+	}
+	importer := chain[len(chain)-2]
+	dep := gocmd.ModuleOf(importer, req)
+	if dep == "" {
+		return fmt.Sprintf("go.mod still requires %s %s: %s still imports it (see the sites left for follow-up)", m, v, importer)
+	}
+	return fmt.Sprintf("go.mod still requires %s %s: the dependency %s %s is built on it (%s imports %s); move %s to a version built on the new client, or the build breaks where your code hands it a migrated value (see the sites left for follow-up)",
+		m, v, dep, req[dep], importer, chain[len(chain)-1], dep)
 }

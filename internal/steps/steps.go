@@ -218,7 +218,9 @@ func (a *applier) step(ctx context.Context, s *StepReport) error {
 	}
 	if s.Verify = a.verify(ctx, s); !s.Verify.OK {
 		s.Status, s.Reason = Failed, s.Verify.Summary()
-		s.Modules = nil // restored with the rest
+		if s.Modules != nil { // go.mod is restored with the rest; the notes still explain
+			s.Modules = &ModuleReport{Notes: s.Modules.Notes}
+		}
 		if err := run.Abort(); err != nil {
 			return fmt.Errorf("verification failed and restoring the step failed too: %w", err)
 		}

@@ -97,6 +97,9 @@ func (a *applier) defaultChecks(ctx context.Context, v *VerifyReport, s *StepRep
 		if len(c.args) == 1 || len(c.args) == 3 && c.args[1] == "-o" {
 			continue
 		}
+		// The checks never write go.mod or go.sum, whatever GOFLAGS says:
+		// those are the run's, and restoring relies on their content.
+		c.args = slices.Insert(c.args, 1, a.modFlag())
 		run := func() *gocmd.Result { return a.gocmd.Run(ctx, c.args...) }
 		if !a.check(ctx, v, c.name, func() *gocmd.Result { return a.againstBaseline(ctx, v, s, c.args, run()) }) {
 			return
@@ -123,6 +126,15 @@ func (a *applier) againstBaseline(ctx context.Context, v *VerifyReport, s *StepR
 	}
 	v.Preexisting = append(v.Preexisting, fmt.Sprintf("go %s failed before the rewrite too, the same way (not counted):\n%s", args[0], after.Tail(tailLines)))
 	return &gocmd.Result{Args: args, Output: after.Output, Duration: after.Duration}
+}
+
+// modFlag is the -mod flag of the checks: vendor for a vendored module,
+// readonly otherwise.
+func (a *applier) modFlag() string {
+	if vendored(a.root) {
+		return "-mod=vendor"
+	}
+	return "-mod=readonly"
 }
 
 func count(n int) string {

@@ -45,6 +45,7 @@ var builders = map[string]func(b base) rules.Rule{
 	"rand-with":          newRandWith,
 	"behaviour":          newBehaviour,
 	"user-interfaces":    newUserInterfaces,
+	"dependencies":       newDependencies,
 }
 
 // Rule builds the rule of this package that spec.ID names: a rule file
