@@ -67,7 +67,63 @@ func (f *fileCtx) existingImports() []*importState {
 		st.remove = f.allUsesRemoved(spec, pn)
 		states = append(states, st)
 	}
+	f.mergeDuplicates(states)
 	return states
+}
+
+// mergeDuplicates folds together two imports of one path when a rule
+// changed the path of one or both (as when redis7 and redis8 both become
+// go-redis v9): the uses of one are renamed to the other's name and it is
+// removed. The import the rules left alone is kept, else the earlier one,
+// else, if its name is hidden where the other is used, the later one.
+// Imports of one path that the user wrote are the user's.
+func (f *fileCtx) mergeDuplicates(states []*importState) {
+	for i, a := range states {
+		for _, b := range states[i+1:] {
+			if a.remove || b.remove || a.path != b.path || !named(a) || !named(b) {
+				continue
+			}
+			switch ma, mb := f.moved(a), f.moved(b); {
+			case ma && mb:
+				_ = f.fold(b, a) || f.fold(a, b)
+			case ma:
+				f.fold(a, b)
+			case mb:
+				f.fold(b, a)
+			}
+		}
+	}
+}
+
+// moved reports whether a rule changed the path of st.
+func (f *fileCtx) moved(st *importState) bool {
+	_, ok := f.newPaths[st.spec]
+	return ok
+}
+
+// fold renames the uses of from to into's name and removes from, if into's
+// name means into's package at each of them.
+func (f *fileCtx) fold(from, into *importState) bool {
+	intoPN := f.Info().PkgNameOf(into.spec)
+	uses := f.Uses(f.Info().PkgNameOf(from.spec))
+	for _, id := range uses {
+		if f.lookup(into.name, id.Pos()) != intoPN {
+			return false
+		}
+	}
+	for _, id := range uses {
+		if d, ok := f.Dst(id).(*dst.Ident); ok {
+			d.Name = into.name
+		}
+	}
+	from.remove = true
+	return true
+}
+
+// named reports whether st is an import used through a package name: not
+// a blank or dot import.
+func named(st *importState) bool {
+	return st.spec != nil && st.name != "_" && st.name != "."
 }
 
 // allUsesRemoved reports whether the rules removed every use of an import
