@@ -46,6 +46,7 @@ var builders = map[string]func(b base) rules.Rule{
 	"behaviour":          newBehaviour,
 	"user-interfaces":    newUserInterfaces,
 	"dependencies":       newDependencies,
+	"old-strings":        newOldStrings,
 }
 
 // Rule builds the rule of this package that spec.ID names: a rule file
