@@ -130,7 +130,8 @@ func closeStmt(f rules.File, call *ast.CallExpr) (ast.Stmt, ast.Node) {
 }
 
 // deleteStmt removes stmt from the statement list of block, giving its
-// comments to the statement that follows.
+// comments to the statement that follows (or, if it was the last, to the
+// one before).
 func deleteStmt(f rules.File, block ast.Node, stmt ast.Stmt) {
 	target := f.Dst(stmt)
 	f.Replace(block, func(old dst.Node) dst.Node {
@@ -139,11 +140,20 @@ func deleteStmt(f rules.File, block ast.Node, stmt ast.Stmt) {
 			if s != target {
 				continue
 			}
-			if i+1 < len(*list) {
+			switch {
+			case i+1 < len(*list):
 				next := (*list)[i+1].Decorations()
 				next.Start = append(s.Decorations().Start, next.Start...)
 				if s.Decorations().Before == dst.EmptyLine {
 					next.Before = dst.EmptyLine
+				}
+			case i > 0: // the last statement: its comments follow the one before
+				prev := (*list)[i-1].Decorations()
+				prev.End.Append("\n")
+				for _, c := range append(s.Decorations().Start.All(), s.Decorations().End.All()...) {
+					if c != "\n" {
+						prev.End.Append(c)
+					}
 				}
 			}
 			*list = append((*list)[:i], (*list)[i+1:]...)

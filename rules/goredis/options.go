@@ -123,7 +123,8 @@ func deleteElt(f rules.File, lit *ast.CompositeLit, elt ast.Expr) {
 }
 
 // maxLenApprox turns XAddArgs{MaxLenApprox: n} into XAddArgs{MaxLen: n,
-// Approx: true}. A literal that sets both, and any other use, is reported.
+// Approx: true}. A literal that also sets MaxLen or Approx, and any other
+// use, is reported.
 type maxLenApprox struct{ base }
 
 func newMaxLenApprox(b base) rules.Rule { return &maxLenApprox{b.with(6, 7, 8)} }
@@ -135,8 +136,8 @@ func (r *maxLenApprox) Apply(f rules.File) error {
 		if f.Ignored(r, u.id.Pos()) {
 			return
 		}
-		if u.kv == nil || hasKey(u.lit, "MaxLen") {
-			f.Report(r, u.id.Pos(), "XAddArgs.MaxLenApprox is gone in v9: set MaxLen and Approx: true (one MaxLen only)", true)
+		if u.kv == nil || hasKey(u.lit, "MaxLen") || hasKey(u.lit, "Approx") {
+			f.Report(r, u.id.Pos(), "XAddArgs.MaxLenApprox is gone in v9: set MaxLen and Approx: true (one MaxLen and one Approx only)", true)
 			return
 		}
 		f.Dst(u.id).(*dst.Ident).Name = "MaxLen"

@@ -38,20 +38,18 @@ func (r *zaddMembers) Apply(f rules.File) error {
 	return nil
 }
 
-// derefMember turns a *Z argument into a Z: "&Z{...}" becomes "Z{...}",
-// anything else "*x".
+// derefMember turns a *Z argument into a Z: "&Z{...}" becomes "Z{...}"
+// and "&z" "z", anything else "*x".
 func derefMember(f rules.File, m ast.Expr) {
 	if u, ok := ast.Unparen(m).(*ast.UnaryExpr); ok && u.Op == token.AND {
-		if _, ok := ast.Unparen(u.X).(*ast.CompositeLit); ok {
-			f.Replace(u, func(old dst.Node) dst.Node {
-				o := old.(*dst.UnaryExpr)
-				lit := o.X
-				lit.Decorations().Start = append(o.Decs.Start, lit.Decorations().Start...)
-				lit.Decorations().Before, lit.Decorations().After = o.Decs.Before, o.Decs.After
-				return lit
-			})
-			return
-		}
+		f.Replace(u, func(old dst.Node) dst.Node {
+			o := old.(*dst.UnaryExpr)
+			x := o.X
+			x.Decorations().Start = append(o.Decs.Start, x.Decorations().Start...)
+			x.Decorations().Before, x.Decorations().After = o.Decs.Before, o.Decs.After
+			return x
+		})
+		return
 	}
 	f.Replace(m, func(old dst.Node) dst.Node {
 		e := old.(dst.Expr)
@@ -134,6 +132,9 @@ func zaddArgsLit(q1, q2 *dst.Ident, flags []string, members []dst.Expr, spread b
 	}
 	for _, m := range members {
 		m.Decorations().Before, m.Decorations().After = dst.None, dst.None
+		if lit, ok := m.(*dst.CompositeLit); ok && !spread {
+			lit.Type = nil // redis.Z is implied in []redis.Z{...}
+		}
 	}
 	var value dst.Expr
 	if spread {
