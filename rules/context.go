@@ -52,11 +52,42 @@ func IsContext(t types.Type) bool {
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
 }
 
+// OutlivedContext reports whether the context v, passed at n, comes from
+// outside a goroutine that n runs in ("go func() { ... }()" in a request
+// handler): once the function that started it returns, v may be cancelled
+// while the goroutine still runs, which the old call, without a context,
+// never saw.
+func OutlivedContext(f File, v *types.Var, n ast.Node) bool {
+	parents := f.Parents(n)
+	for i, p := range parents {
+		lit, ok := p.(*ast.FuncLit)
+		if !ok || lit.Pos() <= v.Pos() && v.Pos() < lit.End() {
+			continue
+		}
+		if i+2 < len(parents) {
+			if call, ok := parents[i+1].(*ast.CallExpr); ok && call.Fun == lit {
+				if _, ok := parents[i+2].(*ast.GoStmt); ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// OutlivedMessage is what a rule reports where OutlivedContext holds.
+func OutlivedMessage(name string) string {
+	return name + " comes from outside this goroutine, which may outlive it: if so, its commands fail once " + name + " is cancelled; pass context.WithoutCancel(" + name + ") or a context of the goroutine's own"
+}
+
 // contextAt returns a builder of the $ctx expression for a call: the
 // context variable in scope, or context.TODO() (reported, so that a
 // reviewer can thread a real context through).
 func contextAt(f File, r Rule, call *ast.CallExpr) func() dst.Expr {
 	if v := ContextInScope(f, call.Pos()); v != nil {
+		if OutlivedContext(f, v, call) {
+			f.Report(r, call.Pos(), OutlivedMessage(v.Name()), false)
+		}
 		return func() dst.Expr { return dst.NewIdent(v.Name()) }
 	}
 	q := f.Qualifier("context", call.Pos())

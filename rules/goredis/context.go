@@ -160,6 +160,9 @@ func contextFor(f rules.File, r rules.Rule, call *ast.CallExpr) func() dst.Expr 
 		return func() dst.Expr { return dst.NewIdent(name) }
 	}
 	if v != nil {
+		if rules.OutlivedContext(f, v, call) {
+			f.Report(r, call.Pos(), rules.OutlivedMessage(v.Name()), false)
+		}
 		return func() dst.Expr { return dst.NewIdent(v.Name()) }
 	}
 	q := f.Qualifier("context", call.Pos())

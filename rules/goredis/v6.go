@@ -103,11 +103,11 @@ func (r *v6Values) zstore(f rules.File, call *ast.CallExpr) {
 	f.Rewrote(r, call.Pos())
 }
 
-// toInt converts a typed int64 argument to int.
+// toInt converts an int64 argument to int. A literal converts by itself;
+// a named constant may be typed int64, so it is converted like a variable.
 func (r *v6Values) toInt(f rules.File, a ast.Expr) {
-	tv := f.Info().Types[a]
-	if tv.Value != nil {
-		return // a constant converts by itself
+	if _, ok := ast.Unparen(a).(*ast.BasicLit); ok {
+		return
 	}
 	f.Replace(a, func(old dst.Node) dst.Node {
 		e := old.(dst.Expr)
