@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
+	"strings"
 
 	"github.com/dave/dst"
 )
@@ -12,38 +14,97 @@ import (
 // the context.Context in scope at the call.
 const ctxHole = "ctx"
 
-// ContextInScope returns the context.Context variable to pass at pos: the
-// innermost parameter or variable of that type declared before pos and
-// visible there (preferring one named ctx within a scope), including those
-// of enclosing functions and closures and package-level ones. It returns
-// nil when there is none.
+// ContextInScope returns the context.Context variable to pass at pos: of
+// the innermost scope that has parameters or variables of that type
+// declared before pos and visible there (enclosing functions and closures
+// included, then package-level ones), the one declared last, which is
+// usually derived from the others (ctx, cancel := context.WithTimeout(parent,
+// d)). It returns nil when there is none.
 func ContextInScope(f File, pos token.Pos) *types.Var {
+	all := ContextsInScope(f, pos)
+	if len(all) == 0 {
+		return nil
+	}
+	return all[len(all)-1]
+}
+
+// ContextsInScope returns the candidates of ContextInScope, in the order
+// they were declared: when there are several, the choice of the last is a
+// guess that a rule should report (ContextChoiceMessage) unless it is
+// clear (ContextChoiceClear).
+func ContextsInScope(f File, pos token.Pos) []*types.Var {
 	scope := f.Pkg().Scope().Innermost(pos)
 	for s := scope; s != nil && s != types.Universe; s = s.Parent() {
-		if v := contextIn(s, pos); v != nil {
-			if _, obj := scope.LookupParent(v.Name(), pos); obj == v {
-				return v
+		var found []*types.Var
+		for _, name := range s.Names() {
+			v, ok := s.Lookup(name).(*types.Var)
+			if !ok || !IsContext(v.Type()) || name == "_" {
+				continue
 			}
+			if s != v.Pkg().Scope() && v.Pos() >= pos {
+				continue // declared after the call
+			}
+			if _, obj := scope.LookupParent(name, pos); obj == v {
+				found = append(found, v)
+			}
+		}
+		if len(found) > 0 {
+			slices.SortFunc(found, func(a, b *types.Var) int { return int(a.Pos() - b.Pos()) })
+			return found
 		}
 	}
 	return nil
 }
 
-func contextIn(s *types.Scope, pos token.Pos) *types.Var {
-	var best *types.Var
-	for _, name := range s.Names() {
-		v, ok := s.Lookup(name).(*types.Var)
-		if !ok || !IsContext(v.Type()) || name == "_" {
+// ContextChoiceClear reports whether the choice among all (the result of
+// ContextsInScope) needs no check: there is one, or the last is derived
+// from each other one (ctx, cancel := context.WithTimeout(parent, d)).
+func ContextChoiceClear(f File, all []*types.Var) bool {
+	if len(all) < 2 {
+		return true
+	}
+	last := all[len(all)-1]
+	var rhs []ast.Expr
+	for id, obj := range f.Info().Defs {
+		if obj != last {
 			continue
 		}
-		if s != v.Pkg().Scope() && v.Pos() >= pos {
-			continue // declared after the call
-		}
-		if best == nil || name == "ctx" {
-			best = v
+		switch p := f.Parents(id); {
+		case len(p) == 0:
+		case isAssign(p[0]):
+			rhs = p[0].(*ast.AssignStmt).Rhs
+		case isValueSpec(p[0]):
+			rhs = p[0].(*ast.ValueSpec).Values
 		}
 	}
-	return best
+	used := map[types.Object]bool{}
+	for _, e := range rhs {
+		ast.Inspect(e, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				used[f.Info().Uses[id]] = true
+			}
+			return true
+		})
+	}
+	for _, v := range all[:len(all)-1] {
+		if !used[v] {
+			return false
+		}
+	}
+	return true
+}
+
+func isAssign(n ast.Node) bool    { _, ok := n.(*ast.AssignStmt); return ok }
+func isValueSpec(n ast.Node) bool { _, ok := n.(*ast.ValueSpec); return ok }
+
+// ContextChoiceMessage says which of several contexts in scope was passed.
+func ContextChoiceMessage(all []*types.Var) string {
+	var names []string
+	for _, v := range all {
+		names = append(names, v.Name())
+	}
+	last := names[len(names)-1]
+	return "several contexts are in scope (" + strings.Join(names, ", ") + "): " + last + ", declared last, was passed; check that it is the right one"
 }
 
 // IsContext reports whether t is context.Context.
@@ -84,7 +145,11 @@ func OutlivedMessage(name string) string {
 // context variable in scope, or context.TODO() (reported, so that a
 // reviewer can thread a real context through).
 func contextAt(f File, r Rule, call *ast.CallExpr) func() dst.Expr {
-	if v := ContextInScope(f, call.Pos()); v != nil {
+	if all := ContextsInScope(f, call.Pos()); len(all) > 0 {
+		v := all[len(all)-1]
+		if !ContextChoiceClear(f, all) {
+			f.Report(r, call.Pos(), ContextChoiceMessage(all), false)
+		}
 		if OutlivedContext(f, v, call) {
 			f.Report(r, call.Pos(), OutlivedMessage(v.Name()), false)
 		}

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/types"
 	"slices"
+	"strconv"
 
 	"github.com/dave/dst"
 
@@ -167,13 +168,24 @@ func contextParamName(f rules.File, lit *ast.FuncLit) string {
 	return freeName(f, lit, "ctx")
 }
 
-// freeName returns name, or "_" when the literal's parameters or body
-// already declare it.
-func freeName(f rules.File, lit *ast.FuncLit, name string) string {
-	if s := f.Info().Scopes[lit.Type]; s != nil && s.Lookup(name) != nil {
-		return "_"
+// freeName returns name, or name0, name1, ...: the first that no
+// identifier of the literal spells. A new parameter of that name then hides
+// nothing the body uses (an outer ctx it reads) and collides with nothing
+// it declares (a ctx declared further down).
+func freeName(_ rules.File, lit *ast.FuncLit, name string) string {
+	taken := map[string]bool{}
+	ast.Inspect(lit, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			taken[id.Name] = true
+		}
+		return true
+	})
+	for i, try := 0, name; ; i++ {
+		if !taken[try] {
+			return try
+		}
+		try = name + strconv.Itoa(i)
 	}
-	return name
 }
 
 func unnamedParams(lit *ast.FuncLit) bool {

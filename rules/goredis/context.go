@@ -155,11 +155,18 @@ func isCalled(f rules.File, e ast.Expr) bool {
 // context.Context in scope, the parameter that the rule callbacks gives an
 // enclosing callback, or a reported context.TODO().
 func contextFor(f rules.File, r rules.Rule, call *ast.CallExpr) func() dst.Expr {
-	v := rules.ContextInScope(f, call.Pos())
+	all := rules.ContextsInScope(f, call.Pos())
+	var v *types.Var
+	if len(all) > 0 {
+		v = all[len(all)-1]
+	}
 	if lit, name := enclosingCallback(f, call); name != "" && (v == nil || !within(v.Pos(), lit)) {
 		return func() dst.Expr { return dst.NewIdent(name) }
 	}
 	if v != nil {
+		if !rules.ContextChoiceClear(f, all) {
+			f.Report(r, call.Pos(), rules.ContextChoiceMessage(all), false)
+		}
 		if rules.OutlivedContext(f, v, call) {
 			f.Report(r, call.Pos(), rules.OutlivedMessage(v.Name()), false)
 		}
