@@ -144,10 +144,11 @@ func (r *behaviour) Apply(f rules.File) error {
 }
 
 func (r *behaviour) notes(f rules.File) []string {
-	var clients, ring, pipelines, txPipeline bool
+	var clients, ring, pipelines, txPipeline, times bool
 	oldest := 9
 	eachCall(f, func(call *ast.CallExpr, fn *types.Func, v int) {
 		oldest = min(oldest, v)
+		times = times || v == 6 && slices.ContainsFunc(call.Args, func(a ast.Expr) bool { return isTime(f.Info().TypeOf(a)) })
 		switch {
 		case recvName(fn) == "" && constructors[fn.Name()]:
 			clients = true
@@ -176,5 +177,14 @@ func (r *behaviour) notes(f rules.File) []string {
 	if pipelines {
 		notes = append(notes, "a pipeline is no longer safe for concurrent use by several goroutines")
 	}
+	if times {
+		notes = append(notes, "a time.Time argument is sent as RFC 3339 text since v7 (v6 sent its MarshalBinary bytes), so values v6 stored read back differently")
+	}
 	return notes
+}
+
+// isTime reports whether t is time.Time.
+func isTime(t types.Type) bool {
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "time" && n.Obj().Name() == "Time"
 }

@@ -124,6 +124,8 @@ var resultChanges = []struct {
 	{"HSet", "Client", []int{6}, false, "HSet returns the number of fields added (*IntCmd) in v9, not a bool: rewrite the code that reads it"},
 	{"HMSet", "Client", []int{6}, false, "HMSet returns a *BoolCmd in v9, not a *StatusCmd: rewrite the code that reads it"},
 	{"ReloadState", "ClusterClient", []int{6, 7}, false, "ReloadState returns nothing in v9: drop the use of its result"},
+	{"BZPopMin", "Client", []int{6}, false, "BZPopMin returns a *redis.ZWithKey in v9 (since v7), nil on timeout, not a ZWithKey value: check for nil before reading it"},
+	{"BZPopMax", "Client", []int{6}, false, "BZPopMax returns a *redis.ZWithKey in v9 (since v7), nil on timeout, not a ZWithKey value: check for nil before reading it"},
 }
 
 func (r *results) Apply(f rules.File) error {

@@ -40,6 +40,9 @@ func (r *v6Values) Apply(f rules.File) error {
 		if i, ok := intArgs[fn.Name()]; ok && i < len(call.Args) && isMethodOf(fn, fn.Name(), clientTypes...) {
 			r.toInt(f, call.Args[i])
 		}
+		if fn.Name() == "GeoRadius" || fn.Name() == "GeoRadiusByMember" {
+			r.geoStore(f, call, fn.Name())
+		}
 	}, 6)
 	return nil
 }
@@ -101,6 +104,25 @@ func (r *v6Values) zstore(f rules.File, call *ast.CallExpr) {
 		return c
 	})
 	f.Rewrote(r, call.Pos())
+}
+
+// geoStore reports a v6 GeoRadius or GeoRadiusByMember whose query may
+// set Store or StoreDist: since v7 those send the read-only GEORADIUS_RO
+// and fail with such a query; the writing form is GeoRadiusStore (or
+// GeoRadiusByMemberStore), which returns an *IntCmd.
+func (r *v6Values) geoStore(f rules.File, call *ast.CallExpr, name string) {
+	if len(call.Args) == 0 {
+		return
+	}
+	q := call.Args[len(call.Args)-1]
+	var lit *ast.CompositeLit
+	if u, ok := ast.Unparen(q).(*ast.UnaryExpr); ok && u.Op == token.AND {
+		lit, _ = ast.Unparen(u.X).(*ast.CompositeLit)
+	}
+	if lit != nil && !hasKey(lit, "Store") && !hasKey(lit, "StoreDist") {
+		return // a literal without them: the read-only command is right
+	}
+	f.Report(r, q.Pos(), name+" sends the read-only GEORADIUS_RO since v7 and fails with a query that sets Store or StoreDist: call "+name+"Store (it returns an *IntCmd) where the query stores", lit != nil)
 }
 
 // toInt converts an int64 argument to int. A literal converts by itself;
