@@ -47,6 +47,7 @@ var builders = map[string]func(b base) rules.Rule{
 	"user-interfaces":    newUserInterfaces,
 	"dependencies":       newDependencies,
 	"old-strings":        newOldStrings,
+	"method-values":      newMethodValues,
 }
 
 // Rule builds the rule of this package that spec.ID names: a rule file

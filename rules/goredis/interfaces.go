@@ -30,19 +30,17 @@ var changedFromV8 = []string{"Eval", "EvalSha", "ScriptExists", "ScriptLoad", "S
 
 func (r *userInterfaces) Apply(f rules.File) error {
 	ast.Inspect(f.AST(), func(n ast.Node) bool {
-		ts, ok := n.(*ast.TypeSpec)
-		if !ok {
-			return true
-		}
-		if it, ok := ts.Type.(*ast.InterfaceType); ok {
-			r.check(f, ts, it)
+		if it, ok := n.(*ast.InterfaceType); ok {
+			r.check(f, it)
 		}
 		return true
 	})
 	return nil
 }
 
-func (r *userInterfaces) check(f rules.File, ts *ast.TypeSpec, it *ast.InterfaceType) {
+// check reports an interface type, declared (type Store interface{...}) or
+// written in place (a parameter, a field, a constraint).
+func (r *userInterfaces) check(f rules.File, it *ast.InterfaceType) {
 	var names []string
 	v := 0
 	for _, m := range it.Methods.List {
@@ -57,15 +55,22 @@ func (r *userInterfaces) check(f rules.File, ts *ast.TypeSpec, it *ast.Interface
 			names, v = append(names, fn.Name()), max(v, mv)
 		}
 	}
-	if len(names) == 0 || f.Ignored(r, ts.Name.Pos()) {
+	name, what, pos := "it", "this interface", it.Pos()
+	if ts, ok := f.Parents(it)[0].(*ast.TypeSpec); ok && ts.Type == it {
+		name, what, pos = ts.Name.Name, "interface "+ts.Name.Name, ts.Name.Pos()
+	}
+	if len(names) == 0 || f.Ignored(r, pos) {
 		return
 	}
 	advice := "give them their v9 signatures (context.Context first), or the v9 client no longer implements %s and calls through it lack a context"
 	if v == 8 {
-		advice = "give them their v9 signatures (and for scripts v9's Scripter adds EvalRO and EvalShaRO), or the v9 client no longer implements %s"
+		advice = "give them their v9 signatures, or the v9 client no longer implements %s"
+		if slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, "Eval") || strings.HasPrefix(n, "Script") }) {
+			advice = "give them their v9 signatures (and for scripts v9's Scripter adds EvalRO and EvalShaRO), or the v9 client no longer implements %s"
+		}
 	}
-	f.Report(r, ts.Name.Pos(), fmt.Sprintf("interface %s spells out go-redis v%d methods (%s): "+advice,
-		ts.Name.Name, v, strings.Join(names, ", "), ts.Name.Name), true)
+	f.Report(r, pos, fmt.Sprintf("%s spells out go-redis v%d methods (%s): "+advice,
+		what, v, strings.Join(names, ", "), name), true)
 }
 
 func staleInV9(name string, v int) bool {
