@@ -168,3 +168,30 @@ func ModuleOf(pkg string, req map[string]string) string {
 	}
 	return best
 }
+
+// GoVersions returns the go directive of each module of paths that the
+// module requires, as go list -m reports it (from the module's go.mod); a
+// module without one is left out.
+func (r *Runner) GoVersions(ctx context.Context, paths []string) (map[string]string, error) {
+	mod := &Runner{Dir: r.Dir, Env: append(r.env(), "GOWORK=off", "GOFLAGS=-mod=mod")}
+	res := mod.Run(ctx, append([]string{"list", "-m", "-f", "{{.Path}} {{.GoVersion}}"}, paths...)...)
+	if res.Err != nil {
+		return nil, fmt.Errorf("%w\n%s", res.Err, res.Tail(10))
+	}
+	out := map[string]string{}
+	for _, line := range strings.Split(string(res.Output), "\n") {
+		if f := strings.Fields(line); len(f) == 2 {
+			out[f[0]] = f[1]
+		}
+	}
+	return out, nil
+}
+
+// GoVersion returns the go directive of gomod, or "" if it has none.
+func GoVersion(gomod []byte) string {
+	f, err := modfile.ParseLax("go.mod", gomod, nil)
+	if err != nil || f.Go == nil {
+		return ""
+	}
+	return f.Go.Version
+}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 
+	"golang.org/x/mod/semver"
+
 	"github.com/migrate-tool/migrate/internal/gocmd"
 )
 
@@ -78,6 +80,11 @@ func (a *applier) updateModules(ctx context.Context, run treeWriter) (*ModuleRep
 	slices.Sort(ch.Removed)
 	rep.Added, rep.Removed = ch.Added, ch.Removed
 	rep.Notes, err = a.moduleNotes(ctx, ch.Mod)
+	if vendorDir != "" {
+		if n := a.vendorGoNote(ctx, ch.Mod, add); n != "" {
+			rep.Notes = append(rep.Notes, n)
+		}
+	}
 	return rep, written, err
 }
 
@@ -121,4 +128,29 @@ func (a *applier) stillRequired(ctx context.Context, m, v string, req map[string
 	}
 	return fmt.Sprintf("go.mod still requires %s %s: the dependency %s %s is built on it (%s imports %s); move %s to a version built on the new client, or the build breaks where your code hands it a migrated value (see the sites left for follow-up)",
 		m, v, dep, req[dep], importer, chain[len(chain)-1], dep)
+}
+
+// vendorGoNote warns when vendored modules build with too old a language
+// version: before go 1.17, vendor/modules.txt records no go version per
+// module, so every vendored package builds as the main module's go line,
+// and a new module that needs a newer one (generics, for go-redis v9)
+// fails there, while the module cache would build it.
+func (a *applier) vendorGoNote(ctx context.Context, gomod []byte, add map[string]string) string {
+	have := gocmd.GoVersion(gomod)
+	if have == "" || semver.Compare("v"+have, "v1.17") >= 0 {
+		return ""
+	}
+	want, wantPath := "1.17", ""
+	if vs, err := a.gocmd.GoVersions(ctx, slices.Sorted(maps.Keys(add))); err == nil {
+		for p, v := range vs {
+			if semver.Compare("v"+v, "v"+want) > 0 {
+				want, wantPath = v, p
+			}
+		}
+	}
+	why := ""
+	if wantPath != "" {
+		why = fmt.Sprintf(", and %s needs go %s", wantPath, want)
+	}
+	return fmt.Sprintf("go.mod says go %s and the module vendors: before go 1.17 vendor/modules.txt records no go version per module, so vendored packages build as go %s%s; if the build fails there, run 'go mod edit -go=%s' and migrate again", have, have, why, want)
 }
