@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/migrate-tool/migrate/rewrite"
 )
 
 // commitMessage describes a step for a reviewer: the rule sets, the files
@@ -40,12 +42,16 @@ func commitMessage(o Options, s *StepReport) string {
 			b.WriteString("  vendor/ synced (go mod vendor)\n")
 		}
 	}
-	if len(s.Findings) > 0 {
-		b.WriteString("\nLeft for manual follow-up:\n")
-		for _, f := range s.Findings {
-			fmt.Fprintf(&b, "  %s\n", f)
+	var follow, notes []string
+	for _, f := range s.findings {
+		if f.Kind == rewrite.Warning {
+			notes = append(notes, f.String())
+		} else {
+			follow = append(follow, f.String())
 		}
 	}
+	writeList(&b, "Left for manual follow-up:", follow)
+	writeList(&b, "Notes:", notes)
 	fmt.Fprintf(&b, "\nVerified: %s.\n", verifiedLine(s.Verify))
 	fmt.Fprintf(&b, "Backup: run %s (migrate restore %s).\n", s.RunID, s.RunID)
 	return b.String()
@@ -76,4 +82,15 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// writeList writes a titled list, if it has items.
+func writeList(b *strings.Builder, title string, items []string) {
+	if len(items) == 0 {
+		return
+	}
+	b.WriteString("\n" + title + "\n")
+	for _, it := range items {
+		fmt.Fprintf(b, "  %s\n", it)
+	}
 }
