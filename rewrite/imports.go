@@ -71,28 +71,54 @@ func (f *fileCtx) existingImports() []*importState {
 	return states
 }
 
-// mergeDuplicates folds together two imports of one path when a rule
-// changed the path of one or both (as when redis7 and redis8 both become
-// go-redis v9): the uses of one are renamed to the other's name and it is
-// removed. The import the rules left alone is kept, else the earlier one,
-// else, if its name is hidden where the other is used, the later one.
+// mergeDuplicates folds together the imports of one path when a rule
+// changed the path of any of them (as when redis7 and redis8 both become
+// go-redis v9, beside an existing v9 import): one import is kept and the
+// uses of the others are renamed to its name. The kept one is an import
+// the rules left alone if there is one, else the earliest; the first, in
+// that order, whose name means its package at every use of the others. An
+// import whose uses would see another object under that name stays.
 // Imports of one path that the user wrote are the user's.
 func (f *fileCtx) mergeDuplicates(states []*importState) {
-	for i, a := range states {
-		for _, b := range states[i+1:] {
-			if a.remove || b.remove || a.path != b.path || !named(a) || !named(b) {
-				continue
+	groups := map[string][]*importState{}
+	var paths []string
+	for _, st := range states {
+		if st.remove || !named(st) {
+			continue
+		}
+		if groups[st.path] == nil {
+			paths = append(paths, st.path)
+		}
+		groups[st.path] = append(groups[st.path], st)
+	}
+	for _, p := range paths {
+		g := groups[p]
+		if len(g) < 2 || !slices.ContainsFunc(g, f.moved) {
+			continue
+		}
+		// Candidates: those the rules left alone first, in file order.
+		cands := slices.Clone(g)
+		slices.SortStableFunc(cands, func(a, b *importState) int { return boolInt(f.moved(a)) - boolInt(f.moved(b)) })
+		keep := cands[0]
+		for _, c := range cands {
+			if !slices.ContainsFunc(g, func(o *importState) bool { return o != c && !f.canFold(o, c) }) {
+				keep = c
+				break
 			}
-			switch ma, mb := f.moved(a), f.moved(b); {
-			case ma && mb:
-				_ = f.fold(b, a) || f.fold(a, b)
-			case ma:
-				f.fold(a, b)
-			case mb:
-				f.fold(b, a)
+		}
+		for _, o := range g {
+			if o != keep && f.canFold(o, keep) {
+				f.fold(o, keep)
 			}
 		}
 	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // moved reports whether a rule changed the path of st.
@@ -101,23 +127,26 @@ func (f *fileCtx) moved(st *importState) bool {
 	return ok
 }
 
-// fold renames the uses of from to into's name and removes from, if into's
-// name means into's package at each of them.
-func (f *fileCtx) fold(from, into *importState) bool {
+// canFold reports whether into's name means into's package at every use
+// of from.
+func (f *fileCtx) canFold(from, into *importState) bool {
 	intoPN := f.Info().PkgNameOf(into.spec)
-	uses := f.Uses(f.Info().PkgNameOf(from.spec))
-	for _, id := range uses {
+	for _, id := range f.Uses(f.Info().PkgNameOf(from.spec)) {
 		if f.lookup(into.name, id.Pos()) != intoPN {
 			return false
 		}
 	}
-	for _, id := range uses {
+	return true
+}
+
+// fold renames the uses of from to into's name and removes from.
+func (f *fileCtx) fold(from, into *importState) {
+	for _, id := range f.Uses(f.Info().PkgNameOf(from.spec)) {
 		if d, ok := f.Dst(id).(*dst.Ident); ok {
 			d.Name = into.name
 		}
 	}
 	from.remove = true
-	return true
 }
 
 // named reports whether st is an import used through a package name: not

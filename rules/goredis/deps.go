@@ -98,7 +98,7 @@ func (r *dependencies) isDependency(f rules.File, pkg *types.Package) bool {
 	if pkg == nil || version(pkg) != 0 {
 		return false
 	}
-	p, mod := pkg.Path(), f.Module()
+	p, mod := strings.TrimSuffix(pkg.Path(), "_test"), f.Module()
 	return p != mod && !strings.HasPrefix(p, mod+"/") && !strings.HasPrefix(p, pathV9) && strings.Contains(strings.Split(p, "/")[0], ".")
 }
 
