@@ -151,17 +151,12 @@ func statDir(t *target, e record) (string, fs.FileMode, error) {
 	return dirMark, fi.Mode() & modeBits, nil
 }
 
-// putDir undoes what the run did to a directory: it removes one the run
-// made, if it is empty (if not, someone put files there and it is kept),
-// and makes again one the run removed.
+// putDir undoes what the run did to a directory that is not as before:
+// it removes one the run made, if it is empty (if not, someone put files
+// there and it is kept), and makes again one the run removed.
 func (s *Store) putDir(t *target, a action) (outcome, error) {
 	name := native(a.e.Path)
-	switch {
-	case a.cur == a.e.Before && (a.cur == "" || a.curMode == a.e.Mode):
-		return unchanged, nil
-	case a.cur == a.e.Before:
-		return unchanged, t.root.Chmod(name, a.e.Mode)
-	case a.e.Before == "":
+	if a.e.Before == "" {
 		if empty, err := isEmptyDir(t, name); err != nil || !empty {
 			return unchanged, err
 		}

@@ -353,18 +353,19 @@ func (s *Store) apply(t *target, acts []action, rep *RestoreReport) error {
 // put gives one file its original content and mode back, or removes it
 // if the run created it, after removing any temp file a crash left.
 func (s *Store) put(t *target, a action) (outcome, error) {
-	if a.e.Dir {
-		return s.putDir(t, a)
-	}
 	name := native(a.e.Path)
-	if err := removeIfExists(t.root, native(a.e.Tmp)); err != nil {
-		return 0, err
+	if a.e.Tmp != "" {
+		if err := removeIfExists(t.root, native(a.e.Tmp)); err != nil {
+			return 0, err
+		}
 	}
 	switch {
 	case a.cur == a.e.Before && (a.cur == "" || a.curMode == a.e.Mode):
 		return unchanged, nil
 	case a.cur == a.e.Before:
 		return unchanged, t.root.Chmod(name, a.e.Mode)
+	case a.e.Dir:
+		return s.putDir(t, a)
 	case a.e.Before == "":
 		if err := t.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return 0, err
