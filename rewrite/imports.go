@@ -207,6 +207,22 @@ func (f *fileCtx) qualify(path string, states []*importState) (*importState, err
 			return nil, nil
 		}
 	}
+	// An import the file keeps serves the qualifiers where its name is
+	// visible; only the others (where a local hides it) need a new one.
+	for _, st := range states {
+		if st.path != path || st.remove || !named(st) {
+			continue
+		}
+		var rest []qualifier
+		for _, q := range quals {
+			if f.visible(st.name, path, []qualifier{q}, states) {
+				q.id.Name = st.name
+			} else {
+				rest = append(rest, q)
+			}
+		}
+		quals = rest
+	}
 	base, ok := f.names[path]
 	if !ok {
 		return nil, fmt.Errorf("cannot tell the package name of %q: add its module to go.mod (go get) and run again", path)
