@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dave/dst"
+	"golang.org/x/tools/go/ast/astutil"
 )
 
 // ctxHole is the template variable "$ctx": in a "to" template it stands for
@@ -21,18 +22,17 @@ const ctxHole = "ctx"
 // usually derived from the others (ctx, cancel := context.WithTimeout(parent,
 // d)). It returns nil when there is none.
 func ContextInScope(f File, pos token.Pos) *types.Var {
-	all := ContextsInScope(f, pos)
+	all := contextsInScope(f, pos)
 	if len(all) == 0 {
 		return nil
 	}
 	return all[len(all)-1]
 }
 
-// ContextsInScope returns the candidates of ContextInScope, in the order
+// contextsInScope returns the candidates of ContextInScope, in the order
 // they were declared: when there are several, the choice of the last is a
-// guess that a rule should report (ContextChoiceMessage) unless it is
-// clear (ContextChoiceClear).
-func ContextsInScope(f File, pos token.Pos) []*types.Var {
+// guess to report unless it is clear (choiceClear).
+func contextsInScope(f File, pos token.Pos) []*types.Var {
 	scope := f.Pkg().Scope().Innermost(pos)
 	for s := scope; s != nil && s != types.Universe; s = s.Parent() {
 		var found []*types.Var
@@ -56,25 +56,22 @@ func ContextsInScope(f File, pos token.Pos) []*types.Var {
 	return nil
 }
 
-// ContextChoiceClear reports whether the choice among all (the result of
-// ContextsInScope) needs no check: there is one, or the last is derived
+// choiceClear reports whether the choice among all (the result of
+// contextsInScope) needs no check: there is one, or the last is derived
 // from each other one (ctx, cancel := context.WithTimeout(parent, d)).
-func ContextChoiceClear(f File, all []*types.Var) bool {
+func choiceClear(f File, all []*types.Var) bool {
 	if len(all) < 2 {
 		return true
 	}
 	last := all[len(all)-1]
 	var rhs []ast.Expr
-	for id, obj := range f.Info().Defs {
-		if obj != last {
-			continue
-		}
-		switch p := f.Parents(id); {
-		case len(p) == 0:
-		case isAssign(p[0]):
-			rhs = p[0].(*ast.AssignStmt).Rhs
-		case isValueSpec(p[0]):
-			rhs = p[0].(*ast.ValueSpec).Values
+	path, _ := astutil.PathEnclosingInterval(f.AST(), last.Pos(), last.Pos())
+	if len(path) > 1 {
+		switch p := path[1].(type) {
+		case *ast.AssignStmt:
+			rhs = p.Rhs
+		case *ast.ValueSpec:
+			rhs = p.Values
 		}
 	}
 	used := map[types.Object]bool{}
@@ -94,11 +91,8 @@ func ContextChoiceClear(f File, all []*types.Var) bool {
 	return true
 }
 
-func isAssign(n ast.Node) bool    { _, ok := n.(*ast.AssignStmt); return ok }
-func isValueSpec(n ast.Node) bool { _, ok := n.(*ast.ValueSpec); return ok }
-
-// ContextChoiceMessage says which of several contexts in scope was passed.
-func ContextChoiceMessage(all []*types.Var) string {
+// choiceMessage says which of several contexts in scope was passed.
+func choiceMessage(all []*types.Var) string {
 	var names []string
 	for _, v := range all {
 		names = append(names, v.Name())
@@ -113,12 +107,12 @@ func IsContext(t types.Type) bool {
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
 }
 
-// OutlivedContext reports whether the context v, passed at n, comes from
+// outlived reports whether the context v, passed at n, comes from
 // outside a goroutine that n runs in ("go func() { ... }()" in a request
 // handler): once the function that started it returns, v may be cancelled
 // while the goroutine still runs, which the old call, without a context,
 // never saw.
-func OutlivedContext(f File, v *types.Var, n ast.Node) bool {
+func outlived(f File, v *types.Var, n ast.Node) bool {
 	parents := f.Parents(n)
 	for i, p := range parents {
 		lit, ok := p.(*ast.FuncLit)
@@ -136,22 +130,19 @@ func OutlivedContext(f File, v *types.Var, n ast.Node) bool {
 	return false
 }
 
-// OutlivedMessage is what a rule reports where OutlivedContext holds.
-func OutlivedMessage(name string) string {
-	return name + " comes from outside this goroutine, which may outlive it: if so, its commands fail once " + name + " is cancelled; pass context.WithoutCancel(" + name + ") or a context of the goroutine's own"
-}
-
-// contextAt returns a builder of the $ctx expression for a call: the
-// context variable in scope, or context.TODO() (reported, so that a
-// reviewer can thread a real context through).
-func contextAt(f File, r Rule, call *ast.CallExpr) func() dst.Expr {
-	if all := ContextsInScope(f, call.Pos()); len(all) > 0 {
+// ContextArg returns a builder of the context argument of a call (the
+// $ctx of templates): the context variable in scope (ContextInScope),
+// reported when the choice among several needs a check or when the call
+// runs in a goroutine that may outlive it; else context.TODO(), reported,
+// so that a reviewer can thread a real context through.
+func ContextArg(f File, r Rule, call *ast.CallExpr) func() dst.Expr {
+	if all := contextsInScope(f, call.Pos()); len(all) > 0 {
 		v := all[len(all)-1]
-		if !ContextChoiceClear(f, all) {
-			f.Report(r, call.Pos(), ContextChoiceMessage(all), false)
+		if !choiceClear(f, all) {
+			f.Report(r, call.Pos(), choiceMessage(all), false)
 		}
-		if OutlivedContext(f, v, call) {
-			f.Report(r, call.Pos(), OutlivedMessage(v.Name()), false)
+		if outlived(f, v, call) {
+			f.Report(r, call.Pos(), v.Name()+" comes from outside this goroutine, which may outlive it: if so, its commands fail once "+v.Name()+" is cancelled; pass context.WithoutCancel("+v.Name()+") or a context of the goroutine's own", false)
 		}
 		return func() dst.Expr { return dst.NewIdent(v.Name()) }
 	}

@@ -278,7 +278,7 @@ func (t *callTemplate) replace(f File, call *ast.CallExpr, binds map[string]bind
 		}
 	}
 	if t.toHoles[ctxHole] {
-		binds[ctxHole] = binding{ctx: contextAt(f, t, call)}
+		binds[ctxHole] = binding{ctx: ContextArg(f, t, call)}
 	}
 	f.Replace(call, func(old dst.Node) dst.Node {
 		return t.instantiate(f, old.(*dst.CallExpr), call, binds, quals)

@@ -155,28 +155,12 @@ func isCalled(f rules.File, e ast.Expr) bool {
 // context.Context in scope, the parameter that the rule callbacks gives an
 // enclosing callback, or a reported context.TODO().
 func contextFor(f rules.File, r rules.Rule, call *ast.CallExpr) func() dst.Expr {
-	all := rules.ContextsInScope(f, call.Pos())
-	var v *types.Var
-	if len(all) > 0 {
-		v = all[len(all)-1]
-	}
-	if lit, name := enclosingCallback(f, call); name != "" && (v == nil || !within(v.Pos(), lit)) {
-		return func() dst.Expr { return dst.NewIdent(name) }
-	}
-	if v != nil {
-		if !rules.ContextChoiceClear(f, all) {
-			f.Report(r, call.Pos(), rules.ContextChoiceMessage(all), false)
+	if lit, name := enclosingCallback(f, call); name != "" {
+		if v := rules.ContextInScope(f, call.Pos()); v == nil || !within(v.Pos(), lit) {
+			return func() dst.Expr { return dst.NewIdent(name) }
 		}
-		if rules.OutlivedContext(f, v, call) {
-			f.Report(r, call.Pos(), rules.OutlivedMessage(v.Name()), false)
-		}
-		return func() dst.Expr { return dst.NewIdent(v.Name()) }
 	}
-	q := f.Qualifier("context", call.Pos())
-	f.Report(r, call.Pos(), "no context.Context in scope: context.TODO() was passed; thread the caller's context through", false)
-	return func() dst.Expr {
-		return &dst.CallExpr{Fun: &dst.SelectorExpr{X: q, Sel: dst.NewIdent("TODO")}}
-	}
+	return rules.ContextArg(f, r, call)
 }
 
 // enclosingCallback returns the innermost function literal around n that
