@@ -9,6 +9,32 @@ import (
 	"strings"
 )
 
+// baselineFlags returns the flags that make a go command see the module as
+// it was before the step: an -overlay of each rewritten file's old
+// content, and, if the step changed go.mod, a -modfile copy of the old
+// go.mod and go.sum (read-only: the old modules are in the module cache,
+// where loading the packages put them). The cleanup removes the copies.
+func baselineFlags(s *StepReport) ([]string, func(), error) {
+	overlay, cleanup, err := writeOverlay(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	flags := []string{"-overlay=" + overlay}
+	if s.modBefore == nil {
+		return flags, cleanup, nil
+	}
+	mod := filepath.Join(filepath.Dir(overlay), "before.mod")
+	err = os.WriteFile(mod, s.modBefore, 0o600)
+	if err == nil && s.sumBefore != nil {
+		err = os.WriteFile(strings.TrimSuffix(mod, ".mod")+".sum", s.sumBefore, 0o600)
+	}
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return append(flags, "-modfile="+mod, "-mod=readonly"), cleanup, nil
+}
+
 // writeOverlay writes a go build -overlay file that maps each file of the
 // step to its content before the rewrite.
 func writeOverlay(s *StepReport) (string, func(), error) {

@@ -17,14 +17,14 @@ import (
 // writing go.mod and go.sum through the backup run. It returns what
 // changed and the paths written. Rule sets that add no module leave go.mod
 // alone.
-func (a *applier) updateModules(ctx context.Context, run treeWriter) (*ModuleReport, []string, error) {
+func (a *applier) updateModules(ctx context.Context, run treeWriter, s *StepReport) (*ModuleReport, []string, error) {
 	add := map[string]string{}
 	retire := false
-	for _, s := range a.o.Sets {
-		for p, v := range s.Modules.Add {
+	for _, set := range a.o.Sets {
+		for p, v := range set.Modules.Add {
 			add[p] = v
 		}
-		retire = retire || len(s.Modules.Retire) > 0
+		retire = retire || len(set.Modules.Retire) > 0
 	}
 	if len(add) == 0 && !retire {
 		return nil, nil, nil
@@ -54,6 +54,7 @@ func (a *applier) updateModules(ctx context.Context, run treeWriter) (*ModuleRep
 			return nil, nil, err
 		}
 		written = append(written, modPath)
+		s.modBefore, s.sumBefore = oldMod, oldSum
 	}
 	switch {
 	case !ch.SumExisted && len(ch.Sum) > 0:

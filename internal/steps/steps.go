@@ -86,6 +86,10 @@ type StepReport struct {
 	Commit   string         `json:"commit,omitempty"`
 	changes  []*rewrite.FileChange
 	findings []rewrite.Finding
+	// modBefore is go.mod before the step changed it (nil if it did not),
+	// and sumBefore go.sum (nil if there was none): the baseline of the
+	// verification builds against them.
+	modBefore, sumBefore []byte
 }
 
 // ModuleReport says how go.mod changed.
@@ -256,7 +260,7 @@ func (a *applier) write(ctx context.Context, run *backup.Run, s *StepReport) ([]
 		}
 		written = append(written, f.Path)
 	}
-	mods, paths, err := a.updateModules(ctx, run)
+	mods, paths, err := a.updateModules(ctx, run, s)
 	if err != nil {
 		return nil, err
 	}

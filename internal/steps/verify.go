@@ -115,17 +115,33 @@ func (a *applier) againstBaseline(ctx context.Context, v *VerifyReport, s *StepR
 	if after.Err == nil {
 		return after
 	}
-	overlay, cleanup, err := writeOverlay(s)
+	flags, cleanup, err := baselineFlags(s)
 	if err != nil {
 		return after
 	}
 	defer cleanup()
-	before := a.gocmd.Run(ctx, slices.Insert(slices.Clone(args), 1, "-overlay="+overlay)...)
+	// The baseline's flags come last among the flags, so that its -mod
+	// wins over the check's (-mod=vendor cannot read the old go.mod: vendor/
+	// follows the new one).
+	before := a.gocmd.Run(ctx, insertFlags(args, flags)...)
 	if before.Err == nil || !preexisting(failureKeys(after.Output), failureKeys(before.Output)) {
 		return after
 	}
 	v.Preexisting = append(v.Preexisting, fmt.Sprintf("go %s failed before the rewrite too, the same way (not counted):\n%s", args[0], after.Tail(tailLines)))
 	return &gocmd.Result{Args: args, Output: after.Output, Duration: after.Duration}
+}
+
+// insertFlags returns args (a go command and its flags, then packages)
+// with flags added after the last flag.
+func insertFlags(args, flags []string) []string {
+	i := 1
+	for i < len(args) && strings.HasPrefix(args[i], "-") {
+		if args[i] == "-o" {
+			i++ // and its value
+		}
+		i++
+	}
+	return slices.Concat(args[:i], flags, args[i:])
 }
 
 // modFlag is the -mod flag of the checks: vendor for a vendored module,
