@@ -21,7 +21,7 @@ const (
 )
 
 // record is one line of a run's journal. Fields are used by op as follows:
-// begin: ID, Time, Rules, Command; file: Seq, Path, Before, After, Mode,
+// begin: ID, Time, Rules, Command, Group; file: Seq, Path, Before, After, Mode,
 // Backup, Tmp, Dir; written and restored: Seq; state: State.
 type record struct {
 	Op      string      `json:"op,omitempty"`
@@ -29,6 +29,7 @@ type record struct {
 	Time    time.Time   `json:"time,omitzero"`
 	Rules   []string    `json:"rules,omitempty"`
 	Command string      `json:"command,omitempty"`
+	Group   string      `json:"group,omitempty"`
 	Seq     int         `json:"seq,omitempty"`
 	Path    string      `json:"path,omitempty"`   // slash-separated, relative to the root
 	Before  string      `json:"before,omitempty"` // SHA-256 hex of the original; "" if absent
@@ -227,6 +228,7 @@ func (l *runLog) info() RunInfo {
 		Time:     l.begin.Time,
 		Rules:    l.begin.Rules,
 		Command:  l.begin.Command,
+		Group:    l.begin.Group,
 		Files:    l.fileCount(),
 		Restored: len(l.restored),
 		State:    l.state,

@@ -86,7 +86,7 @@ func (r *Run) open(s *Store, id string, now time.Time, meta Meta) error {
 	if err := os.Mkdir(filepath.Join(r.dir, filesDir), 0o700); err != nil {
 		return err
 	}
-	first := record{Op: opBegin, ID: id, Time: now, Rules: meta.Rules, Command: meta.Command}
+	first := record{Op: opBegin, ID: id, Time: now, Rules: meta.Rules, Command: meta.Command, Group: meta.Group}
 	j, err := createJournal(filepath.Join(r.dir, journalName), first, s.faults)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -45,6 +46,10 @@ type Meta struct {
 	Rules []string
 	// Command is the command line that started the run.
 	Command string
+	// Group is the id of the first run of the command when it writes in
+	// several runs (migrate run --per-file: one run a step), so that they
+	// can be restored together; "" for a run on its own or the first.
+	Group string
 }
 
 // RunInfo describes one run, as listed by Store.List.
@@ -53,9 +58,10 @@ type RunInfo struct {
 	ID string
 	// Time is when the run began, in UTC.
 	Time time.Time
-	// Rules and Command are the run's Meta.
+	// Rules, Command and Group are the run's Meta.
 	Rules   []string
 	Command string
+	Group   string
 	// Files is the number of files the run wrote or created.
 	Files int
 	// Restored is how many of them have been restored. A run with some
@@ -185,6 +191,28 @@ func (s *Store) readLog(id string) (*runLog, error) {
 		err = fmt.Errorf("journal belongs to run %s", l.begin.ID)
 	}
 	return l, err
+}
+
+// LatestGroup returns the runs of the latest command, newest first: the
+// latest run, and if it belongs to a group (Meta.Group), every run of that
+// group. It returns a *NoRunError if there are no runs.
+func (s *Store) LatestGroup() ([]RunInfo, error) {
+	runs, _, err := s.scan()
+	if err != nil {
+		return nil, fmt.Errorf("list backups: %w", err)
+	}
+	if len(runs) == 0 {
+		return nil, &NoRunError{Dir: s.dir}
+	}
+	last := runs[len(runs)-1]
+	group := cmp.Or(last.Group, last.ID)
+	var out []RunInfo
+	for _, r := range slices.Backward(runs) {
+		if r.ID == group || r.Group == group {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // find returns the run id, or the latest run if id is "".

@@ -233,3 +233,39 @@ func TestRunWithoutFilesDoesNotBlock(t *testing.T) {
 		t.Errorf("Prune(1, false) = %v, %v; want the empty interrupted run deleted", deleted, err)
 	}
 }
+
+func TestLatestGroup(t *testing.T) {
+	s, _ := newStore(t, sample())
+	begin := func(group string) string {
+		t.Helper()
+		r, err := s.Begin(Meta{Group: group})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID()
+	}
+	first := begin("")
+	second := begin(first)
+	third := begin(first)
+	ids := func() []string {
+		runs, err := s.LatestGroup()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range runs {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	if got, want := ids(), []string{third, second, first}; !slices.Equal(got, want) {
+		t.Errorf("LatestGroup = %v, want the group newest first %v", got, want)
+	}
+	solo := begin("")
+	if got := ids(); !slices.Equal(got, []string{solo}) {
+		t.Errorf("after a run on its own, LatestGroup = %v, want [%s]", got, solo)
+	}
+}

@@ -46,7 +46,7 @@ func printSummary(w io.Writer, res *rewrite.Result, dryRun bool, rep *steps.Repo
 	case 1:
 		fmt.Fprintf(w, "migrate: backed up as run %s; undo with: migrate restore %s\n", ids[0], ids[0])
 	default:
-		fmt.Fprintf(w, "migrate: backed up as runs %s to %s; undo each with: migrate restore ID (see migrate backups)\n", ids[0], ids[len(ids)-1])
+		fmt.Fprintf(w, "migrate: backed up as runs %s to %s, one a step; undo them all with: migrate restore (one step: migrate restore ID)\n", ids[0], ids[len(ids)-1])
 	}
 }
 

@@ -19,8 +19,14 @@ func newRestoreCmd(env *Env) *cobra.Command {
 		Short: "Put files back as they were before a run",
 		Long: `Restore gives back the files of a run, byte for byte and with their modes:
 the latest run by default, or the run RUN-ID (see "migrate backups"), or
-only the FILEs named. Files the run created are removed. An interrupted
-run (killed midway) can be restored too.
+only the FILEs named (of the latest run, or of RUN-ID). Files the run
+created are removed, directories it made or removed are put back. An
+interrupted run (killed midway) can be restored too.
+
+A "migrate run --per-file" or "--per-package" writes one run a step; by
+default restore undoes every step of the latest such command, newest
+first. Name a RUN-ID to undo one step. With --json it then prints a JSON
+array, one report a run.
 
 A file edited after the run wrote it is not overwritten: restore lists
 such files and exits 1. With --force their current content is first saved
@@ -39,27 +45,63 @@ restored. Restoring a run already restored does nothing.`,
 			if err != nil {
 				return err
 			}
-			rep, err := store.Restore(id, files, force)
-			var conflict *backup.ConflictError
-			if errors.As(err, &conflict) {
-				for _, f := range conflict.Files {
-					fmt.Fprintf(env.Stderr, "%s: changed since run %s wrote it\n", f, conflict.ID)
+			ids := []string{id}
+			if id == "" && len(files) == 0 {
+				if ids, err = latestCommand(store); err != nil {
+					return err
 				}
-				return &noError{msg: err.Error()}
 			}
-			if err != nil {
-				return err
+			var reps []*backup.RestoreReport
+			for _, id := range ids {
+				rep, err := store.Restore(id, files, force)
+				var conflict *backup.ConflictError
+				if errors.As(err, &conflict) {
+					for _, f := range conflict.Files {
+						fmt.Fprintf(env.Stderr, "%s: changed since run %s wrote it\n", f, conflict.ID)
+					}
+					return &noError{msg: err.Error()}
+				}
+				if err != nil {
+					return err
+				}
+				reps = append(reps, rep)
+				if !asJSON {
+					printRestore(env, rep)
+				}
 			}
-			if asJSON {
-				return writeJSON(env.Stdout, rep)
+			switch {
+			case !asJSON:
+				return nil
+			case len(reps) == 1:
+				return writeJSON(env.Stdout, reps[0])
 			}
-			printRestore(env, rep)
-			return nil
+			return writeJSON(env.Stdout, reps)
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "restore files changed since the run, saving their content as a new backup first")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// latestCommand returns the runs to restore by default, newest first: the
+// latest run, or every run of the latest command when it wrote one run a
+// step (--per-file, --per-package); those already restored are left out,
+// unless all are.
+func latestCommand(store *backup.Store) ([]string, error) {
+	runs, err := store.LatestGroup()
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, r := range runs {
+		if r.State != backup.StateRestored {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		ids = []string{runs[0].ID}
+	}
+	return ids, nil
 }
 
 func printRestore(env *Env, rep *backup.RestoreReport) {

@@ -168,6 +168,7 @@ type applier struct {
 	store *backup.Store
 	repo  *gitx.Repo
 	graph *gocmd.Graph // the module's import graph, listed once
+	group string       // the first step's run id: the backup group of the steps
 }
 
 // prepare opens the backup store and, for --commit, the git work tree,
@@ -206,11 +207,14 @@ func (a *applier) prepare(ctx context.Context, steps []*StepReport) error {
 
 // step applies one step: backup and write, go.mod, verify, commit.
 func (a *applier) step(ctx context.Context, s *StepReport) error {
-	run, err := a.store.Begin(backup.Meta{Rules: setNames(a.o.Sets), Command: a.o.Command + " [" + s.Name + "]"})
+	run, err := a.store.Begin(backup.Meta{Rules: setNames(a.o.Sets), Command: a.o.Command + " [" + s.Name + "]", Group: a.group})
 	if err != nil {
 		return err
 	}
 	s.RunID = run.ID()
+	if a.group == "" {
+		a.group = run.ID() // the steps after the first join its group
+	}
 	written, err := a.write(ctx, run, s)
 	if err != nil {
 		return abort(run, err)
