@@ -178,8 +178,11 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 }
 
 func (r *runner) reportSkipped(sc *scanned) {
-	for _, f := range sc.generated {
-		r.fileFinding(f, Generated, "generated file uses an old import path: regenerate it with the new library (or pass --include-generated)")
+	for _, g := range sc.generated {
+		pos := g.importPos
+		pos.Filename = r.mod.rel(g.path)
+		r.res.Findings = append(r.res.Findings, Finding{Pos: pos, Kind: Generated, Rule: "generated",
+			Message: "generated file imports " + g.importPath + ", left alone: regenerate it after the run, or pass --include-generated to rewrite it now; until then the packages that use it may not build"})
 	}
 	for _, f := range sc.lineDirect {
 		r.fileFinding(f, Unhandled, "file has //line directives, which reprinting would break: migrate it by hand")

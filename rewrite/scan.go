@@ -138,8 +138,8 @@ func inScope(mod *Module, path string) bool {
 // scanned is the result of the cheap import scan.
 type scanned struct {
 	candidates []*candidate
-	generated  []string // candidate files skipped as generated
-	lineDirect []string // candidate files skipped for //line directives
+	generated  []skipped // candidate files skipped as generated
+	lineDirect []string  // candidate files skipped for //line directives
 }
 
 // scanImports parses the imports of every file in parallel and keeps the
@@ -168,7 +168,7 @@ func scanImports(files map[string]listed, paths []string, indirect map[string]bo
 			// Not importing the old API, such a file would only be
 			// reported; it is left alone.
 		case r.generated && !includeGenerated:
-			out.generated = append(out.generated, names[i])
+			out.generated = append(out.generated, skipped{names[i], r.hitPos, r.hitPath})
 		case r.lineDirective:
 			out.lineDirect = append(out.lineDirect, names[i])
 		default:
@@ -179,8 +179,17 @@ func scanImports(files map[string]listed, paths []string, indirect map[string]bo
 	return out, nil
 }
 
+// skipped is a file left alone, with the import that made it a candidate.
+type skipped struct {
+	path       string
+	importPos  token.Position
+	importPath string
+}
+
 type scanResult struct {
 	hit           bool // imports one of the paths
+	hitPos        token.Position
+	hitPath       string
 	pkgName       string
 	imports       []string
 	cgo           bool
@@ -194,7 +203,8 @@ func scanFile(name string, paths []string) (*scanResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %w", err)
 	}
-	f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.ImportsOnly|parser.ParseComments)
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.ImportsOnly|parser.ParseComments)
 	if err != nil {
 		return nil, fmt.Errorf("parse %w", err)
 	}
@@ -203,7 +213,10 @@ func scanFile(name string, paths []string) (*scanResult, error) {
 		p := rules.Unquote(spec.Path)
 		r.imports = append(r.imports, p)
 		r.cgo = r.cgo || p == "C"
-		r.hit = r.hit || rules.MatchPath(p, paths)
+		if !r.hit && rules.MatchPath(p, paths) {
+			r.hit, r.hitPath = true, p
+			r.hitPos = fset.Position(spec.Pos())
+		}
 	}
 	r.generated = ast.IsGenerated(f)
 	r.lineDirective = strings.Contains(string(src), "\n//line ")
