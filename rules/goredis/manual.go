@@ -163,6 +163,7 @@ func (r *behaviour) notes(f rules.File) []string {
 		notes = append(notes,
 			"clients speak RESP3 (set Protocol: 2 to keep RESP2) and send CLIENT SETINFO on connect (DisableIdentity: true turns it off)",
 			"ReadTimeout and WriteTimeout default to 3s, ConnMaxIdleTime to 30m, and context deadlines reach the socket only with ContextTimeoutEnabled: true",
+			"a failed dial is retried 5 times, 100ms apart (DialerRetries, DialerRetryTimeout), so an unreachable server fails slower",
 			"each client runs a goroutine until Close (maintenance notifications, on with RESP3; MaintNotificationsConfig turns them off), which goleak-based tests see unless the clients are closed")
 		if oldest < 8 {
 			notes = append(notes, "MaxRetries defaults to 3 (was 0) and ClusterOptions.MaxRedirects to 3 (was 8)")
