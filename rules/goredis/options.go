@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/dave/dst"
 
@@ -136,6 +137,17 @@ func (r *maxLenApprox) Apply(f rules.File) error {
 		if f.Ignored(r, u.id.Pos()) {
 			return
 		}
+		if x := assignedStruct(u); x != nil {
+			// args.MaxLenApprox = n -> args.MaxLen = n; args.Approx = true
+			f.Dst(u.id).(*dst.Ident).Name = "MaxLen"
+			insertStmtAfter(f, u.block, u.assign, func() dst.Stmt {
+				return &dst.AssignStmt{Tok: token.ASSIGN,
+					Lhs: []dst.Expr{&dst.SelectorExpr{X: dst.Clone(f.Dst(x)).(dst.Expr), Sel: dst.NewIdent("Approx")}},
+					Rhs: []dst.Expr{dst.NewIdent("true")}}
+			})
+			f.Rewrote(r, u.id.Pos())
+			return
+		}
 		if u.kv == nil || hasKey(u.lit, "MaxLen") || hasKey(u.lit, "Approx") {
 			f.Report(r, u.id.Pos(), "XAddArgs.MaxLenApprox is gone in v9: set MaxLen and Approx: true (one MaxLen and one Approx only)", true)
 			return
@@ -160,6 +172,43 @@ func (r *maxLenApprox) Apply(f rules.File) error {
 		f.Rewrote(r, u.id.Pos())
 	})
 	return nil
+}
+
+// assignedStruct returns X of a plain assignment "X.F = v" when X is a
+// variable or a chain of field selections, which can be written twice;
+// else nil.
+func assignedStruct(u fieldUse) ast.Expr {
+	if u.assign == nil {
+		return nil
+	}
+	x := u.assign.Lhs[0].(*ast.SelectorExpr).X
+	for e := x; ; {
+		switch t := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			return x
+		case *ast.SelectorExpr:
+			e = t.X
+		default:
+			return nil
+		}
+	}
+}
+
+// insertStmtAfter puts the statement mk builds after stmt in block.
+func insertStmtAfter(f rules.File, block ast.Node, stmt ast.Stmt, mk func() dst.Stmt) {
+	target := f.Dst(stmt)
+	f.Replace(block, func(old dst.Node) dst.Node {
+		list := stmtList(old)
+		for i, s := range *list {
+			if s == target {
+				next := mk()
+				next.Decorations().Before = dst.NewLine
+				*list = slices.Insert(*list, i+1, next)
+				break
+			}
+		}
+		return old
+	})
 }
 
 func hasKey(lit *ast.CompositeLit, name string) bool {
