@@ -11,10 +11,11 @@ import (
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// dependencies reports where the code hands a go-redis value to a
+// dependencies reports where go-redis values cross into or out of a
 // dependency whose API is built on the old go-redis (bsm/redislock v0.7,
-// go-redis/cache v8, redis_rate v9, ...): a call argument or a field of
-// the dependency's struct literal. After the migration the v9 value no
+// go-redis/cache v8, redis_rate v9, ...): a call argument, a field of the
+// dependency's struct set in a literal or an assignment, or a used result
+// that is an old client. After the migration the v9 value no
 // longer fits, and the fix is a version of the dependency built on v9, or
 // keeping that code on the old client. The run cannot change a
 // dependency, so the site gets a TODO naming it.
@@ -27,8 +28,11 @@ func (r *dependencies) Apply(f rules.File) error {
 		switch n := n.(type) {
 		case *ast.CallExpr:
 			r.call(f, n)
+			r.result(f, n)
 		case *ast.CompositeLit:
 			r.literal(f, n)
+		case *ast.AssignStmt:
+			r.assign(f, n)
 		}
 		return true
 	})
@@ -49,6 +53,42 @@ func (r *dependencies) call(f rules.File, call *ast.CallExpr) {
 	for i, arg := range call.Args {
 		if pt := paramType(sig, i); pt != nil {
 			r.check(f, arg, pt, calleeName(obj), obj.Pkg())
+		}
+	}
+}
+
+// result reports a used result of a dependency's function that is an old
+// go-redis value (a client the dependency built): the migrated code that
+// receives it expects a v9 one.
+func (r *dependencies) result(f rules.File, call *ast.CallExpr) {
+	obj := typeutil.Callee(f.Info(), call)
+	if obj == nil || !r.isDependency(f, obj.Pkg()) {
+		return
+	}
+	if _, ok := f.Parents(call)[0].(*ast.ExprStmt); ok {
+		return // the result is dropped
+	}
+	own := func(pkg *types.Package) bool { return r.isDependency(f, pkg) }
+	v := oldIn(f.Info().TypeOf(call), own)
+	if v == 0 || f.Ignored(r, call.Pos()) {
+		return
+	}
+	f.Report(r, call.Pos(), fmt.Sprintf("%s returns a go-redis v%d value: %s is built on the old client, so the migrated code that uses it no longer fits; move it to a version built on %s, or keep this code on v%d", calleeName(obj), v, obj.Pkg().Path(), pathV9, v), true)
+}
+
+// assign reports "x.F = v" where F is a field of a dependency's struct
+// typed by the old go-redis and v an old go-redis value.
+func (r *dependencies) assign(f rules.File, as *ast.AssignStmt) {
+	if len(as.Lhs) != len(as.Rhs) {
+		return
+	}
+	for i, lhs := range as.Lhs {
+		sel, ok := ast.Unparen(lhs).(*ast.SelectorExpr)
+		if !ok {
+			continue
+		}
+		if field, ok := f.Info().Uses[sel.Sel].(*types.Var); ok && field.IsField() && r.isDependency(f, field.Pkg()) {
+			r.check(f, as.Rhs[i], field.Type(), types.ExprString(sel), field.Pkg())
 		}
 	}
 }

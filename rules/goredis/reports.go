@@ -44,18 +44,37 @@ func (r *hooks) Apply(f rules.File) error {
 		}
 	}
 	eachCall(f, func(call *ast.CallExpr, fn *types.Func, v int) {
-		if fn.Name() != "AddHook" || len(call.Args) != 1 || f.Ignored(r, call.Pos()) {
-			return
-		}
-		switch pkg := namedPkg(f.Info().TypeOf(call.Args[0])); {
-		case pkg == nil || version(pkg) != 0:
-		case pkg != f.Pkg():
-			f.Report(r, call.Args[0].Pos(), "this hook comes from "+pkg.Path()+", written for the old client's Hook: use that library's go-redis v9 version", true)
-		default:
-			f.Report(r, call.Args[0].Pos(), "this hook implements the old client's Hook: once its type has the v9 methods (see the TODO at its declaration), this call builds again", false)
+		if fn.Name() == "AddHook" && len(call.Args) == 1 {
+			r.hookValue(f, call.Args[0])
 		}
 	}, 7, 8)
+	ast.Inspect(f.AST(), func(n ast.Node) bool {
+		// []redis.Hook{h, ...}: each element becomes a Hook too.
+		if lit, ok := n.(*ast.CompositeLit); ok {
+			if sl, ok := f.Info().TypeOf(lit).Underlying().(*types.Slice); ok && isOldNamed(sl.Elem(), "Hook") {
+				for _, e := range lit.Elts {
+					r.hookValue(f, e)
+				}
+			}
+		}
+		return true
+	})
 	return nil
+}
+
+// hookValue reports a value used as an old Hook, unless it is one of the
+// old package's own values.
+func (r *hooks) hookValue(f rules.File, e ast.Expr) {
+	if f.Ignored(r, e.Pos()) {
+		return
+	}
+	switch pkg := namedPkg(f.Info().TypeOf(e)); {
+	case pkg == nil || version(pkg) != 0:
+	case pkg != f.Pkg():
+		f.Report(r, e.Pos(), "this hook comes from "+pkg.Path()+", written for the old client's Hook: use that library's go-redis v9 version", true)
+	default:
+		f.Report(r, e.Pos(), "this hook implements the old client's Hook: once its type has the v9 methods (see the TODO at its declaration), this builds again", false)
+	}
 }
 
 func pathForVersion(v int) string {
