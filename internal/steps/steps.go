@@ -15,6 +15,7 @@ import (
 	"github.com/migrate-tool/migrate/backup"
 	"github.com/migrate-tool/migrate/internal/gitx"
 	"github.com/migrate-tool/migrate/internal/gocmd"
+	"github.com/migrate-tool/migrate/internal/udiff"
 	"github.com/migrate-tool/migrate/rewrite"
 	"github.com/migrate-tool/migrate/rules"
 )
@@ -238,6 +239,7 @@ func (a *applier) step(ctx context.Context, s *StepReport) error {
 		return err
 	}
 	s.Status = Done
+	relocate(a.o.Result, s)
 	if a.o.Commit {
 		msg := commitMessage(a.o, s)
 		if s.Commit, err = a.repo.Commit(ctx, written, msg); err != nil {
@@ -245,6 +247,30 @@ func (a *applier) step(ctx context.Context, s *StepReport) error {
 		}
 	}
 	return nil
+}
+
+// relocate moves the findings in the files a step wrote to their lines in
+// the new content (a TODO inserted above a site pushes it down), in the
+// result and in the step, so that the report and the commit message point
+// at the file as it now is.
+func relocate(res *rewrite.Result, s *StepReport) {
+	lineOf := map[string]func(int) int{}
+	for _, c := range s.changes {
+		lineOf[c.Rel] = udiff.LineMap(c.Old, c.New)
+	}
+	move := func(f *rewrite.Finding) {
+		if m, ok := lineOf[f.Pos.Filename]; ok && f.Pos.Line > 0 {
+			f.Pos.Line = m(f.Pos.Line)
+		}
+	}
+	for i := range res.Findings {
+		move(&res.Findings[i])
+	}
+	s.Findings = s.Findings[:0]
+	for i := range s.findings {
+		move(&s.findings[i])
+		s.Findings = append(s.Findings, s.findings[i].String())
+	}
 }
 
 func abort(run *backup.Run, err error) error {

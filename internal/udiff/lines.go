@@ -127,3 +127,25 @@ func collectEdits(oldChanged, newChanged []bool) []edit {
 	}
 	return edits
 }
+
+// LineMap returns a function that maps a line of old (1-based) to the line
+// of new that holds it, or that stands where it stood: an unchanged line to
+// itself, a changed one to the line at the same distance from the end of
+// its change (so a line that got a comment inserted above it maps to
+// itself, not to the comment), clamped to the change.
+func LineMap(old, new []byte) func(line int) int {
+	edits := compute(File{Old: old, New: new}).edits
+	return func(line int) int {
+		i, shift := line-1, 0
+		for _, e := range edits {
+			switch {
+			case i < e.oldStart:
+				return i + shift + 1
+			case i < e.oldEnd:
+				return max(e.newEnd-(e.oldEnd-i), e.newStart) + 1
+			}
+			shift += (e.newEnd - e.newStart) - (e.oldEnd - e.oldStart)
+		}
+		return i + shift + 1
+	}
+}

@@ -644,3 +644,15 @@ func checkNumstat(t *testing.T, dir string, f File, patch string) {
 		t.Errorf("Stats = +%d -%d, git apply --numstat gives %q", added, removed, out)
 	}
 }
+
+func TestLineMap(t *testing.T) {
+	old := "package p\n\nfunc f() {\n\ta()\n\tb()\n\tc()\n}\n"
+	new := "package p\n\nimport \"x\"\n\nfunc f() {\n\t// TODO(migrate): b\n\tb(ctx)\n\tc()\n}\n"
+	m := LineMap([]byte(old), []byte(new))
+	// line 4 "a()" was deleted: it maps to where it stood, the TODO line.
+	for oldLine, want := range map[int]int{1: 1, 2: 2, 3: 5, 4: 6, 5: 7, 6: 8, 7: 9} {
+		if got := m(oldLine); got != want {
+			t.Errorf("line %d maps to %d, want %d", oldLine, got, want)
+		}
+	}
+}
