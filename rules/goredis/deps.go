@@ -27,8 +27,10 @@ func (r *dependencies) Apply(f rules.File) error {
 	ast.Inspect(f.AST(), func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.CallExpr:
-			r.call(f, n)
-			r.result(f, n)
+			if obj := typeutil.Callee(f.Info(), n); obj != nil && r.isDependency(f, obj.Pkg()) {
+				r.call(f, n, obj)
+				r.result(f, n, obj)
+			}
 		case *ast.CompositeLit:
 			r.literal(f, n)
 		case *ast.AssignStmt:
@@ -39,13 +41,9 @@ func (r *dependencies) Apply(f rules.File) error {
 	return nil
 }
 
-// call reports the arguments of a dependency's function that carry old
-// go-redis values into parameters typed by the old go-redis.
-func (r *dependencies) call(f rules.File, call *ast.CallExpr) {
-	obj := typeutil.Callee(f.Info(), call)
-	if obj == nil || !r.isDependency(f, obj.Pkg()) {
-		return
-	}
+// call reports the arguments of a call of obj, a dependency's function,
+// that carry old go-redis values into parameters typed by the old go-redis.
+func (r *dependencies) call(f rules.File, call *ast.CallExpr, obj types.Object) {
 	sig, _ := obj.Type().Underlying().(*types.Signature)
 	if sig == nil {
 		return
@@ -57,14 +55,10 @@ func (r *dependencies) call(f rules.File, call *ast.CallExpr) {
 	}
 }
 
-// result reports a used result of a dependency's function that is an old
+// result reports a used result of obj, a dependency's function, that is an old
 // go-redis value (a client the dependency built): the migrated code that
 // receives it expects a v9 one.
-func (r *dependencies) result(f rules.File, call *ast.CallExpr) {
-	obj := typeutil.Callee(f.Info(), call)
-	if obj == nil || !r.isDependency(f, obj.Pkg()) {
-		return
-	}
+func (r *dependencies) result(f rules.File, call *ast.CallExpr, obj types.Object) {
 	if _, ok := f.Parents(call)[0].(*ast.ExprStmt); ok {
 		return // the result is dropped
 	}
@@ -110,8 +104,11 @@ func (r *dependencies) literal(f rules.File, lit *ast.CompositeLit) {
 	}
 	for _, elt := range lit.Elts {
 		kv, ok := elt.(*ast.KeyValueExpr)
+		if !ok {
+			continue // positional elements (go vet's composites check flags them) are left alone
+		}
 		key, _ := kv.Key.(*ast.Ident)
-		if !ok || key == nil {
+		if key == nil {
 			continue
 		}
 		if field, _ := f.Info().Uses[key].(*types.Var); field != nil {
