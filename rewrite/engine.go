@@ -294,6 +294,18 @@ type fileResult struct {
 	sites    map[string]int
 }
 
+// applyRule runs one rule on a file, turning a panic (a bug in the rule)
+// into an error that names the file, so that the run stops before
+// anything is written.
+func applyRule(f *fileCtx, rule rules.Rule) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("crashed on %s: %v; this is a bug in migrate, please report it with that file (nothing was written)", f.mod.rel(f.tf.path), p)
+		}
+	}()
+	return rule.Apply(f)
+}
+
 // rewriteFile applies every rule set whose paths the file imports.
 func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string]string) (*fileResult, error) {
 	old, err := os.ReadFile(tf.path)
@@ -313,7 +325,7 @@ func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string
 		f.describe = func(r rules.Rule) string { return describeRule(s, r) }
 		for _, rule := range s.Rules {
 			if tf.indirect || importsAnyOf(tf.imports, rule.Paths()) {
-				if err := rule.Apply(f); err != nil {
+				if err := applyRule(f, rule); err != nil {
 					return nil, fmt.Errorf("rule %s/%s: %w", s.Name, rule.ID(), err)
 				}
 			}
