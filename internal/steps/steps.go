@@ -172,37 +172,20 @@ type applier struct {
 	group string       // the first step's run id: the backup group of the steps
 }
 
-// prepare opens the backup store and, for --commit, the git work tree,
-// refusing files with uncommitted edits.
+// prepare opens, for --commit, the git work tree, refusing files with
+// uncommitted work (before anything is written, .migrate/ included), then
+// the backup store.
 func (a *applier) prepare(ctx context.Context, steps []*StepReport) error {
+	if a.o.Commit {
+		if err := a.prepareGit(ctx); err != nil {
+			return err
+		}
+	}
 	store, err := backup.Open(a.root)
 	if err != nil {
 		return err
 	}
 	a.store = store
-	if !a.o.Commit {
-		return nil
-	}
-	if a.repo, err = gitx.Open(ctx, a.root); err != nil {
-		return err
-	}
-	if a.o.AllowDirty {
-		return nil
-	}
-	paths := []string{filepath.Join(a.root, "go.mod"), filepath.Join(a.root, "go.sum")}
-	if vendored(a.root) {
-		paths = append(paths, filepath.Join(a.root, "vendor"))
-	}
-	for _, f := range a.o.Result.Files {
-		paths = append(paths, f.Path)
-	}
-	dirty, err := a.repo.Dirty(ctx, paths)
-	if err != nil {
-		return err
-	}
-	if len(dirty) > 0 {
-		return fmt.Errorf("files to change have uncommitted edits: %v; commit or stash them first, or pass --allow-dirty", dirty)
-	}
 	return nil
 }
 

@@ -1,0 +1,66 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/migrate-tool/migrate/internal/gitx"
+)
+
+// prepareGit opens the git work tree for --commit. Unless AllowDirty, it
+// refuses files to change that hold work git has not committed: edits,
+// staged or not, and untracked files, which a commit would record whole.
+func (a *applier) prepareGit(ctx context.Context) error {
+	var err error
+	if a.repo, err = gitx.Open(ctx, a.root); err != nil {
+		return err
+	}
+	if !a.o.AllowDirty {
+		dirty, err := a.repo.Dirty(ctx, a.pathsToChange())
+		if err != nil {
+			return err
+		}
+		if len(dirty) > 0 {
+			return dirtyError(dirty)
+		}
+	}
+	return nil
+}
+
+// pathsToChange returns the files the run may write: the rewritten files,
+// and go.mod, go.sum and vendor/ when the rule sets change modules.
+func (a *applier) pathsToChange() []string {
+	var paths []string
+	for _, f := range a.o.Result.Files {
+		paths = append(paths, f.Path)
+	}
+	if !a.changesModules() {
+		return paths
+	}
+	paths = append(paths, filepath.Join(a.root, "go.mod"), filepath.Join(a.root, "go.sum"))
+	if vendored(a.root) {
+		paths = append(paths, filepath.Join(a.root, "vendor"))
+	}
+	return paths
+}
+
+func dirtyError(dirty []gitx.Change) error {
+	var edited, untracked []string
+	for _, c := range dirty {
+		if c.Untracked {
+			untracked = append(untracked, c.Path)
+		} else {
+			edited = append(edited, c.Path)
+		}
+	}
+	var parts []string
+	if len(edited) > 0 {
+		parts = append(parts, fmt.Sprintf("files to change have uncommitted edits: %v", edited))
+	}
+	if len(untracked) > 0 {
+		parts = append(parts, fmt.Sprintf("files to change are untracked (a commit would record them whole): %v", untracked))
+	}
+	return fmt.Errorf("%s; commit or stash them first, or pass --allow-dirty", strings.Join(parts, "; "))
+}
