@@ -76,3 +76,37 @@ func TestDirtyUntrackedAndLiteral(t *testing.T) {
 		t.Errorf("Dirty = %v, want %v (a*.go is clean; a.go was not asked about)", got, want)
 	}
 }
+
+// A commit refused by a hook leaves every index entry as it was: the
+// paths committed (one tracked, one new), and another path the user
+// staged.
+func TestCommitRefusedPutsIndexBack(t *testing.T) {
+	r := newRepo(t, map[string]string{"a.go": "a\n", "notes.txt": "n\n"})
+	write(t, r.Top, ".git/hooks/pre-commit", "#!/bin/sh\necho refused by hook\nexit 1\n")
+	if err := os.Chmod(filepath.Join(r.Top, ".git/hooks/pre-commit"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, r.Top, "notes.txt", "n\nstaged\n")
+	git(t, r.Top, "add", "notes.txt")
+	write(t, r.Top, "a.go", "a\nstaged\n")
+	git(t, r.Top, "add", "a.go")
+	before := git(t, r.Top, "ls-files", "--stage")
+	write(t, r.Top, "a.go", "migrated\n")
+	write(t, r.Top, "go.sum", "created\n")
+
+	_, err := r.Commit(context.Background(), abs(r, "a.go", "go.sum"), "msg")
+	if err == nil {
+		t.Fatal("Commit succeeded despite the hook")
+	}
+	for _, want := range []string{"git commit: exit status 1", "index entries are as before", "    refused by hook"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if after := git(t, r.Top, "ls-files", "--stage"); after != before {
+		t.Errorf("index entries after:\n%s\nwant as before:\n%s", after, before)
+	}
+	if n := git(t, r.Top, "rev-list", "--count", "HEAD"); n != "1\n" {
+		t.Errorf("commits = %s, want 1", n)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/migrate-tool/migrate/backup"
 	"github.com/migrate-tool/migrate/internal/gitx"
 )
 
@@ -63,4 +64,18 @@ func dirtyError(dirty []gitx.Change) error {
 		parts = append(parts, fmt.Sprintf("files to change are untracked (a commit would record them whole): %v", untracked))
 	}
 	return fmt.Errorf("%s; commit or stash them first, or pass --allow-dirty", strings.Join(parts, "; "))
+}
+
+// commit makes the git commit of a verified step whose backup run is still
+// open. When git refuses it (a hook fails), gitx has put the index entries
+// back, and the run is aborted: the files are as before the step.
+func (a *applier) commit(ctx context.Context, run *backup.Run, s *StepReport, written []string) (string, error) {
+	hash, err := a.repo.Commit(ctx, written, commitMessage(a.o, s))
+	if err == nil {
+		return hash, nil
+	}
+	if aerr := run.Abort(); aerr != nil {
+		return "", fmt.Errorf("nothing committed, and restoring the step's files failed: %v (run migrate restore %s): %w", aerr, run.ID(), err)
+	}
+	return "", fmt.Errorf("nothing committed; the step's files are restored (backup run %s, marked failed): %w", run.ID(), err)
 }

@@ -218,17 +218,16 @@ func (a *applier) step(ctx context.Context, s *StepReport) error {
 		}
 		return nil
 	}
+	relocate(a.o.Result, s)
+	if a.o.Commit { // before the run is complete, so that a refused commit rolls the step back
+		if s.Commit, err = a.commit(ctx, run, s, written); err != nil {
+			return err
+		}
+	}
 	if err := run.Commit(); err != nil {
 		return err
 	}
 	s.Status = Done
-	relocate(a.o.Result, s)
-	if a.o.Commit {
-		msg := commitMessage(a.o, s)
-		if s.Commit, err = a.repo.Commit(ctx, written, msg); err != nil {
-			return fmt.Errorf("%w (the step is written and backed up as run %s)", err, s.RunID)
-		}
-	}
 	return nil
 }
 
