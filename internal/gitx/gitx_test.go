@@ -110,3 +110,16 @@ func TestCommitRefusedPutsIndexBack(t *testing.T) {
 		t.Errorf("commits = %s, want 1", n)
 	}
 }
+
+func TestDetached(t *testing.T) {
+	r := newRepo(t, map[string]string{"a.go": "a\n"})
+	ctx := context.Background()
+	if d, _, err := r.Detached(ctx); err != nil || d {
+		t.Fatalf("on a branch: Detached = %v, %v", d, err)
+	}
+	git(t, r.Top, "checkout", "-q", "--detach")
+	d, at, err := r.Detached(ctx)
+	if err != nil || !d || at == "" {
+		t.Fatalf("detached: Detached = %v, %q, %v", d, at, err)
+	}
+}

@@ -2,6 +2,9 @@ package gitx
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os/exec"
 	"strings"
 )
 
@@ -41,4 +44,19 @@ func (r *Repo) Dirty(ctx context.Context, paths []string) ([]Change, error) {
 		}
 	}
 	return dirty, nil
+}
+
+// Detached reports whether HEAD is detached (on no branch), and if so the
+// short hash of the commit it is at.
+func (r *Repo) Detached(ctx context.Context) (bool, string, error) {
+	err := git(ctx, r.Top, "symbolic-ref", "-q", "HEAD").Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return false, "", nil
+	case !errors.As(err, &exit) || exit.ExitCode() != 1:
+		return false, "", fmt.Errorf("git symbolic-ref HEAD: %w", err)
+	}
+	out, err := run(ctx, r.Top, nil, "rev-parse", "--short", "HEAD")
+	return true, strings.TrimSpace(out), err
 }

@@ -13,6 +13,7 @@ import (
 // prepareGit opens the git work tree for --commit. Unless AllowDirty, it
 // refuses files to change that hold work git has not committed: edits,
 // staged or not, and untracked files, which a commit would record whole.
+// It warns when HEAD is detached.
 func (a *applier) prepareGit(ctx context.Context) error {
 	var err error
 	if a.repo, err = gitx.Open(ctx, a.root); err != nil {
@@ -26,6 +27,13 @@ func (a *applier) prepareGit(ctx context.Context) error {
 		if len(dirty) > 0 {
 			return dirtyError(dirty)
 		}
+	}
+	detached, at, err := a.repo.Detached(ctx)
+	if err != nil {
+		return err
+	}
+	if detached {
+		a.warn(fmt.Sprintf("HEAD is detached at %s: --commit makes commits on no branch; keep them with git switch -c BRANCH", at))
 	}
 	return nil
 }
@@ -64,6 +72,14 @@ func dirtyError(dirty []gitx.Change) error {
 		parts = append(parts, fmt.Sprintf("files to change are untracked (a commit would record them whole): %v", untracked))
 	}
 	return fmt.Errorf("%s; commit or stash them first, or pass --allow-dirty", strings.Join(parts, "; "))
+}
+
+// warn tells the caller of something to know before the run goes on.
+func (a *applier) warn(msg string) {
+	a.warnings = append(a.warnings, msg)
+	if a.o.Warn != nil {
+		a.o.Warn(msg)
+	}
 }
 
 // commit makes the git commit of a verified step whose backup run is still

@@ -51,12 +51,17 @@ type Options struct {
 	Env []string
 	// Progress, if set, is told when a step starts.
 	Progress func(i, n int, name string)
+	// Warn, if set, is told at once of what the user should know before
+	// the run goes on (a commit on a detached HEAD); Report.Warnings
+	// lists the same.
+	Warn func(msg string)
 }
 
 // Report is what Apply did.
 type Report struct {
 	Steps    []*StepReport `json:"steps"`
 	Duration time.Duration `json:"duration_ns"`
+	Warnings []string      `json:"warnings,omitempty"`
 }
 
 // Failed returns the steps that failed verification.
@@ -149,7 +154,7 @@ func Apply(ctx context.Context, o Options) (*Report, error) {
 	if err := a.prepare(ctx, steps); err != nil {
 		return nil, err
 	}
-	rep := &Report{Steps: steps}
+	rep := &Report{Steps: steps, Warnings: a.warnings}
 	for i, s := range steps {
 		if o.Progress != nil {
 			o.Progress(i+1, len(steps), s.Name)
@@ -163,13 +168,14 @@ func Apply(ctx context.Context, o Options) (*Report, error) {
 }
 
 type applier struct {
-	o     Options
-	root  string
-	gocmd *gocmd.Runner
-	store *backup.Store
-	repo  *gitx.Repo
-	graph *gocmd.Graph // the module's import graph, listed once
-	group string       // the first step's run id: the backup group of the steps
+	o        Options
+	root     string
+	gocmd    *gocmd.Runner
+	store    *backup.Store
+	repo     *gitx.Repo
+	graph    *gocmd.Graph // the module's import graph, listed once
+	group    string       // the first step's run id: the backup group of the steps
+	warnings []string
 }
 
 // prepare opens, for --commit, the git work tree, refusing files with
