@@ -150,6 +150,7 @@ type runReport struct {
 	Root     string              `json:"root"`
 	DryRun   bool                `json:"dry_run"`
 	Steps    []*steps.StepReport `json:"steps,omitempty"`
+	Warnings []string            `json:"warnings,omitempty"`
 	Duration int64               `json:"verify_and_write_ns,omitempty"`
 	Files    []fileReport        `json:"files"`
 	Sites    map[string]int      `json:"sites"`
@@ -176,7 +177,7 @@ func newRunReport(res *rewrite.Result, dryRun bool, rep *steps.Report) *runRepor
 	r := &runReport{Module: res.Module.Path, Root: res.Module.Root, DryRun: dryRun,
 		Files: []fileReport{}, Sites: res.Sites, Findings: []findingReport{}, Stats: res.Stats}
 	if rep != nil {
-		r.Steps, r.Duration = rep.Steps, int64(rep.Duration)
+		r.Steps, r.Duration, r.Warnings = rep.Steps, int64(rep.Duration), rep.Warnings
 	}
 	for _, f := range res.Files {
 		fr := fileReport{Path: f.Rel, Sites: f.Sites}

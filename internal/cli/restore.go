@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 
 	"github.com/spf13/cobra"
@@ -19,9 +20,10 @@ func newRestoreCmd(env *Env) *cobra.Command {
 		Short: "Put files back as they were before a run",
 		Long: `Restore gives back the files of a run, byte for byte and with their modes:
 the latest run by default, or the run RUN-ID (see "migrate backups"), or
-only the FILEs named (of the latest run, or of RUN-ID). Files the run
-created are removed, directories it made or removed are put back. An
-interrupted run (killed midway) can be restored too.
+only the FILEs named (of the latest run, or of RUN-ID; relative to the
+current directory, or to -C). Files the run created are removed,
+directories it made or removed are put back. An interrupted run (killed
+midway) can be restored too.
 
 A "migrate run --per-file" or "--per-package" writes one run a step; by
 default restore undoes every step of the latest such command, newest
@@ -43,6 +45,9 @@ restored. Restoring a run already restored does nothing.`,
 			}
 			store, err := openStore(env)
 			if err != nil {
+				return err
+			}
+			if files, err = resolveFiles(env, files); err != nil {
 				return err
 			}
 			ids := []string{id}
@@ -81,6 +86,27 @@ restored. Restoring a run already restored does nothing.`,
 	cmd.Flags().BoolVar(&force, "force", false, "restore files changed since the run, saving their content as a new backup first")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// resolveFiles makes the FILE arguments absolute: a relative one names a
+// file from the directory the user is in (-C if given), as with every other
+// tool, not from the module root.
+func resolveFiles(env *Env, files []string) ([]string, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	dir, err := env.workDir()
+	if err != nil {
+		return nil, err
+	}
+	abs := make([]string, len(files))
+	for i, f := range files {
+		abs[i] = f
+		if !filepath.IsAbs(f) {
+			abs[i] = filepath.Join(dir, f)
+		}
+	}
+	return abs, nil
 }
 
 // latestCommand returns the runs to restore by default, newest first: the

@@ -162,6 +162,7 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 			Verify:   steps.Verify{Skip: o.noTest, Command: o.test},
 			Command:  commandLine(cmd, args),
 			Progress: bar.step,
+			Warn:     func(msg string) { fmt.Fprintf(env.Stderr, "migrate: warning: %s\n", msg) },
 		})
 		bar.clear()
 		if err != nil {

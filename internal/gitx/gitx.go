@@ -1,15 +1,14 @@
 // Package gitx runs the few git commands migrate needs: find the work
-// tree, check files for uncommitted edits, and commit files.
+// tree, check files for uncommitted work and HEAD for a branch, and commit
+// files, putting their index entries back when the commit fails.
 package gitx
 
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -21,70 +20,14 @@ type Repo struct {
 
 // Open returns the work tree that contains dir.
 func Open(ctx context.Context, dir string) (*Repo, error) {
-	out, err := run(ctx, dir, "rev-parse", "--show-toplevel")
+	out, err := run(ctx, dir, nil, "rev-parse", "--show-toplevel")
 	if err != nil {
 		return nil, fmt.Errorf("%s is not in a git work tree (--commit needs one): %w", dir, err)
 	}
 	return &Repo{Top: strings.TrimSpace(out)}, nil
 }
 
-// Dirty returns those of paths (absolute) that have uncommitted changes,
-// staged or not, relative to the work tree.
-func (r *Repo) Dirty(ctx context.Context, paths []string) ([]string, error) {
-	rel, err := r.rel(paths)
-	if err != nil || len(rel) == 0 {
-		return nil, err
-	}
-	out, err := run(ctx, r.Top, append([]string{"status", "--porcelain", "--untracked-files=no", "--"}, rel...)...)
-	if err != nil {
-		return nil, err
-	}
-	var dirty []string
-	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
-		if len(line) > 3 {
-			dirty = append(dirty, line[3:])
-		}
-	}
-	return dirty, nil
-}
-
-// Commit records paths (absolute) in a commit with message msg and returns
-// its hash. Other staged changes are not included, nor are paths git
-// ignores (such as a vendor directory kept out of the repository).
-func (r *Repo) Commit(ctx context.Context, paths []string, msg string) (string, error) {
-	rel, err := r.rel(paths)
-	if err != nil {
-		return "", err
-	}
-	if rel, err = r.tracked(ctx, rel); err != nil {
-		return "", err
-	}
-	if _, err := run(ctx, r.Top, append([]string{"add", "--"}, rel...)...); err != nil {
-		return "", err
-	}
-	if _, err := run(ctx, r.Top, append([]string{"commit", "-q", "-m", msg, "--"}, rel...)...); err != nil {
-		return "", err
-	}
-	out, err := run(ctx, r.Top, "rev-parse", "--short", "HEAD")
-	return strings.TrimSpace(out), err
-}
-
-// tracked returns rel without the paths git ignores.
-func (r *Repo) tracked(ctx context.Context, rel []string) ([]string, error) {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"check-ignore", "--"}, rel...)...)
-	cmd.Dir = r.Top
-	out, err := cmd.Output()
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit) && exit.ExitCode() == 1: // none ignored
-		return rel, nil
-	case err != nil:
-		return nil, fmt.Errorf("git check-ignore: %w", err)
-	}
-	ignored := strings.Split(strings.TrimSpace(string(out)), "\n")
-	return slices.DeleteFunc(rel, func(p string) bool { return slices.Contains(ignored, p) }), nil
-}
-
+// rel returns paths (absolute) relative to the work tree, slash-separated.
 func (r *Repo) rel(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
@@ -97,13 +40,48 @@ func (r *Repo) rel(paths []string) ([]string, error) {
 	return out, nil
 }
 
-func run(ctx context.Context, dir string, args ...string) (string, error) {
+// git returns the git command for args in dir.
+func git(ctx context.Context, dir string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
+	return cmd
+}
+
+// onPaths returns the arguments of the git command cmd on paths, given
+// as literal pathspecs so that a file named "a*.go" never stands for
+// others.
+func onPaths(paths []string, cmd ...string) []string {
+	args := append([]string{"--literal-pathspecs"}, cmd...)
+	return append(append(args, "--"), paths...)
+}
+
+// run runs git with args in dir, stdin (if not nil) on its standard
+// input, and returns its standard output. The error carries git's
+// standard error.
+func run(ctx context.Context, dir string, stdin []byte, args ...string) (string, error) {
+	cmd := git(ctx, dir, args...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("git %s: %v: %s", args[0], err, strings.TrimSpace(stderr.String()))
+		return "", fmt.Errorf("git %s: %v: %s", verb(args), err, strings.TrimSpace(stderr.String()))
 	}
 	return stdout.String(), nil
+}
+
+// verb returns the git command args run: the first that is not an option.
+func verb(args []string) string {
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+	}
+	return ""
+}
+
+// nulFields splits git's -z output into its fields.
+func nulFields(out string) []string {
+	return strings.FieldsFunc(out, func(r rune) bool { return r == 0 })
 }

@@ -13,19 +13,32 @@ import (
 	"github.com/migrate-tool/migrate/internal/gocmd"
 )
 
-// updateModules requires the modules the rule sets add and tidies go.mod,
-// writing go.mod and go.sum through the backup run. It returns what
-// changed and the paths written. Rule sets that add no module leave go.mod
-// alone.
-func (a *applier) updateModules(ctx context.Context, run treeWriter, s *StepReport) (*ModuleReport, []string, error) {
-	add := map[string]string{}
-	retire := false
+// moduleEdits returns the modules the rule sets add (path -> minimum
+// version), and whether any retires one.
+func (a *applier) moduleEdits() (add map[string]string, retire bool) {
+	add = map[string]string{}
 	for _, set := range a.o.Sets {
 		for p, v := range set.Modules.Add {
 			add[p] = v
 		}
 		retire = retire || len(set.Modules.Retire) > 0
 	}
+	return add, retire
+}
+
+// changesModules reports whether the rule sets may change go.mod, go.sum
+// and vendor/.
+func (a *applier) changesModules() bool {
+	add, retire := a.moduleEdits()
+	return len(add) > 0 || retire
+}
+
+// updateModules requires the modules the rule sets add and tidies go.mod,
+// writing go.mod and go.sum through the backup run. It returns what
+// changed and the paths written. Rule sets that add no module leave go.mod
+// alone.
+func (a *applier) updateModules(ctx context.Context, run treeWriter, s *StepReport) (*ModuleReport, []string, error) {
+	add, retire := a.moduleEdits()
 	if len(add) == 0 && !retire {
 		return nil, nil, nil
 	}

@@ -51,12 +51,17 @@ type Options struct {
 	Env []string
 	// Progress, if set, is told when a step starts.
 	Progress func(i, n int, name string)
+	// Warn, if set, is told at once of what the user should know before
+	// the run goes on (a commit on a detached HEAD); Report.Warnings
+	// lists the same.
+	Warn func(msg string)
 }
 
 // Report is what Apply did.
 type Report struct {
 	Steps    []*StepReport `json:"steps"`
 	Duration time.Duration `json:"duration_ns"`
+	Warnings []string      `json:"warnings,omitempty"`
 }
 
 // Failed returns the steps that failed verification.
@@ -149,7 +154,7 @@ func Apply(ctx context.Context, o Options) (*Report, error) {
 	if err := a.prepare(ctx, steps); err != nil {
 		return nil, err
 	}
-	rep := &Report{Steps: steps}
+	rep := &Report{Steps: steps, Warnings: a.warnings}
 	for i, s := range steps {
 		if o.Progress != nil {
 			o.Progress(i+1, len(steps), s.Name)
@@ -163,46 +168,30 @@ func Apply(ctx context.Context, o Options) (*Report, error) {
 }
 
 type applier struct {
-	o     Options
-	root  string
-	gocmd *gocmd.Runner
-	store *backup.Store
-	repo  *gitx.Repo
-	graph *gocmd.Graph // the module's import graph, listed once
-	group string       // the first step's run id: the backup group of the steps
+	o        Options
+	root     string
+	gocmd    *gocmd.Runner
+	store    *backup.Store
+	repo     *gitx.Repo
+	graph    *gocmd.Graph // the module's import graph, listed once
+	group    string       // the first step's run id: the backup group of the steps
+	warnings []string
 }
 
-// prepare opens the backup store and, for --commit, the git work tree,
-// refusing files with uncommitted edits.
+// prepare opens, for --commit, the git work tree, refusing files with
+// uncommitted work (before anything is written, .migrate/ included), then
+// the backup store.
 func (a *applier) prepare(ctx context.Context, steps []*StepReport) error {
+	if a.o.Commit {
+		if err := a.prepareGit(ctx); err != nil {
+			return err
+		}
+	}
 	store, err := backup.Open(a.root)
 	if err != nil {
 		return err
 	}
 	a.store = store
-	if !a.o.Commit {
-		return nil
-	}
-	if a.repo, err = gitx.Open(ctx, a.root); err != nil {
-		return err
-	}
-	if a.o.AllowDirty {
-		return nil
-	}
-	paths := []string{filepath.Join(a.root, "go.mod"), filepath.Join(a.root, "go.sum")}
-	if vendored(a.root) {
-		paths = append(paths, filepath.Join(a.root, "vendor"))
-	}
-	for _, f := range a.o.Result.Files {
-		paths = append(paths, f.Path)
-	}
-	dirty, err := a.repo.Dirty(ctx, paths)
-	if err != nil {
-		return err
-	}
-	if len(dirty) > 0 {
-		return fmt.Errorf("files to change have uncommitted edits: %v; commit or stash them first, or pass --allow-dirty", dirty)
-	}
 	return nil
 }
 
@@ -235,17 +224,16 @@ func (a *applier) step(ctx context.Context, s *StepReport) error {
 		}
 		return nil
 	}
+	relocate(a.o.Result, s)
+	if a.o.Commit { // before the run is complete, so that a refused commit rolls the step back
+		if s.Commit, err = a.commit(ctx, run, s, written); err != nil {
+			return err
+		}
+	}
 	if err := run.Commit(); err != nil {
 		return err
 	}
 	s.Status = Done
-	relocate(a.o.Result, s)
-	if a.o.Commit {
-		msg := commitMessage(a.o, s)
-		if s.Commit, err = a.repo.Commit(ctx, written, msg); err != nil {
-			return fmt.Errorf("%w (the step is written and backed up as run %s)", err, s.RunID)
-		}
-	}
 	return nil
 }
 
