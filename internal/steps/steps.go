@@ -47,7 +47,8 @@ type Options struct {
 	AllowDirty bool
 	// Command is recorded in each backup run.
 	Command string
-	// Env is the go command's environment (nil: the process's).
+	// Env is the user's environment (nil: the process's), from which
+	// gocmd.NewEnv makes the go command's; a --test command gets it as is.
 	Env []string
 	// Progress, if set, is told when a step starts.
 	Progress func(i, n int, name string)
@@ -149,7 +150,11 @@ func Plan(res *rewrite.Result, split Split) []*StepReport {
 func Apply(ctx context.Context, o Options) (*Report, error) {
 	start := time.Now()
 	root := o.Result.Module.Root
-	a := &applier{o: o, root: root, gocmd: &gocmd.Runner{Dir: root, Env: o.Env}}
+	env, err := gocmd.NewEnv(ctx, root, o.Env)
+	if err != nil {
+		return nil, err
+	}
+	a := &applier{o: o, root: root, gocmd: &gocmd.Runner{Dir: root, Env: env}}
 	steps := Plan(o.Result, o.Split)
 	if err := a.prepare(ctx, steps); err != nil {
 		return nil, err
