@@ -115,14 +115,14 @@ func (a *applier) againstBaseline(ctx context.Context, v *VerifyReport, s *StepR
 	if after.Err == nil {
 		return after
 	}
-	flags, cleanup, err := baselineFlags(s)
+	flags, cleanup, err := baselineFlags(a.root, s)
 	if err != nil {
 		return after
 	}
 	defer cleanup()
 	// The baseline's -mod=readonly, a flag, wins over the -mod=vendor of
-	// the environment's GOFLAGS: vendor/ cannot read the old go.mod; it
-	// follows the new one.
+	// the environment's GOFLAGS: vendor/ follows the new go.mod, not the
+	// old one.
 	before := a.gocmd.Run(ctx, insertFlags(args, flags)...)
 	if before.Err == nil || !preexisting(failureKeys(after.Output), failureKeys(before.Output)) {
 		return after
