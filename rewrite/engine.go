@@ -85,7 +85,13 @@ func newRunner(opts Options) (*runner, error) {
 			return nil, fmt.Errorf("rule set %s needs go %s or later, but %s/go.mod says go %s: run 'go mod edit -go=%s' first", s.Name, s.GoVersion, mod.Root, mod.GoVersion, s.GoVersion)
 		}
 	}
-	r := &runner{opts: opts, mod: mod, res: &Result{Module: mod, Sites: map[string]int{}}}
+	// go.mod and go.sum are read first, before any go command runs: the
+	// run's writes expect them as read here.
+	sum, err := readIfExists(filepath.Join(mod.Root, "go.sum"))
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{opts: opts, mod: mod, res: &Result{Module: mod, Sites: map[string]int{}, GoMod: mod.gomod, GoSum: sum}}
 	for _, s := range opts.Sets {
 		r.paths = append(r.paths, s.Paths()...)
 	}

@@ -26,30 +26,24 @@ type ModChange struct {
 }
 
 // UpdateModules requires each module of add at least at its version, then
-// tidies, and returns the resulting go.mod and go.sum. If vendorDir is
-// set, it also writes the vendor directory those imply there (go mod
-// vendor -o vendorDir). The module's own files are not touched: the go
-// command works on copies through -modfile, and the caller writes the
-// result (backed up).
-func (r *Runner) UpdateModules(ctx context.Context, add map[string]string, vendorDir string) (*ModChange, error) {
+// tidies, and returns the resulting go.mod and go.sum. oldMod and oldSum
+// are the module's go.mod and go.sum as the run read them (oldSum nil: no
+// go.sum): the go command works on copies of those bytes through
+// -modfile, so the module's own files are never touched, and the caller
+// writes the result (backed up, refused if the files changed since). If
+// vendorDir is set, it also writes the vendor directory the result implies
+// there (go mod vendor -o vendorDir).
+func (r *Runner) UpdateModules(ctx context.Context, oldMod, oldSum []byte, add map[string]string, vendorDir string) (*ModChange, error) {
 	tmp, err := os.MkdirTemp("", "migrate-modfile-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	oldMod, err := os.ReadFile(filepath.Join(r.Dir, "go.mod"))
-	if err != nil {
-		return nil, err
-	}
-	oldSum, err := os.ReadFile(filepath.Join(r.Dir, "go.sum"))
-	sumExisted := err == nil
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
 	modPath := filepath.Join(tmp, "go.mod")
 	if err := os.WriteFile(modPath, oldMod, 0o644); err != nil {
 		return nil, err
 	}
+	sumExisted := oldSum != nil
 	if sumExisted {
 		if err := os.WriteFile(filepath.Join(tmp, "go.sum"), oldSum, 0o644); err != nil {
 			return nil, err
