@@ -13,10 +13,11 @@ build:
 test: lint
 	$(GO) test -count=1 ./...
 
-## lint: gofmt, go vet and staticcheck (pinned in go.mod as a tool)
+## lint: gofmt, go.mod tidy, go vet and staticcheck (pinned in go.mod as a tool)
 lint:
 	@files=$$(gofmt -l $$(git ls-files '*.go' | grep -v '/testdata/' | grep -v '^testdata/')); \
 	if [ -n "$$files" ]; then echo "gofmt -l lists:"; echo "$$files"; exit 1; fi
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 

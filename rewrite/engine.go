@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/migrate-tool/migrate/internal/gocmd"
 	"github.com/migrate-tool/migrate/rules"
 )
 
@@ -31,8 +32,14 @@ type Options struct {
 	IncludeGenerated bool
 	// Workers bounds the files processed in parallel; default GOMAXPROCS.
 	Workers int
-	// Env is the environment of the go command; default os.Environ().
+	// Env is the user's environment, from which gocmd.NewEnv makes the go
+	// command's; default os.Environ().
 	Env []string
+	// Scratch tells that Dir is in a scratch copy of a module (a golden
+	// case), whose go.mod need not be tidy: loading may update its go.mod
+	// and go.sum (-mod=mod). A run on the user's module must not set it:
+	// loading then never writes.
+	Scratch bool
 	// AllowErrors goes on with packages that do not type-check, with what
 	// type information there is, and reports them as warnings: for
 	// reports on a half-migrated tree (status, check). A run that writes
@@ -59,6 +66,7 @@ type runner struct {
 	paths []string
 	files map[string]bool // per-file mode: the files to rewrite
 	res   *Result
+	goenv *gocmd.Env // the go command's environment
 }
 
 func newRunner(opts Options) (*runner, error) {
@@ -77,7 +85,13 @@ func newRunner(opts Options) (*runner, error) {
 			return nil, fmt.Errorf("rule set %s needs go %s or later, but %s/go.mod says go %s: run 'go mod edit -go=%s' first", s.Name, s.GoVersion, mod.Root, mod.GoVersion, s.GoVersion)
 		}
 	}
-	r := &runner{opts: opts, mod: mod, res: &Result{Module: mod, Sites: map[string]int{}}}
+	// go.mod and go.sum are read first, before any go command runs: the
+	// run's writes expect them as read here.
+	sum, err := readIfExists(filepath.Join(mod.Root, "go.sum"))
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{opts: opts, mod: mod, res: &Result{Module: mod, Sites: map[string]int{}, GoMod: mod.gomod, GoSum: sum}}
 	for _, s := range opts.Sets {
 		r.paths = append(r.paths, s.Paths()...)
 	}
@@ -128,8 +142,16 @@ func (r *runner) progress(stage string, done, total int) {
 }
 
 func (r *runner) run(ctx context.Context) (*Result, error) {
+	var err error
+	if r.goenv, err = gocmd.NewEnv(ctx, r.mod.Root, r.opts.Env); err != nil {
+		return nil, err
+	}
+	if r.opts.Scratch {
+		r.goenv = r.goenv.Scratch()
+	}
+	goc := &gocmd.Runner{Dir: r.opts.Dir, Env: r.goenv}
 	r.progress("listing packages", 0, 0)
-	files, err := listFiles(ctx, r.mod, r.opts.Dir, r.opts.Patterns, r.opts.Env)
+	files, err := listFiles(ctx, r.mod, goc, r.opts.Patterns)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +171,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	var indirect map[string]bool
 	if reachesIndirectly(r.opts.Sets) {
 		r.progress("listing dependencies", 0, 0)
-		if indirect, err = dependents(ctx, r.opts.Dir, r.opts.Patterns, r.paths, r.opts.Env); err != nil {
+		if indirect, err = dependents(ctx, goc, r.opts.Patterns, r.paths); err != nil {
 			return nil, err
 		}
 	}
@@ -166,7 +188,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	names, err := packageNames(ctx, r.mod, r.opts.Sets, typed, r.opts.Env)
+	names, err := packageNames(ctx, r.mod, r.opts.Sets, typed, r.goenv.For(gocmd.Packages))
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +225,7 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile,
 	for cfg := (config{}); len(pending) > 0; {
 		r.progress("type-checking ("+cfg.String()+" build)", len(out), len(cands))
 		var warnings []string
-		got, typed, err := loadTyped(ctx, r.mod, pending, cfg, r.opts.Env, r.opts.AllowErrors, &warnings)
+		got, typed, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.opts.AllowErrors, &warnings)
 		for _, w := range warnings {
 			r.res.Findings = append(r.res.Findings, Finding{Pos: token.Position{Filename: "-"}, Kind: Warning,
 				Message: strings.TrimSuffix(w, ": fix the package so that it builds, then run migrate again") + " (reported with partial type information)"})

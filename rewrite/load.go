@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/migrate-tool/migrate/internal/gocmd"
 )
 
 // typedFile is a candidate file with the package it was type-checked in.
@@ -55,7 +57,7 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 	}
 	pkgs, err := loadEach(pcfg, patterns, cfg.adhoc)
 	if err != nil {
-		return nil, 0, fmt.Errorf("load packages: %w", err)
+		return nil, 0, fmt.Errorf("load packages: %s", gocmd.OneLine(err.Error(), err))
 	}
 	sortVariants(pkgs)
 	var out []*typedFile

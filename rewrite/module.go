@@ -1,7 +1,9 @@
 package rewrite
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -17,6 +19,7 @@ type Module struct {
 	Path string
 	// GoVersion is the go directive ("1.21"), or "" when absent.
 	GoVersion string
+	gomod     []byte // go.mod as FindModule read it
 }
 
 // FindModule returns the module that contains dir.
@@ -47,7 +50,7 @@ func parseModule(root, gomod string, data []byte) (*Module, error) {
 	if f.Module == nil {
 		return nil, fmt.Errorf("%s: no module directive", gomod)
 	}
-	m := &Module{Root: root, Path: f.Module.Mod.Path}
+	m := &Module{Root: root, Path: f.Module.Mod.Path, gomod: data}
 	if f.Go != nil {
 		m.GoVersion = f.Go.Version
 	}
@@ -72,4 +75,18 @@ func (m *Module) rel(path string) string {
 		return path
 	}
 	return filepath.ToSlash(r)
+}
+
+// readIfExists returns the file's content, or nil if it does not exist.
+func readIfExists(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("read %w", err)
+	case data == nil:
+		data = []byte{}
+	}
+	return data, nil
 }

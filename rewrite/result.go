@@ -23,6 +23,10 @@ type Result struct {
 	Stats Stats
 	// Scanned are the Go files in scope (absolute paths), sorted.
 	Scanned []string
+	// GoMod and GoSum are the module's go.mod and go.sum as the run read
+	// them, at its start (GoSum is nil when there is none): what a write of
+	// go.mod and go.sum expects to find, like FileChange.Old.
+	GoMod, GoSum []byte
 }
 
 // Stats count the work of a run.

@@ -4,18 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/migrate-tool/migrate/internal/gocmd"
 	"github.com/migrate-tool/migrate/rules"
 )
 
@@ -47,8 +46,8 @@ type listed struct{ pkgPath, name string }
 // test files and files excluded by build constraints included, with the
 // import path of its package. It runs one "go list -find", which neither
 // resolves dependencies nor builds test variants.
-func listFiles(ctx context.Context, mod *Module, dir string, patterns []string, env []string) (map[string]listed, error) {
-	pkgs, err := goListFind(ctx, dir, patterns, env)
+func listFiles(ctx context.Context, mod *Module, goc *gocmd.Runner, patterns []string) (map[string]listed, error) {
+	pkgs, err := goListFind(ctx, goc, patterns)
 	if err != nil {
 		return nil, err
 	}
@@ -92,14 +91,14 @@ func (p *listPackage) err() error {
 	return fmt.Errorf("list %s: %s", p.ImportPath, strings.TrimSpace(msg))
 }
 
-func goListFind(ctx context.Context, dir string, patterns, env []string) ([]*listPackage, error) {
+func goListFind(ctx context.Context, goc *gocmd.Runner, patterns []string) ([]*listPackage, error) {
 	args := append([]string{"list", "-e", "-find", "-json=ImportPath,Name,Dir,GoFiles,CgoFiles,IgnoredGoFiles,TestGoFiles,XTestGoFiles,Error", "--"}, patterns...)
-	stdout, stderr, err := goOutput(ctx, dir, env, args...)
+	stdout, stderr, err := goc.Output(ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list packages: %w", err)
 	}
 	if strings.Contains(stderr, "matched no packages") {
-		return nil, fmt.Errorf("list packages: %s", firstLine(stderr, nil))
+		return nil, fmt.Errorf("list packages: %s", firstLine(stderr))
 	}
 	var pkgs []*listPackage
 	for dec := json.NewDecoder(bytes.NewReader(stdout)); dec.More(); {
@@ -112,12 +111,9 @@ func goListFind(ctx context.Context, dir string, patterns, env []string) ([]*lis
 	return pkgs, nil
 }
 
-func firstLine(s string, err error) string {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "go: ")
-	if line, _, _ := strings.Cut(s, "\n"); line != "" {
-		return line
-	}
-	return err.Error()
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(s), "go: "), "\n")
+	return line
 }
 
 // inScope reports whether a file is one migrate may change: inside the
@@ -246,9 +242,9 @@ func parallel(n, workers int, fn func(i int)) {
 
 // dependents returns the packages matching the patterns (and their test
 // variants) whose dependencies include one of paths, by import path.
-func dependents(ctx context.Context, dir string, patterns, paths, env []string) (map[string]bool, error) {
+func dependents(ctx context.Context, goc *gocmd.Runner, patterns, paths []string) (map[string]bool, error) {
 	args := append([]string{"list", "-e", "-test", "-f", "{{.ImportPath}}{{range .Deps}} {{.}}{{end}}", "--"}, patterns...)
-	stdout, _, err := goOutput(ctx, dir, env, args...)
+	stdout, _, err := goc.Output(ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list dependencies: %w", err)
 	}
@@ -267,20 +263,4 @@ func dependents(ctx context.Context, dir string, patterns, paths, env []string) 
 		}
 	}
 	return out, nil
-}
-
-// goOutput runs the go command in dir and returns its stdout and stderr;
-// the error carries the first line of stderr.
-func goOutput(ctx context.Context, dir string, env []string, args ...string) ([]byte, string, error) {
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
-	if env != nil {
-		cmd.Env = env
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, stderr.String(), errors.New(firstLine(stderr.String(), err))
-	}
-	return stdout.Bytes(), stderr.String(), nil
 }

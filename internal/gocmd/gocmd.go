@@ -1,13 +1,14 @@
 // Package gocmd runs the go command for migrate: listing packages and
 // their importers, updating go.mod through a temporary -modfile, and the
-// build, vet and test runs that verify a rewrite.
+// build, vet and test runs that verify a rewrite. Every command runs in an
+// environment that Env builds: the user's, with the toolchain, the
+// workspace and -mod under migrate's control.
 package gocmd
 
 import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -15,11 +16,11 @@ import (
 
 // Runner runs go commands in a module.
 type Runner struct {
-	// Dir is the module root.
+	// Dir is the directory the commands run in: the module root, or for
+	// Output a directory of the module that patterns are relative to.
 	Dir string
-	// Env is the environment; nil means os.Environ(). GOTOOLCHAIN=local is
-	// always added, so that no command switches or downloads a toolchain.
-	Env []string
+	// Env is the environment of the commands (see NewEnv).
+	Env *Env
 }
 
 // Result is the outcome of one command.
@@ -30,12 +31,15 @@ type Result struct {
 	Err      error
 }
 
-// Run runs "go args..." and returns its combined output.
+// Run runs "go args..." as a Packages command (build, vet, test, list)
+// and returns its combined output.
 func (r *Runner) Run(ctx context.Context, args ...string) *Result {
+	return r.run(ctx, Packages, args...)
+}
+
+func (r *Runner) run(ctx context.Context, m Mode, args ...string) *Result {
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = r.Dir
-	cmd.Env = append(r.env(), "GOTOOLCHAIN=local")
+	cmd := r.command(ctx, m, args)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
@@ -45,11 +49,23 @@ func (r *Runner) Run(ctx context.Context, args ...string) *Result {
 	return &Result{Args: args, Output: out.Bytes(), Duration: time.Since(start), Err: err}
 }
 
-func (r *Runner) env() []string {
-	if r.Env != nil {
-		return r.Env
+// Output runs "go args..." as a Packages command and returns its stdout
+// and stderr; the error holds stderr on one line (see OneLine).
+func (r *Runner) Output(ctx context.Context, args ...string) ([]byte, string, error) {
+	cmd := r.command(ctx, Packages, args)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, stderr.String(), fmt.Errorf("%s", OneLine(stderr.String(), err))
 	}
-	return os.Environ()
+	return stdout.Bytes(), stderr.String(), nil
+}
+
+func (r *Runner) command(ctx context.Context, m Mode, args []string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = r.Dir
+	cmd.Env = r.Env.For(m)
+	return cmd
 }
 
 // Tail returns the last n lines of the output.
@@ -59,4 +75,9 @@ func (res *Result) Tail(n int) string {
 		lines = append([]string{fmt.Sprintf("... (%d lines before)", len(lines)-n)}, lines[len(lines)-n:]...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// failure is a failed command's error with its output on one line.
+func (res *Result) failure() error {
+	return fmt.Errorf("go %s: %s", strings.Join(res.Args, " "), OneLine(string(res.Output), res.Err))
 }

@@ -26,30 +26,24 @@ type ModChange struct {
 }
 
 // UpdateModules requires each module of add at least at its version, then
-// tidies, and returns the resulting go.mod and go.sum. If vendorDir is
-// set, it also writes the vendor directory those imply there (go mod
-// vendor -o vendorDir). The module's own files are not touched: the go
-// command works on copies through -modfile, and the caller writes the
-// result (backed up).
-func (r *Runner) UpdateModules(ctx context.Context, add map[string]string, vendorDir string) (*ModChange, error) {
+// tidies, and returns the resulting go.mod and go.sum. oldMod and oldSum
+// are the module's go.mod and go.sum as the run read them (oldSum nil: no
+// go.sum): the go command works on copies of those bytes through
+// -modfile, so the module's own files are never touched, and the caller
+// writes the result (backed up, refused if the files changed since). If
+// vendorDir is set, it also writes the vendor directory the result implies
+// there (go mod vendor -o vendorDir).
+func (r *Runner) UpdateModules(ctx context.Context, oldMod, oldSum []byte, add map[string]string, vendorDir string) (*ModChange, error) {
 	tmp, err := os.MkdirTemp("", "migrate-modfile-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	oldMod, err := os.ReadFile(filepath.Join(r.Dir, "go.mod"))
-	if err != nil {
-		return nil, err
-	}
-	oldSum, err := os.ReadFile(filepath.Join(r.Dir, "go.sum"))
-	sumExisted := err == nil
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
 	modPath := filepath.Join(tmp, "go.mod")
 	if err := os.WriteFile(modPath, oldMod, 0o644); err != nil {
 		return nil, err
 	}
+	sumExisted := oldSum != nil
 	if sumExisted {
 		if err := os.WriteFile(filepath.Join(tmp, "go.sum"), oldSum, 0o644); err != nil {
 			return nil, err
@@ -59,22 +53,32 @@ func (r *Runner) UpdateModules(ctx context.Context, add map[string]string, vendo
 	if err != nil {
 		return nil, err
 	}
-	// The module's own go.mod is updated, not a workspace: GOWORK=off.
-	mod := &Runner{Dir: r.Dir, Env: append(r.env(), "GOWORK=off")}
+	var cmds [][]string
 	if len(gets) > 0 {
-		if res := mod.Run(ctx, append([]string{"get", "-modfile=" + modPath}, gets...)...); res.Err != nil {
-			return nil, fmt.Errorf("%w\n%s", res.Err, res.Tail(10))
-		}
+		cmds = append(cmds, append([]string{"get", "-modfile=" + modPath}, gets...))
 	}
-	if res := mod.Run(ctx, "mod", "tidy", "-modfile="+modPath); res.Err != nil {
-		return nil, fmt.Errorf("%w\n%s", res.Err, res.Tail(10))
-	}
+	cmds = append(cmds, []string{"mod", "tidy", "-modfile=" + modPath})
 	if vendorDir != "" {
-		if res := mod.Run(ctx, "mod", "vendor", "-modfile="+modPath, "-o", vendorDir); res.Err != nil {
-			return nil, fmt.Errorf("go mod vendor: %w\n%s", res.Err, res.Tail(10))
+		cmds = append(cmds, []string{"mod", "vendor", "-modfile=" + modPath, "-o", vendorDir})
+	}
+	for _, args := range cmds {
+		// The module's own go.mod is updated, outside any workspace: the
+		// go command rejects -modfile in workspace mode.
+		if res := r.run(ctx, ModFile, args...); res.Err != nil {
+			return nil, r.modFileError(res)
 		}
 	}
 	return readChange(modPath, oldMod, sumExisted)
+}
+
+// modFileError says that a go.mod update failed, on one line; in a
+// workspace, that the module must resolve its requirements on its own.
+func (r *Runner) modFileError(res *Result) error {
+	err := res.failure()
+	if r.Env.Workspace() != "" {
+		err = fmt.Errorf("%w (run with GOWORK=off: in workspace %s, the module's go.mod must still resolve its own requirements, with replace directives where needed)", err, r.Env.Workspace())
+	}
+	return err
 }
 
 // needed returns the "path@version" arguments of go get for the modules
@@ -143,8 +147,7 @@ func requires(gomod []byte) (map[string]string, error) {
 // package of module, as go mod why -m prints it: the main module's package
 // first, module's package last. It is nil if nothing imports module.
 func (r *Runner) WhyModule(ctx context.Context, module string) ([]string, error) {
-	mod := &Runner{Dir: r.Dir, Env: append(r.env(), "GOWORK=off")}
-	res := mod.Run(ctx, "mod", "why", "-m", module)
+	res := r.run(ctx, ModGraph, "mod", "why", "-m", module)
 	if res.Err != nil {
 		return nil, fmt.Errorf("%w\n%s", res.Err, res.Tail(10))
 	}
@@ -173,8 +176,7 @@ func ModuleOf(pkg string, req map[string]string) string {
 // module requires, as go list -m reports it (from the module's go.mod); a
 // module without one is left out.
 func (r *Runner) GoVersions(ctx context.Context, paths []string) (map[string]string, error) {
-	mod := &Runner{Dir: r.Dir, Env: append(r.env(), "GOWORK=off", "GOFLAGS=-mod=mod")}
-	res := mod.Run(ctx, append([]string{"list", "-m", "-f", "{{.Path}} {{.GoVersion}}"}, paths...)...)
+	res := r.run(ctx, ModGraph, append([]string{"list", "-m", "-f", "{{.Path}} {{.GoVersion}}"}, paths...)...)
 	if res.Err != nil {
 		return nil, fmt.Errorf("%w\n%s", res.Err, res.Tail(10))
 	}

@@ -9,48 +9,54 @@ import (
 	"strings"
 )
 
-// baselineFlags returns the flags that make a go command see the module as
-// it was before the step: an -overlay of each rewritten file's old
-// content, and, if the step changed go.mod, a -modfile copy of the old
-// go.mod and go.sum (read-only: the old modules are in the module cache,
-// where loading the packages put them). The cleanup removes the copies.
-func baselineFlags(s *StepReport) ([]string, func(), error) {
-	overlay, cleanup, err := writeOverlay(s)
+// baselineFlags returns the flags that make a go command see the module at
+// root as it was before the step: an -overlay of each rewritten file's
+// old content, and, if the step changed go.mod, of the old go.mod and
+// go.sum too, with -mod=readonly (the old modules are in the module cache,
+// where loading the packages put them). An overlay, unlike -modfile, works
+// in workspace mode too. The cleanup removes the copies.
+func baselineFlags(root string, s *StepReport) ([]string, func(), error) {
+	old := map[string][]byte{}
+	for _, f := range s.changes {
+		old[f.Path] = f.Old
+	}
+	if s.modBefore != nil {
+		old[filepath.Join(root, "go.mod")] = s.modBefore
+		old[filepath.Join(root, "go.sum")] = s.sumBefore // nil: no go.sum
+	}
+	overlay, cleanup, err := writeOverlay(old)
 	if err != nil {
 		return nil, nil, err
 	}
 	flags := []string{"-overlay=" + overlay}
-	if s.modBefore == nil {
-		return flags, cleanup, nil
+	if s.modBefore != nil {
+		flags = append(flags, "-mod=readonly")
 	}
-	mod := filepath.Join(filepath.Dir(overlay), "before.mod")
-	err = os.WriteFile(mod, s.modBefore, 0o600)
-	if err == nil && s.sumBefore != nil {
-		err = os.WriteFile(strings.TrimSuffix(mod, ".mod")+".sum", s.sumBefore, 0o600)
-	}
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	return append(flags, "-modfile="+mod, "-mod=readonly"), cleanup, nil
+	return flags, cleanup, nil
 }
 
-// writeOverlay writes a go build -overlay file that maps each file of the
-// step to its content before the rewrite.
-func writeOverlay(s *StepReport) (string, func(), error) {
+// writeOverlay writes a go build -overlay file that maps each path to its
+// content; a nil content maps it to no file.
+func writeOverlay(files map[string][]byte) (string, func(), error) {
 	dir, err := os.MkdirTemp("", "migrate-overlay-")
 	if err != nil {
 		return "", nil, err
 	}
 	cleanup := func() { os.RemoveAll(dir) }
 	replace := map[string]string{}
-	for i, f := range s.changes {
-		old := filepath.Join(dir, strconv.Itoa(i)+"-"+filepath.Base(f.Path))
-		if err := os.WriteFile(old, f.Old, 0o600); err != nil {
+	i := 0
+	for path, data := range files {
+		if data == nil {
+			replace[path] = "" // the go command reads it as deleted
+			continue
+		}
+		i++
+		name := filepath.Join(dir, strconv.Itoa(i)+"-"+filepath.Base(path))
+		if err := os.WriteFile(name, data, 0o600); err != nil {
 			cleanup()
 			return "", nil, err
 		}
-		replace[f.Path] = old
+		replace[path] = name
 	}
 	data, err := json.Marshal(map[string]any{"Replace": replace})
 	if err == nil {

@@ -1,8 +1,11 @@
 package steps
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -43,11 +46,10 @@ func (a *applier) updateModules(ctx context.Context, run treeWriter, s *StepRepo
 		return nil, nil, nil
 	}
 	modPath, sumPath := filepath.Join(a.root, "go.mod"), filepath.Join(a.root, "go.sum")
-	oldMod, err := os.ReadFile(modPath)
+	oldMod, oldSum, err := a.modFiles()
 	if err != nil {
 		return nil, nil, err
 	}
-	oldSum, _ := os.ReadFile(sumPath)
 	vendorDir := ""
 	if vendored(a.root) {
 		tmp, err := os.MkdirTemp("", "migrate-vendor-")
@@ -57,15 +59,17 @@ func (a *applier) updateModules(ctx context.Context, run treeWriter, s *StepRepo
 		defer os.RemoveAll(tmp)
 		vendorDir = filepath.Join(tmp, "vendor")
 	}
-	ch, err := a.gocmd.UpdateModules(ctx, add, vendorDir)
+	ch, err := a.gocmd.UpdateModules(ctx, oldMod, oldSum, add, vendorDir)
 	if err != nil {
 		return nil, nil, err
 	}
+	// go.mod and go.sum go through WriteFile even when unchanged: it
+	// refuses them if they changed since the run read them.
+	if err := run.WriteFile(modPath, oldMod, ch.Mod); err != nil {
+		return nil, nil, err
+	}
 	var written []string
-	if !slices.Equal(ch.Mod, oldMod) {
-		if err := run.WriteFile(modPath, oldMod, ch.Mod); err != nil {
-			return nil, nil, err
-		}
+	if !bytes.Equal(ch.Mod, oldMod) {
 		written = append(written, modPath)
 		s.modBefore, s.sumBefore = oldMod, oldSum
 	}
@@ -73,12 +77,18 @@ func (a *applier) updateModules(ctx context.Context, run treeWriter, s *StepRepo
 	case !ch.SumExisted && len(ch.Sum) > 0:
 		err = run.CreateFile(sumPath, ch.Sum, 0o644)
 		written = append(written, sumPath)
-	case ch.SumExisted && !slices.Equal(ch.Sum, oldSum):
+	case ch.SumExisted:
 		err = run.WriteFile(sumPath, oldSum, ch.Sum)
-		written = append(written, sumPath)
+		if !bytes.Equal(ch.Sum, oldSum) {
+			written = append(written, sumPath)
+		}
 	}
 	if err != nil {
 		return nil, nil, err
+	}
+	s.modAfter, s.sumAfter = ch.Mod, ch.Sum
+	if !ch.SumExisted && len(ch.Sum) == 0 {
+		s.sumAfter = nil
 	}
 	rep := &ModuleReport{}
 	if vendorDir != "" {
@@ -100,6 +110,23 @@ func (a *applier) updateModules(ctx context.Context, run treeWriter, s *StepRepo
 		}
 	}
 	return rep, written, err
+}
+
+// modFiles returns go.mod and go.sum as the run last knew them: as read
+// with the code (rewrite.Result), or as the last committed step wrote them;
+// for a Result that does not carry them, as they are now.
+func (a *applier) modFiles() (mod, sum []byte, err error) {
+	if a.mod != nil {
+		return a.mod, a.sum, nil
+	}
+	if mod, err = os.ReadFile(filepath.Join(a.root, "go.mod")); err != nil {
+		return nil, nil, err
+	}
+	sum, err = os.ReadFile(filepath.Join(a.root, "go.sum"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return mod, nil, nil
+	}
+	return mod, sum, err
 }
 
 // moduleNotes lists retired modules that go.mod still requires, with

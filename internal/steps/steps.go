@@ -47,7 +47,8 @@ type Options struct {
 	AllowDirty bool
 	// Command is recorded in each backup run.
 	Command string
-	// Env is the go command's environment (nil: the process's).
+	// Env is the user's environment (nil: the process's), from which
+	// gocmd.NewEnv makes the go command's; a --test command gets it as is.
 	Env []string
 	// Progress, if set, is told when a step starts.
 	Progress func(i, n int, name string)
@@ -96,6 +97,9 @@ type StepReport struct {
 	// and sumBefore go.sum (nil if there was none): the baseline of the
 	// verification builds against them.
 	modBefore, sumBefore []byte
+	// modAfter and sumAfter are go.mod and go.sum after the step updated
+	// them (modAfter nil if it did not; sumAfter nil: no go.sum).
+	modAfter, sumAfter []byte
 }
 
 // ModuleReport says how go.mod changed.
@@ -149,7 +153,11 @@ func Plan(res *rewrite.Result, split Split) []*StepReport {
 func Apply(ctx context.Context, o Options) (*Report, error) {
 	start := time.Now()
 	root := o.Result.Module.Root
-	a := &applier{o: o, root: root, gocmd: &gocmd.Runner{Dir: root, Env: o.Env}}
+	env, err := gocmd.NewEnv(ctx, root, o.Env)
+	if err != nil {
+		return nil, err
+	}
+	a := &applier{o: o, root: root, gocmd: &gocmd.Runner{Dir: root, Env: env}, mod: o.Result.GoMod, sum: o.Result.GoSum}
 	steps := Plan(o.Result, o.Split)
 	if err := a.prepare(ctx, steps); err != nil {
 		return nil, err
@@ -176,6 +184,10 @@ type applier struct {
 	graph    *gocmd.Graph // the module's import graph, listed once
 	group    string       // the first step's run id: the backup group of the steps
 	warnings []string
+	// mod and sum are go.mod and go.sum as the run read them, then as the
+	// last committed step wrote them (sum nil: no go.sum): what the next
+	// write of them expects to find.
+	mod, sum []byte
 }
 
 // prepare opens, for --commit, the git work tree, refusing files with
@@ -232,6 +244,9 @@ func (a *applier) step(ctx context.Context, s *StepReport) error {
 	}
 	if err := run.Commit(); err != nil {
 		return err
+	}
+	if s.modAfter != nil {
+		a.mod, a.sum = s.modAfter, s.sumAfter
 	}
 	s.Status = Done
 	return nil

@@ -97,9 +97,9 @@ func (a *applier) defaultChecks(ctx context.Context, v *VerifyReport, s *StepRep
 		if len(c.args) == 1 || len(c.args) == 3 && c.args[1] == "-o" {
 			continue
 		}
-		// The checks never write go.mod or go.sum, whatever GOFLAGS says:
-		// those are the run's, and restoring relies on their content.
-		c.args = slices.Insert(c.args, 1, a.modFlag())
+		// The checks never write go.mod or go.sum, whatever GOFLAGS says
+		// (gocmd.Env sets -mod): those are the run's, and restoring relies
+		// on their content.
 		run := func() *gocmd.Result { return a.gocmd.Run(ctx, c.args...) }
 		if !a.check(ctx, v, c.name, func() *gocmd.Result { return a.againstBaseline(ctx, v, s, c.args, run()) }) {
 			return
@@ -115,14 +115,14 @@ func (a *applier) againstBaseline(ctx context.Context, v *VerifyReport, s *StepR
 	if after.Err == nil {
 		return after
 	}
-	flags, cleanup, err := baselineFlags(s)
+	flags, cleanup, err := baselineFlags(a.root, s)
 	if err != nil {
 		return after
 	}
 	defer cleanup()
-	// The baseline's flags come last among the flags, so that its -mod
-	// wins over the check's (-mod=vendor cannot read the old go.mod: vendor/
-	// follows the new one).
+	// The baseline's -mod=readonly, a flag, wins over the -mod=vendor of
+	// the environment's GOFLAGS: vendor/ follows the new go.mod, not the
+	// old one.
 	before := a.gocmd.Run(ctx, insertFlags(args, flags)...)
 	if before.Err == nil || !preexisting(failureKeys(after.Output), failureKeys(before.Output)) {
 		return after
@@ -142,15 +142,6 @@ func insertFlags(args, flags []string) []string {
 		i++
 	}
 	return slices.Concat(args[:i], flags, args[i:])
-}
-
-// modFlag is the -mod flag of the checks: vendor for a vendored module,
-// readonly otherwise.
-func (a *applier) modFlag() string {
-	if vendored(a.root) {
-		return "-mod=vendor"
-	}
-	return "-mod=readonly"
 }
 
 func count(n int) string {

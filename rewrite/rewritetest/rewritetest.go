@@ -123,7 +123,7 @@ func (c *Case) Run(ctx context.Context, dir string, resolve Resolver, env []stri
 }
 
 func (c *Case) options(dir string, sets []*rules.Set, env []string) rewrite.Options {
-	o := rewrite.Options{Dir: dir, Sets: sets, Env: env, IncludeGenerated: c.Settings["include-generated"] == "true"}
+	o := rewrite.Options{Dir: dir, Sets: sets, Env: env, Scratch: true, IncludeGenerated: c.Settings["include-generated"] == "true"}
 	for _, a := range strings.Fields(c.Settings["args"]) {
 		if strings.HasSuffix(a, ".go") {
 			o.Files = append(o.Files, a)

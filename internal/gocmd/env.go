@@ -1,0 +1,146 @@
+package gocmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Mode is what a go command that migrate runs for itself may do with the
+// module's go.mod; it decides the command's environment.
+type Mode int
+
+const (
+	// Packages reads or builds packages (list, load, build, vet, test) the
+	// way the user's own go build would, in their workspace if there is
+	// one, with -mod=vendor where the module (or workspace) vendors and
+	// -mod=readonly otherwise: it never writes go.mod or go.sum.
+	Packages Mode = iota
+	// ModGraph reads the module's own requirements (go list -m, go mod why):
+	// GOWORK=off and -mod=readonly.
+	ModGraph
+	// ModFile edits a copy of go.mod given with -modfile (go get, go mod
+	// tidy, go mod vendor -o): GOWORK=off, since the go command rejects
+	// -modfile in workspace mode, and no -mod.
+	ModFile
+)
+
+// Env is the environment of the go commands migrate runs for itself in one
+// module: the user's, with GOTOOLCHAIN=local (no command switches or
+// downloads a toolchain), GOWORK settled, and -mod and -modfile taken out
+// of GOFLAGS and set per command by Mode. Everything else the user set is
+// kept: GOFLAGS' other flags (-tags...), GOOS, GOPROXY, GOPRIVATE...
+type Env struct {
+	base    []string // the user's environment without GOFLAGS, GOWORK, GOTOOLCHAIN
+	flags   []string // the user's GOFLAGS without -mod and -modfile
+	work    string   // the go.work file in use, "" for none
+	vendor  bool     // packages build from vendor/
+	scratch bool     // Packages commands may update go.mod: -mod=mod
+}
+
+// NewEnv settles the environment of the go commands run for the module at
+// root, from the user's environment (nil: os.Environ()). It asks the go
+// command for GOFLAGS and GOWORK, which may also come from the go env file
+// (go env -w) or, for GOWORK, from a go.work file above root.
+func NewEnv(ctx context.Context, root string, user []string) (*Env, error) {
+	if user == nil {
+		user = os.Environ()
+	}
+	cmd := exec.CommandContext(ctx, "go", "env", "-json", "GOFLAGS", "GOWORK")
+	cmd.Dir = root
+	cmd.Env = setenv(slices.Clone(user), "GOTOOLCHAIN", "local")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("read the go environment in %s: %s", root, OneLine(stderr.String(), err))
+	}
+	var got struct{ GOFLAGS, GOWORK string }
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		return nil, fmt.Errorf("read the go environment in %s: go env -json: %w", root, err)
+	}
+	e := &Env{base: unsetenv(user, "GOFLAGS", "GOWORK", "GOTOOLCHAIN"), flags: dropModFlags(got.GOFLAGS)}
+	vendorRoot := root
+	if got.GOWORK != "" && got.GOWORK != "off" {
+		e.work = got.GOWORK
+		vendorRoot = filepath.Dir(got.GOWORK) // a workspace vendors beside go.work
+	}
+	_, err := os.Stat(filepath.Join(vendorRoot, "vendor", "modules.txt"))
+	e.vendor = err == nil
+	return e, nil
+}
+
+// Workspace returns the go.work file the module's packages build in, or ""
+// when they build as a module of their own.
+func (e *Env) Workspace() string { return e.work }
+
+// Scratch returns a copy of e for a scratch copy of a module, such as a
+// golden case extracted in a temporary directory, whose go.mod need not
+// be tidy: its Packages commands run with -mod=mod and may update go.mod
+// and go.sum. Never use it on the user's module.
+func (e *Env) Scratch() *Env {
+	c := *e
+	c.scratch = true
+	return &c
+}
+
+// Vendor reports whether the packages build from a vendor directory.
+func (e *Env) Vendor() bool { return e.vendor }
+
+// For returns the environment of a command of mode m.
+func (e *Env) For(m Mode) []string {
+	flags, work := slices.Clone(e.flags), "off"
+	switch m {
+	case Packages:
+		flags = append(flags, "-mod="+e.packagesMod())
+		if e.work != "" {
+			work = e.work
+		}
+	case ModGraph:
+		flags = append(flags, "-mod=readonly")
+	}
+	env := slices.Clone(e.base)
+	env = append(env, "GOTOOLCHAIN=local", "GOWORK="+work, "GOFLAGS="+strings.Join(flags, " "))
+	return env
+}
+
+func (e *Env) packagesMod() string {
+	switch {
+	case e.scratch:
+		return "mod"
+	case e.vendor:
+		return "vendor"
+	}
+	return "readonly"
+}
+
+// dropModFlags returns the flags of a GOFLAGS value other than -mod and
+// -modfile, which migrate sets itself.
+func dropModFlags(goflags string) []string {
+	var keep []string
+	for _, f := range strings.Fields(goflags) {
+		name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		if name != "mod" && name != "modfile" {
+			keep = append(keep, f)
+		}
+	}
+	return keep
+}
+
+// setenv returns env with key set to value, replacing earlier settings.
+func setenv(env []string, key, value string) []string {
+	return append(unsetenv(env, key), key+"="+value)
+}
+
+// unsetenv returns env without the settings of keys.
+func unsetenv(env []string, keys ...string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(keys, k)
+	})
+}
