@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/migrate-tool/migrate/internal/proc"
 )
 
 // Runner runs go commands in a module.
@@ -35,6 +37,7 @@ func (r *Runner) Run(ctx context.Context, args ...string) *Result {
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = r.Dir
+	proc.Isolate(cmd)
 	cmd.Env = append(r.env(), "GOTOOLCHAIN=local")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
