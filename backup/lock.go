@@ -34,8 +34,8 @@ type Holder struct {
 	Token string `json:"token"`
 }
 
-// who names the holder for messages.
-func (h Holder) who() string {
+// String names the holder for messages: "pid 123 (migrate run ...)".
+func (h Holder) String() string {
 	if h.PID <= 0 {
 		return "another process"
 	}
@@ -58,7 +58,7 @@ type LockedError struct {
 // Error describes the error and what to do about it.
 func (e *LockedError) Error() string {
 	return fmt.Sprintf("lock %s: held by %s, which is writing in this module; "+
-		"wait for it to finish, then retry (one migrate command that writes at a time)", e.Path, e.Holder.who())
+		"wait for it to finish, then retry (one migrate command that writes at a time)", e.Path, e.Holder)
 }
 
 // lock is a write lock held by a Store.

@@ -138,8 +138,15 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	// A writing run holds the module's lock from before it reads the
+	// files to the end; a dry run takes none and creates nothing.
+	var store *backup.Store
 	if !o.dryRun {
-		if err := checkNoInterrupted(dir); err != nil {
+		if store, err = lockStore(env, cmd, args); err != nil {
+			return err
+		}
+		defer store.Unlock()
+		if err := checkNoInterrupted(store); err != nil {
 			return err
 		}
 	}
@@ -161,6 +168,7 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 			Result: res, Sets: sets, Split: o.split(), Commit: o.commit, AllowDirty: o.allowDirty,
 			Verify:   steps.Verify{Skip: o.noTest, Command: o.test},
 			Command:  commandLine(cmd, args),
+			Store:    store,
 			Progress: bar.step,
 		})
 		bar.clear()
@@ -267,19 +275,9 @@ func splitArgs(args []string) (patterns, files []string, err error) {
 }
 
 // checkNoInterrupted fails early, before the packages are loaded, when an
-// earlier run of the module was interrupted with files to restore.
-func checkNoInterrupted(dir string) error {
-	mod, err := rewrite.FindModule(dir)
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(filepath.Join(mod.Root, ".migrate")); err != nil {
-		return nil // no backups yet
-	}
-	store, err := backup.Open(mod.Root)
-	if err != nil {
-		return err
-	}
+// earlier run of the module was interrupted with files to restore. The
+// store is locked: no other process is writing any of its runs.
+func checkNoInterrupted(store *backup.Store) error {
 	runs, err := store.List()
 	if err != nil {
 		return err

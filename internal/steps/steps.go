@@ -49,6 +49,10 @@ type Options struct {
 	Command string
 	// Env is the go command's environment (nil: the process's).
 	Env []string
+	// Store is the backup store to write through, locked by the caller
+	// (backup.Store.Lock) before it read the files; nil: Apply opens the
+	// module's store itself.
+	Store *backup.Store
 	// Progress, if set, is told when a step starts.
 	Progress func(i, n int, name string)
 }
@@ -175,11 +179,15 @@ type applier struct {
 // prepare opens the backup store and, for --commit, the git work tree,
 // refusing files with uncommitted edits.
 func (a *applier) prepare(ctx context.Context, steps []*StepReport) error {
-	store, err := backup.Open(a.root)
-	if err != nil {
-		return err
+	a.store = a.o.Store
+	if a.store == nil {
+		store, err := backup.Open(a.root)
+		if err != nil {
+			return err
+		}
+		a.store = store
 	}
-	a.store = store
+	var err error
 	if !a.o.Commit {
 		return nil
 	}
