@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -150,12 +151,16 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 			return err
 		}
 	}
+	ctx := cmd.Context()
 	bar := newProgress(env)
-	res, err := rewrite.Run(cmd.Context(), rewrite.Options{
+	res, err := rewrite.Run(ctx, rewrite.Options{
 		Dir: dir, Patterns: patterns, Files: files, Sets: sets, IncludeGenerated: o.includeGenerated,
 		Progress: bar.stage,
 	})
 	bar.clear()
+	if err != nil && interrupted(ctx, err) {
+		return &interruptedError{msg: "interrupted while loading packages; nothing was written"}
+	}
 	if err != nil {
 		return err
 	}
@@ -164,7 +169,7 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 	}
 	var rep *steps.Report
 	if len(res.Files) > 0 {
-		rep, err = steps.Apply(cmd.Context(), steps.Options{
+		rep, err = steps.Apply(ctx, steps.Options{
 			Result: res, Sets: sets, Split: o.split(), Commit: o.commit, AllowDirty: o.allowDirty,
 			Verify:   steps.Verify{Skip: o.noTest, Command: o.test},
 			Command:  commandLine(cmd, args),
@@ -172,6 +177,10 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 			Progress: bar.step,
 		})
 		bar.clear()
+		var intr *steps.InterruptedError
+		if errors.As(err, &intr) {
+			return interruptedRun(env, o, res, rep, intr)
+		}
 		if err != nil {
 			return err
 		}
@@ -288,4 +297,51 @@ func checkNoInterrupted(store *backup.Store) error {
 		}
 	}
 	return nil
+}
+
+// interruptedRun reports a run stopped by SIGINT or SIGTERM in one line:
+// the step rolled back, the steps left written and how to undo them.
+func interruptedRun(env *Env, o *runOptions, res *rewrite.Result, rep *steps.Report, e *steps.InterruptedError) error {
+	if o.json && rep != nil {
+		writeJSON(env.Stdout, newRunReport(res, false, rep))
+	}
+	var done []string
+	for _, s := range rep.Steps {
+		if s.Status == steps.Done {
+			done = append(done, s.Name)
+		}
+	}
+	msg := "run interrupted"
+	switch {
+	case e.At > 0:
+		msg += fmt.Sprintf(" at step %d/%d (%s), which was rolled back", e.At, e.Total, rep.Steps[e.At-1].Name)
+	case len(done) > 0:
+		msg += fmt.Sprintf(" after step %d/%d", len(rep.Steps), e.Total)
+	}
+	if e.NotStarted > 0 {
+		msg += fmt.Sprintf("; %d %s not started", e.NotStarted, plural(e.NotStarted, "step", "steps"))
+	}
+	if len(done) == 0 {
+		return &interruptedError{msg: msg + "; nothing is left written"}
+	}
+	return &interruptedError{msg: fmt.Sprintf("%s; left written: %d %s (%s); undo %s with: %s",
+		msg, len(done), plural(len(done), "step", "steps"), strings.Join(done, ", "), plural(len(done), "it", "them"), restoreCommand(env))}
+}
+
+// restoreCommand is the command that undoes the latest run, as the user
+// would type it where they ran migrate.
+func restoreCommand(env *Env) string {
+	if env.Global.dir == "" {
+		return "migrate restore"
+	}
+	return "migrate -C " + shellQuote(env.Global.dir) + " restore"
+}
+
+// shellQuote quotes s for sh when it holds anything but plain path
+// characters.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+,:@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

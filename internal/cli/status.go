@@ -31,6 +31,9 @@ func dryRun(ctx context.Context, env *Env, ruleNames, patterns []string) (*rewri
 	bar := newProgress(env)
 	res, err := rewrite.Run(ctx, rewrite.Options{Dir: dir, Patterns: patterns, Sets: sets, Progress: bar.stage, AllowErrors: true})
 	bar.clear()
+	if err != nil && interrupted(ctx, err) {
+		return nil, nil, &interruptedError{msg: "interrupted while loading packages; nothing was written"}
+	}
 	if err == nil && !env.Global.quiet {
 		noteWriter(env, res.Module.Root)
 	}
