@@ -72,10 +72,19 @@ site left for manual follow-up as file:line:col: message. Generated files
 are left alone and listed (regenerate them), unless --include-generated.
 A //migrate:ignore NAME reason comment keeps a site as it is.
 
+A run that writes holds the module's lock (.migrate/lock) from before it
+reads the files until it ends: a second run, a restore or a prune is
+refused meanwhile, naming its pid. A dry run takes no lock.
+
+Ctrl-C (SIGINT) or SIGTERM stops the run: the step in flight is rolled
+back (or finished, if it was verified), no other step starts, and one line
+says which steps are left written and the command that restores them.
+
 Exit status: 0 when the run worked (even with sites left for follow-up),
 1 when a step failed verification and was restored, 2 on an error (bad
 flags, unknown rules, a malformed rule file, packages that do not parse or
-type-check, a write that failed); on an error nothing is left written.`,
+type-check, a write that failed, the module locked by another migrate); on
+an error nothing is left written. 130 when interrupted.`,
 		Example: `  migrate run --rules ioutil --dry-run
   migrate run --rules ioutil ./internal/...
   migrate run --rules go-redis-v9 --per-file --commit
