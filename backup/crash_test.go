@@ -31,6 +31,9 @@ const (
 )
 
 func TestMain(m *testing.M) {
+	if root := os.Getenv(lockChildEnv); root != "" {
+		os.Exit(lockChild(root))
+	}
 	if root := os.Getenv(crashRootEnv); root != "" {
 		if err := crashChild(root, os.Getenv(crashStepEnv)); err != nil {
 			fmt.Fprintln(os.Stderr, err)

@@ -17,6 +17,7 @@
 //
 //	.migrate/
 //	    .gitignore                "*": git never sees the backups
+//	    lock                      the write lock (flock), and who holds it
 //	    20261122-013045.123/      one directory per run, named by its id
 //	        journal.jsonl         the run's journal, the source of truth
 //	        files/00001           the original bytes of the file with seq 1
@@ -94,7 +95,19 @@
 // must stay inside the root (they are resolved through os.Root). The
 // content and mode are restored exactly; the owner, extended attributes
 // and hard links of a rewritten file are not kept, since it is a new file
-// renamed into place. A Run being written by another process looks
-// interrupted, which keeps a second run from starting meanwhile. On
+// renamed into place. On
 // Windows directories are not fsynced.
+//
+// # One writer at a time
+//
+// Store.Lock takes an exclusive flock(2) on .migrate/lock, which the
+// kernel releases when the process ends, even by SIGKILL. The migrate
+// commands that write (run, restore, backups prune) hold it from before
+// they read what they act on until they exit; a second one is refused at
+// once, naming the pid holding the lock. The holder writes its pid,
+// command and a token into the lock file; each run records the token of
+// the lock it began under in its begin line ("holder"), so a run whose
+// journal is not complete is running while a process holding the lock
+// with that token lives, and interrupted otherwise. Platforms without
+// flock(2) cannot lock, and Store.Lock says so.
 package backup

@@ -21,7 +21,7 @@ const (
 )
 
 // record is one line of a run's journal. Fields are used by op as follows:
-// begin: ID, Time, Rules, Command, Group; file: Seq, Path, Before, After, Mode,
+// begin: ID, Time, Rules, Command, Group, Holder; file: Seq, Path, Before, After, Mode,
 // Backup, Tmp, Dir; written and restored: Seq; state: State.
 type record struct {
 	Op      string      `json:"op,omitempty"`
@@ -30,6 +30,7 @@ type record struct {
 	Rules   []string    `json:"rules,omitempty"`
 	Command string      `json:"command,omitempty"`
 	Group   string      `json:"group,omitempty"`
+	Holder  string      `json:"holder,omitempty"` // token of the write lock held by the process writing the run
 	Seq     int         `json:"seq,omitempty"`
 	Path    string      `json:"path,omitempty"`   // slash-separated, relative to the root
 	Before  string      `json:"before,omitempty"` // SHA-256 hex of the original; "" if absent

@@ -58,10 +58,16 @@ const (
 // be restored), then restores. Restoring an interrupted run is safe: each
 // file has either its original content or the new one.
 //
+// On a store that is not locked Restore refuses, with a *LockedError,
+// while another process holds the lock.
+//
 // The run is marked restored once all its files are. Restoring only some
 // files leaves its state as it was; restoring files already restored does
 // nothing and says so in the report.
 func (s *Store) Restore(id string, files []string, force bool) (*RestoreReport, error) {
+	if err := s.checkUnlocked(); err != nil {
+		return nil, err
+	}
 	info, err := s.find(id)
 	if err != nil {
 		return nil, err

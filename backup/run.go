@@ -87,6 +87,9 @@ func (r *Run) open(s *Store, id string, now time.Time, meta Meta) error {
 		return err
 	}
 	first := record{Op: opBegin, ID: id, Time: now, Rules: meta.Rules, Command: meta.Command, Group: meta.Group}
+	if s.lock != nil {
+		first.Holder = s.lock.holder.Token
+	}
 	j, err := createJournal(filepath.Join(r.dir, journalName), first, s.faults)
 	if err != nil {
 		return err

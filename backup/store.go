@@ -29,9 +29,13 @@ const (
 	// StateComplete means the run finished and its files have their new
 	// content.
 	StateComplete State = "complete"
-	// StateInterrupted means the run began but never finished (crash,
-	// kill, or still running): some files may have their new content.
+	// StateInterrupted means the run began but never finished (a crash,
+	// a kill) and no live process is writing it: some files may have their
+	// new content.
 	StateInterrupted State = "interrupted"
+	// StateRunning means the run has not finished and the process that
+	// began it still holds the module's write lock: it is being written.
+	StateRunning State = "running"
 	// StateRestored means every file of the run has its original content
 	// again.
 	StateRestored State = "restored"
@@ -70,6 +74,8 @@ type RunInfo struct {
 	Restored int
 	// State is where the run stands.
 	State State
+	// PID is the process writing the run, when State is StateRunning.
+	PID int
 }
 
 // Store keeps the backups of a module in its .migrate directory. Its
@@ -78,6 +84,10 @@ type Store struct {
 	root  string // the module root, absolute, symlinks resolved
 	given string // the root as given, absolute
 	dir   string // root/.migrate
+	// created is set when Open made the store directory; Unlock removes it
+	// again if no run was recorded.
+	created bool
+	lock    *lock // the write lock, once Lock took it
 	// faults, if set, is called before each step of a write ("read",
 	// "backup-write", "backup-sync", "backup-dir-sync", "journal-write",
 	// "journal-sync", "tmp-create", "tmp-write", "tmp-sync", "rename" or
@@ -110,7 +120,10 @@ func Open(root string) (*Store, error) {
 // init creates the store directory and its .gitignore and checks that it
 // is writable.
 func (s *Store) init() error {
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+	switch err := os.Mkdir(s.dir, 0o700); {
+	case err == nil:
+		s.created = true
+	case !errors.Is(err, fs.ErrExist):
 		return err
 	}
 	ignore := filepath.Join(s.dir, ".gitignore")
@@ -130,8 +143,12 @@ func (s *Store) init() error {
 // Begin starts a new run. It refuses, with an *InterruptedError, while an
 // earlier run is interrupted with files to restore. (An interrupted run
 // that recorded no file, or whose files were all restored, touched
-// nothing and does not block.)
+// nothing and does not block.) On a store that is not locked it refuses,
+// with a *LockedError, while another process holds the lock.
 func (s *Store) Begin(meta Meta) (*Run, error) {
+	if err := s.checkUnlocked(); err != nil {
+		return nil, err
+	}
 	runs, _, err := s.scan()
 	if err != nil {
 		return nil, fmt.Errorf("begin run: %w", err)
@@ -148,7 +165,8 @@ func (s *Store) Begin(meta Meta) (*Run, error) {
 	return s.begin(meta)
 }
 
-// List returns the runs, oldest first.
+// List returns the runs, oldest first. An unfinished run is running while
+// the process that began it holds the lock, interrupted otherwise.
 func (s *Store) List() ([]RunInfo, error) {
 	runs, _, err := s.scan()
 	if err != nil {
@@ -161,6 +179,10 @@ func (s *Store) List() ([]RunInfo, error) {
 // begin record (a crash inside Begin) never touched a file; they are
 // returned apart as junk.
 func (s *Store) scan() (runs []RunInfo, junk []string, err error) {
+	live, held, err := s.holder()
+	if err != nil {
+		return nil, nil, fmt.Errorf("probe %s: %w", s.lockPath(), err)
+	}
 	ents, err := os.ReadDir(s.dir)
 	if err != nil {
 		return nil, nil, err
@@ -174,7 +196,11 @@ func (s *Store) scan() (runs []RunInfo, junk []string, err error) {
 			junk = append(junk, e.Name())
 			continue
 		}
-		runs = append(runs, l.info())
+		info := l.info()
+		if info.State == StateInterrupted && held && l.begin.Holder != "" && l.begin.Holder == live.Token {
+			info.State, info.PID = StateRunning, live.PID
+		}
+		runs = append(runs, info)
 	}
 	slices.SortFunc(runs, func(a, b RunInfo) int { return strings.Compare(a.ID, b.ID) })
 	return runs, junk, nil
@@ -237,9 +263,14 @@ func (s *Store) find(id string) (RunInfo, error) {
 // with force they are deleted even among the newest keep, since they block
 // Begin, and the temp files they left next to the user's files are
 // removed. With force, directories left by a crash inside Begin go too.
+// A running run is never deleted. On a store that is not locked Prune
+// refuses, with a *LockedError, while another process holds the lock.
 func (s *Store) Prune(keep int, force bool) ([]string, error) {
 	if keep < 0 {
 		return nil, fmt.Errorf("prune backups: keep must be 0 or more, not %d", keep)
+	}
+	if err := s.checkUnlocked(); err != nil {
+		return nil, err
 	}
 	runs, junk, err := s.scan()
 	if err != nil {
@@ -269,7 +300,8 @@ func (s *Store) Prune(keep int, force bool) ([]string, error) {
 }
 
 // blocks reports whether run r keeps Begin from starting a new run: it is
-// interrupted and may have left files half-migrated.
+// interrupted and may have left files half-migrated. (A running run never
+// blocks: the lock keeps a second writer out while it runs.)
 func (r RunInfo) blocks() bool {
 	return r.State == StateInterrupted && r.Restored < r.Files
 }
@@ -277,6 +309,9 @@ func (r RunInfo) blocks() bool {
 // doomed reports whether Prune deletes run r, given whether it is older
 // than the runs to keep.
 func doomed(r RunInfo, old, force bool) bool {
+	if r.State == StateRunning {
+		return false
+	}
 	if r.blocks() {
 		return force
 	}

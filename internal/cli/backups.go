@@ -23,11 +23,14 @@ root (git ignores it). "migrate backups" lists the runs, oldest first: id,
 time, rule sets, number of files, and state:
 
   complete     the run wrote all its files
+  running      a migrate process (pid shown) is writing it right now
   interrupted  the run stopped midway (killed, crashed): restore it
   failed       a write failed and the run restored what it had written
   restored     "migrate restore" put its files back
 
-Restore a run with "migrate restore ID".`,
+Restore a run with "migrate restore ID". The commands that write (run,
+restore, backups prune) take the module's lock (.migrate/lock) for as long
+as they run: a second one is refused at once, naming the pid holding it.`,
 		Args: cobra.NoArgs,
 		RunE: list,
 	}
@@ -50,6 +53,19 @@ func openStore(env *Env) (*backup.Store, error) {
 	return backup.Open(mod.Root)
 }
 
+// lockStore opens the backups of the module and takes its write lock for
+// the command cmd with args; the caller must Unlock it.
+func lockStore(env *Env, cmd *cobra.Command, args []string) (*backup.Store, error) {
+	store, err := openStore(env)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Lock(commandLine(cmd, args)); err != nil {
+		return nil, err
+	}
+	return store, nil
+}
+
 func listBackups(env *Env, asJSON bool) error {
 	store, err := openStore(env)
 	if err != nil {
@@ -70,6 +86,9 @@ func listBackups(env *Env, asJSON bool) error {
 	fmt.Fprintln(tw, "ID\tTIME\tRULES\tFILES\tSTATE")
 	for _, r := range runs {
 		state := string(r.State)
+		if r.State == backup.StateRunning {
+			state += fmt.Sprintf(" (pid %d)", r.PID)
+		}
 		if r.Restored > 0 && r.Restored < r.Files {
 			state += fmt.Sprintf(" (%d of %d restored)", r.Restored, r.Files)
 		}
@@ -86,12 +105,13 @@ type runJSON struct {
 	Files    int       `json:"files"`
 	Restored int       `json:"restored"`
 	State    string    `json:"state"`
+	PID      int       `json:"pid,omitempty"` // the process writing a running run
 }
 
 func backupsJSON(runs []backup.RunInfo) []runJSON {
 	out := []runJSON{}
 	for _, r := range runs {
-		out = append(out, runJSON{r.ID, r.Time, r.Rules, r.Command, r.Files, r.Restored, string(r.State)})
+		out = append(out, runJSON{r.ID, r.Time, r.Rules, r.Command, r.Files, r.Restored, string(r.State), r.PID})
 	}
 	return out
 }
@@ -103,16 +123,18 @@ func newPruneCmd(env *Env) *cobra.Command {
 		Use:   "prune --keep N",
 		Short: "Delete all but the newest N runs",
 		Long: `Prune deletes the backups of all but the newest N runs. An interrupted run
-is never deleted without --force: restore it first.`,
+is never deleted without --force: restore it first. A running run is never
+deleted: prune is refused while another migrate command writes.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("keep") || keep < 0 {
 				return usagef("backups prune: --keep N is required (N >= 0)")
 			}
-			store, err := openStore(env)
+			store, err := lockStore(env, cmd, nil)
 			if err != nil {
 				return err
 			}
+			defer store.Unlock()
 			deleted, err := store.Prune(keep, force)
 			for _, id := range deleted {
 				fmt.Fprintf(env.Stderr, "migrate: deleted run %s\n", id)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,6 +19,10 @@ const (
 	// rules, malformed rule files, packages that do not load. Nothing was
 	// written.
 	ExitError = 2
+	// ExitInterrupted means SIGINT or SIGTERM stopped the command: the step
+	// in flight was rolled back and no other started (128 + SIGINT, as a
+	// shell reports a process ended by Ctrl-C).
+	ExitInterrupted = 130
 )
 
 // noError is returned by a command whose answer is "no" (exit 1); its
@@ -25,6 +30,12 @@ const (
 type noError struct{ msg string }
 
 func (e *noError) Error() string { return e.msg }
+
+// interruptedError is returned by a command stopped by SIGINT or SIGTERM
+// (exit 130); its message says what is left and how to undo it.
+type interruptedError struct{ msg string }
+
+func (e *interruptedError) Error() string { return e.msg }
 
 // usageError marks errors in how the command was called.
 type usageError struct{ err error }
@@ -39,14 +50,29 @@ func usagef(format string, args ...any) error {
 // exitCode maps an error returned by a command to the process exit code.
 func exitCode(err error) int {
 	var no *noError
+	var intr *interruptedError
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &no):
 		return ExitNo
+	case errors.As(err, &intr):
+		return ExitInterrupted
 	default:
 		return ExitError
 	}
+}
+
+// interrupted reports whether err came from the command being stopped by
+// SIGINT or SIGTERM: migrate's context was cancelled, or a go command it
+// ran died of the signal (a Ctrl-C reaches the whole process group, and
+// the child may stop before migrate's handler cancels the context).
+func interrupted(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "signal: interrupt") || strings.Contains(msg, "signal: terminated")
 }
 
 // errorLine renders err as the single line printed on stderr.

@@ -33,7 +33,8 @@ array, one report a run.
 A file edited after the run wrote it is not overwritten: restore lists
 such files and exits 1. With --force their current content is first saved
 as a new backup run (so it can be restored in turn), then the run is
-restored. Restoring a run already restored does nothing.`,
+restored. Restoring a run already restored does nothing. Restore is
+refused while another migrate command writes in the module.`,
 		Example: `  migrate restore
   migrate restore 20261122-013045.123
   migrate restore 20261122-013045.123 internal/store/store.go
@@ -43,10 +44,11 @@ restored. Restoring a run already restored does nothing.`,
 			if len(args) > 0 && runIDRE.MatchString(args[0]) {
 				id, files = args[0], args[1:]
 			}
-			store, err := openStore(env)
+			store, err := lockStore(env, cmd, args)
 			if err != nil {
 				return err
 			}
+			defer store.Unlock()
 			if files, err = resolveFiles(env, files); err != nil {
 				return err
 			}

@@ -10,14 +10,20 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
 
 // Main runs the migrate command line with args and returns the exit code.
+// SIGINT and SIGTERM cancel the command's context: a run rolls back the
+// step in flight, starts no other and exits 130. A second signal ends the
+// process at once (what it wrote is in its backup run, for migrate
+// restore).
 func Main(args []string, stdio IO) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(ctx, stop)
 	root := newRootCmd(stdio)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

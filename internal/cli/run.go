@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -71,10 +72,19 @@ site left for manual follow-up as file:line:col: message. Generated files
 are left alone and listed (regenerate them), unless --include-generated.
 A //migrate:ignore NAME reason comment keeps a site as it is.
 
+A run that writes holds the module's lock (.migrate/lock) from before it
+reads the files until it ends: a second run, a restore or a prune is
+refused meanwhile, naming its pid. A dry run takes no lock.
+
+Ctrl-C (SIGINT) or SIGTERM stops the run: the step in flight is rolled
+back (or finished, if it was verified), no other step starts, and one line
+says which steps are left written and the command that restores them.
+
 Exit status: 0 when the run worked (even with sites left for follow-up),
 1 when a step failed verification and was restored, 2 on an error (bad
 flags, unknown rules, a malformed rule file, packages that do not parse or
-type-check, a write that failed); on an error nothing is left written.`,
+type-check, a write that failed, the module locked by another migrate); on
+an error nothing is left written. 130 when interrupted.`,
 		Example: `  migrate run --rules ioutil --dry-run
   migrate run --rules ioutil ./internal/...
   migrate run --rules go-redis-v9 --per-file --commit
@@ -138,17 +148,28 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	// A writing run holds the module's lock from before it reads the
+	// files to the end; a dry run takes none and creates nothing.
+	var store *backup.Store
 	if !o.dryRun {
-		if err := checkNoInterrupted(dir); err != nil {
+		if store, err = lockStore(env, cmd, args); err != nil {
+			return err
+		}
+		defer store.Unlock()
+		if err := checkNoInterrupted(store); err != nil {
 			return err
 		}
 	}
+	ctx := cmd.Context()
 	bar := newProgress(env)
-	res, err := rewrite.Run(cmd.Context(), rewrite.Options{
+	res, err := rewrite.Run(ctx, rewrite.Options{
 		Dir: dir, Patterns: patterns, Files: files, Sets: sets, IncludeGenerated: o.includeGenerated,
 		Progress: bar.stage,
 	})
 	bar.clear()
+	if err != nil && interrupted(ctx, err) {
+		return &interruptedError{msg: "interrupted while loading packages; nothing was written"}
+	}
 	if err != nil {
 		return err
 	}
@@ -157,14 +178,19 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 	}
 	var rep *steps.Report
 	if len(res.Files) > 0 {
-		rep, err = steps.Apply(cmd.Context(), steps.Options{
+		rep, err = steps.Apply(ctx, steps.Options{
 			Result: res, Sets: sets, Split: o.split(), Commit: o.commit, AllowDirty: o.allowDirty,
 			Verify:   steps.Verify{Skip: o.noTest, Command: o.test},
 			Command:  commandLine(cmd, args),
+			Store:    store,
 			Progress: bar.step,
 			Warn:     func(msg string) { fmt.Fprintf(env.Stderr, "migrate: warning: %s\n", msg) },
 		})
 		bar.clear()
+		var intr *steps.InterruptedError
+		if errors.As(err, &intr) {
+			return interruptedRun(env, o, res, rep, intr)
+		}
 		if err != nil {
 			return err
 		}
@@ -268,19 +294,9 @@ func splitArgs(args []string) (patterns, files []string, err error) {
 }
 
 // checkNoInterrupted fails early, before the packages are loaded, when an
-// earlier run of the module was interrupted with files to restore.
-func checkNoInterrupted(dir string) error {
-	mod, err := rewrite.FindModule(dir)
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(filepath.Join(mod.Root, ".migrate")); err != nil {
-		return nil // no backups yet
-	}
-	store, err := backup.Open(mod.Root)
-	if err != nil {
-		return err
-	}
+// earlier run of the module was interrupted with files to restore. The
+// store is locked: no other process is writing any of its runs.
+func checkNoInterrupted(store *backup.Store) error {
 	runs, err := store.List()
 	if err != nil {
 		return err
@@ -291,4 +307,51 @@ func checkNoInterrupted(dir string) error {
 		}
 	}
 	return nil
+}
+
+// interruptedRun reports a run stopped by SIGINT or SIGTERM in one line:
+// the step rolled back, the steps left written and how to undo them.
+func interruptedRun(env *Env, o *runOptions, res *rewrite.Result, rep *steps.Report, e *steps.InterruptedError) error {
+	if o.json && rep != nil {
+		writeJSON(env.Stdout, newRunReport(res, false, rep))
+	}
+	var done []string
+	for _, s := range rep.Steps {
+		if s.Status == steps.Done {
+			done = append(done, s.Name)
+		}
+	}
+	msg := "run interrupted"
+	switch {
+	case e.At > 0:
+		msg += fmt.Sprintf(" at step %d/%d (%s), which was rolled back", e.At, e.Total, rep.Steps[e.At-1].Name)
+	case len(done) > 0:
+		msg += fmt.Sprintf(" after step %d/%d", len(rep.Steps), e.Total)
+	}
+	if e.NotStarted > 0 {
+		msg += fmt.Sprintf("; %d %s not started", e.NotStarted, plural(e.NotStarted, "step", "steps"))
+	}
+	if len(done) == 0 {
+		return &interruptedError{msg: msg + "; nothing is left written"}
+	}
+	return &interruptedError{msg: fmt.Sprintf("%s; left written: %d %s (%s); undo %s with: %s",
+		msg, len(done), plural(len(done), "step", "steps"), strings.Join(done, ", "), plural(len(done), "it", "them"), restoreCommand(env))}
+}
+
+// restoreCommand is the command that undoes the latest run, as the user
+// would type it where they ran migrate.
+func restoreCommand(env *Env) string {
+	if env.Global.dir == "" {
+		return "migrate restore"
+	}
+	return "migrate -C " + shellQuote(env.Global.dir) + " restore"
+}
+
+// shellQuote quotes s for sh when it holds anything but plain path
+// characters.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+,:@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

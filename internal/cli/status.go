@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/migrate-tool/migrate/backup"
 	"github.com/migrate-tool/migrate/internal/status"
 	"github.com/migrate-tool/migrate/rewrite"
 	"github.com/migrate-tool/migrate/rules"
@@ -30,7 +31,23 @@ func dryRun(ctx context.Context, env *Env, ruleNames, patterns []string) (*rewri
 	bar := newProgress(env)
 	res, err := rewrite.Run(ctx, rewrite.Options{Dir: dir, Patterns: patterns, Sets: sets, Progress: bar.stage, AllowErrors: true})
 	bar.clear()
+	if err != nil && interrupted(ctx, err) {
+		return nil, nil, &interruptedError{msg: "interrupted while loading packages; nothing was written"}
+	}
+	if err == nil && !env.Global.quiet {
+		noteWriter(env, res.Module.Root)
+	}
 	return res, sets, err
+}
+
+// noteWriter says so when another migrate command is writing in the
+// module: what status and check report may change when it finishes.
+func noteWriter(env *Env, root string) {
+	h, held, err := backup.LockHolder(root)
+	if err != nil || !held {
+		return
+	}
+	fmt.Fprintf(env.Stderr, "migrate: %s is writing in this module (migrate backups shows its run as running); this report may change when it finishes\n", h)
 }
 
 func newStatusCmd(env *Env) *cobra.Command {

@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/migrate-tool/migrate/internal/proc"
 )
 
 // Runner runs go commands in a module.
@@ -65,6 +67,7 @@ func (r *Runner) command(ctx context.Context, m Mode, args []string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = r.Dir
 	cmd.Env = r.Env.For(m)
+	proc.Isolate(cmd)
 	return cmd
 }
 

@@ -2,11 +2,14 @@
 // would: in steps (the whole run, one file, or one package at a time), each
 // one backed up, written, reflected in go.mod, verified by building and
 // testing, and committed; a step that fails verification is restored and
-// the run goes on with the next one.
+// the run goes on with the next one. When the context is cancelled (Ctrl-C)
+// the step in flight is rolled back, or finished if it was verified, and no
+// other is started.
 package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -50,6 +53,10 @@ type Options struct {
 	// Env is the user's environment (nil: the process's), from which
 	// gocmd.NewEnv makes the go command's; a --test command gets it as is.
 	Env []string
+	// Store is the backup store to write through, locked by the caller
+	// (backup.Store.Lock) before it read the files; nil: Apply opens the
+	// module's store itself.
+	Store *backup.Store
 	// Progress, if set, is told when a step starts.
 	Progress func(i, n int, name string)
 	// Warn, if set, is told at once of what the user should know before
@@ -77,6 +84,9 @@ type Status string
 const (
 	Done   Status = "done"
 	Failed Status = "failed"
+	// Interrupted is a step that was in flight when the run was
+	// interrupted: it was rolled back, whatever its verification said.
+	Interrupted Status = "interrupted"
 )
 
 // StepReport is one step's outcome.
@@ -146,10 +156,35 @@ func Plan(res *rewrite.Result, split Split) []*StepReport {
 	return steps
 }
 
+// InterruptedError is returned by Apply when its context is cancelled
+// (SIGINT, SIGTERM): the step in flight was rolled back, or finished if it
+// had passed verification, and no later step was started. The report
+// returned with it holds the steps started; those Done are left written.
+type InterruptedError struct {
+	// At is the step rolled back (1-based), 0 if none was.
+	At int
+	// Total is the number of steps of the run.
+	Total int
+	// NotStarted is the number of steps never started.
+	NotStarted int
+}
+
+// Error says where the run stopped.
+func (e *InterruptedError) Error() string {
+	if e.At == 0 {
+		return fmt.Sprintf("interrupted; %d of %d steps not started", e.NotStarted, e.Total)
+	}
+	return fmt.Sprintf("interrupted at step %d/%d, rolled back; %d not started", e.At, e.Total, e.NotStarted)
+}
+
+// errRolledBack is what step returns when it rolled itself back because
+// the context was cancelled.
+var errRolledBack = errors.New("rolled back: interrupted")
+
 // Apply writes the result step by step. It returns an error, after
 // restoring what the failing step wrote, when a write fails or a step
 // cannot be committed; verification failures are not errors: they are in
-// the report.
+// the report. When ctx is cancelled it returns an *InterruptedError.
 func Apply(ctx context.Context, o Options) (*Report, error) {
 	start := time.Now()
 	root := o.Result.Module.Root
@@ -160,14 +195,26 @@ func Apply(ctx context.Context, o Options) (*Report, error) {
 	a := &applier{o: o, root: root, gocmd: &gocmd.Runner{Dir: root, Env: env}, mod: o.Result.GoMod, sum: o.Result.GoSum}
 	steps := Plan(o.Result, o.Split)
 	if err := a.prepare(ctx, steps); err != nil {
+		if ctx.Err() != nil {
+			return &Report{}, &InterruptedError{Total: len(steps), NotStarted: len(steps)}
+		}
 		return nil, err
 	}
 	rep := &Report{Steps: steps, Warnings: a.warnings}
 	for i, s := range steps {
+		if ctx.Err() != nil {
+			rep.Steps = steps[:i]
+			return rep, &InterruptedError{Total: len(steps), NotStarted: len(steps) - i}
+		}
 		if o.Progress != nil {
 			o.Progress(i+1, len(steps), s.Name)
 		}
-		if err := a.step(ctx, s); err != nil {
+		err := a.step(ctx, s)
+		if errors.Is(err, errRolledBack) {
+			rep.Steps = steps[:i+1]
+			return rep, &InterruptedError{At: i + 1, Total: len(steps), NotStarted: len(steps) - i - 1}
+		}
+		if err != nil {
 			return rep, fmt.Errorf("step %s: %w", s.Name, err)
 		}
 	}
@@ -199,11 +246,14 @@ func (a *applier) prepare(ctx context.Context, steps []*StepReport) error {
 			return err
 		}
 	}
-	store, err := backup.Open(a.root)
-	if err != nil {
-		return err
+	a.store = a.o.Store
+	if a.store == nil {
+		store, err := backup.Open(a.root)
+		if err != nil {
+			return err
+		}
+		a.store = store
 	}
-	a.store = store
 	return nil
 }
 
@@ -218,6 +268,9 @@ func (a *applier) step(ctx context.Context, s *StepReport) error {
 		a.group = run.ID() // the steps after the first join its group
 	}
 	written, err := a.write(ctx, run, s)
+	if err != nil && ctx.Err() != nil {
+		return rollBack(run, s)
+	}
 	if err != nil {
 		return abort(run, err)
 	}
@@ -227,6 +280,9 @@ func (a *applier) step(ctx context.Context, s *StepReport) error {
 		}
 	}
 	if s.Verify = a.verify(ctx, s); !s.Verify.OK {
+		if ctx.Err() != nil { // cut short, not failed
+			return rollBack(run, s)
+		}
 		s.Status, s.Reason = Failed, s.Verify.Summary()
 		if s.Modules != nil { // go.mod is restored with the rest; the notes still explain
 			s.Modules = &ModuleReport{Notes: s.Modules.Notes}
@@ -237,8 +293,11 @@ func (a *applier) step(ctx context.Context, s *StepReport) error {
 		return nil
 	}
 	relocate(a.o.Result, s)
-	if a.o.Commit { // before the run is complete, so that a refused commit rolls the step back
-		if s.Commit, err = a.commit(ctx, run, s, written); err != nil {
+	// The commit comes before the run is complete, so that a refused commit
+	// rolls the step back; a verified step is finished even if the run is
+	// interrupted now.
+	if a.o.Commit {
+		if s.Commit, err = a.commit(context.WithoutCancel(ctx), run, s, written); err != nil {
 			return err
 		}
 	}
@@ -276,6 +335,16 @@ func relocate(res *rewrite.Result, s *StepReport) {
 	}
 }
 
+// rollBack restores the step in flight of an interrupted run and returns
+// errRolledBack.
+func rollBack(run *backup.Run, s *StepReport) error {
+	s.Status, s.Reason, s.Verify, s.Modules = Interrupted, "interrupted; rolled back", nil, nil
+	if err := run.Abort(); err != nil {
+		return fmt.Errorf("interrupted, and restoring the step failed: %w (run migrate restore %s)", err, run.ID())
+	}
+	return errRolledBack
+}
+
 func abort(run *backup.Run, err error) error {
 	if aerr := run.Abort(); aerr != nil {
 		return fmt.Errorf("%w; restoring the files already written also failed: %v (run migrate restore %s)", err, aerr, run.ID())
@@ -288,6 +357,9 @@ func abort(run *backup.Run, err error) error {
 func (a *applier) write(ctx context.Context, run *backup.Run, s *StepReport) ([]string, error) {
 	var written []string
 	for _, f := range s.changes {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if err := run.WriteFile(f.Path, f.Old, f.New); err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/migrate-tool/migrate/internal/gocmd"
+	"github.com/migrate-tool/migrate/internal/proc"
 )
 
 // Verify says how a step is checked.
@@ -166,6 +167,7 @@ func shell(ctx context.Context, dir, command string) *gocmd.Result {
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, "sh", "-c", command)
 	cmd.Dir = dir
+	proc.Isolate(cmd)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		err = fmt.Errorf("%s: %w", strings.TrimSpace(command), err)
