@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,19 +29,31 @@ func WriteFileAtomic(path string, data []byte, mode fs.FileMode) error {
 	}
 	defer r.Close()
 	tmp := "." + name + "." + rand.Text()[:10] + ".tmp"
-	if err := writeAtomic(r, name, tmp, data, mode, nil); err != nil {
+	if err := writeAtomic(r, name, tmp, data, mode, nil, nil); err != nil {
 		return withAdvice("write "+path, err)
 	}
 	return nil
 }
 
 // writeAtomic replaces name in r with data and mode through the temp file
-// tmp, which must not exist.
-func writeAtomic(r *os.Root, name, tmp string, data []byte, mode fs.FileMode, fault func(string) error) error {
+// tmp, which must not exist. check, if set, is called just before the
+// rename: if it fails, name is left as it is and tmp is removed.
+func writeAtomic(r *os.Root, name, tmp string, data []byte, mode fs.FileMode, fault func(string) error, check func() error) error {
 	if err := writeTemp(r, tmp, data, mode, fault); err != nil {
 		return err
 	}
+	return replace(r, name, tmp, fault, check)
+}
+
+// replace renames the synced file tmp over name and syncs the directory.
+// check, if set, is called just before the rename, the last moment at
+// which name can be left as it is; if check or the rename fails, tmp is
+// removed.
+func replace(r *os.Root, name, tmp string, fault func(string) error, check func() error) error {
 	err := hit(fault, "rename")
+	if err == nil && check != nil {
+		err = check()
+	}
 	if err == nil {
 		err = r.Rename(tmp, name)
 	}
@@ -49,6 +62,56 @@ func writeAtomic(r *os.Root, name, tmp string, data []byte, mode fs.FileMode, fa
 		return err
 	}
 	return syncDir(r, filepath.Dir(name), fault)
+}
+
+// removeChecked removes name from r and syncs its directory. check, if
+// set, is called just before the removal; if it fails name is kept.
+func removeChecked(r *os.Root, name string, fault func(string) error, check func() error) error {
+	err := hit(fault, "remove")
+	if err == nil && check != nil {
+		err = check()
+	}
+	if err == nil {
+		err = r.Remove(name)
+	}
+	if err != nil {
+		return err
+	}
+	return syncDir(r, filepath.Dir(name), fault)
+}
+
+// errChanged is returned by the check of holds when the file no longer
+// has the content that was read.
+var errChanged = errors.New("changed since it was read")
+
+// holds returns a check that the file name of r still has the SHA-256
+// digest want, "" meaning that it is absent. It is called at the last
+// moment before name is replaced or removed, so that an edit saved
+// meanwhile is never lost.
+func holds(r *os.Root, name, want string) func() error {
+	return func() error {
+		got, err := digest(r, name)
+		if err != nil {
+			return err
+		}
+		if got != want {
+			return errChanged
+		}
+		return nil
+	}
+}
+
+// digest returns the SHA-256 of the regular file name of r, or "" if it
+// does not exist.
+func digest(r *os.Root, name string) (string, error) {
+	data, _, err := readRegular(r, name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	return sum(data), nil
 }
 
 // createAtomic creates name in r, which must not exist, with data and

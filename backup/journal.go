@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 )
 
@@ -17,12 +18,13 @@ const (
 	opFile     = "file"     // a file is about to be written; its backup is durable
 	opWritten  = "written"  // the file with this seq has its new content
 	opRestored = "restored" // the file with this seq has its original content again
+	opSkipped  = "skipped"  // the write of this seq was given up; the file was not touched
 	opState    = "state"    // the run reached a final state
 )
 
 // record is one line of a run's journal. Fields are used by op as follows:
 // begin: ID, Time, Rules, Command, Group; file: Seq, Path, Before, After, Mode,
-// Backup, Tmp, Dir; written and restored: Seq; state: State.
+// Backup, Tmp, Dir; written, restored and skipped: Seq; state: State.
 type record struct {
 	Op      string      `json:"op,omitempty"`
 	ID      string      `json:"id,omitempty"`
@@ -206,6 +208,8 @@ func (l *runLog) add(r record) {
 		l.written[r.Seq] = true
 	case opRestored:
 		l.restored[r.Seq] = true
+	case opSkipped:
+		l.files = slices.DeleteFunc(l.files, func(f record) bool { return f.Seq == r.Seq })
 	case opState:
 		l.state = r.State
 	}

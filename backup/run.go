@@ -115,8 +115,9 @@ func (r *Run) ID() string {
 
 // WriteFile replaces the file at path (absolute, or relative to the root)
 // with data, keeping its mode, after backing it up. expectOld is the
-// content the caller read: if the file now holds anything else WriteFile
-// returns a *ChangedError and writes nothing. If data equals the current
+// content the caller read: if the file holds anything else, checked again
+// just before the new content is renamed over it, WriteFile returns a
+// *ChangedError and leaves the file as it is. If data equals the current
 // content nothing is written or recorded. A file is written at most once
 // per run.
 //
@@ -145,7 +146,11 @@ func (r *Run) WriteFile(path string, expectOld, data []byte) error {
 	if err != nil {
 		return withAdvice("write "+rel+": back up", err)
 	}
-	if err := writeAtomic(r.root, native(rel), native(e.Tmp), data, mode, r.s.faults); err != nil {
+	err = writeAtomic(r.root, native(rel), native(e.Tmp), data, mode, r.s.faults, holds(r.root, native(rel), e.Before))
+	switch {
+	case errors.Is(err, errChanged):
+		return r.skip(e)
+	case err != nil:
 		return withAdvice("write "+rel, err)
 	}
 	return r.written(e)
@@ -222,6 +227,19 @@ func (r *Run) written(e record) error {
 	}
 	r.log.add(rec)
 	return nil
+}
+
+// skip journals that the write e was given up, its file untouched since
+// it changed after it was read, and returns the *ChangedError.
+func (r *Run) skip(e record) error {
+	changed := &ChangedError{Path: e.Path}
+	rec := record{Op: opSkipped, Seq: e.Seq}
+	if err := r.j.append(true, rec); err != nil {
+		// Restoring the run then reports the file as changed since.
+		return errors.Join(changed, withAdvice("write "+e.Path+": journal", err))
+	}
+	r.log.add(rec)
+	return changed
 }
 
 // Commit marks the run complete. The run cannot write afterwards.

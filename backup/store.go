@@ -80,8 +80,9 @@ type Store struct {
 	dir   string // root/.migrate
 	// faults, if set, is called before each step of a write ("read",
 	// "backup-write", "backup-sync", "backup-dir-sync", "journal-write",
-	// "journal-sync", "tmp-create", "tmp-write", "tmp-sync", "rename" or
-	// "link", "dir-sync", "written"); an error it returns fails the step.
+	// "journal-sync", "tmp-create", "tmp-write", "tmp-sync", "rename",
+	// "link" or "remove", "dir-sync", "written"); an error it returns fails
+	// the step.
 	// Tests in this package set it to inject failures and crashes.
 	faults func(step string) error
 }
