@@ -209,10 +209,11 @@ func syncPath(path string) error {
 	return err
 }
 
-// writeDurable creates path, which must not exist, with data and syncs it
-// and its directory. It is how backup copies are stored.
-func writeDurable(path string, data []byte, fault func(string) error) error {
-	if err := hit(fault, "backup-write"); err != nil {
+// writeSynced creates path, which must not exist, with data and syncs it;
+// its directory is left to the caller to sync. step names the file in
+// the fault hook: step+"-write", step+"-sync".
+func writeSynced(path string, data []byte, fault func(string) error, step string) error {
+	if err := hit(fault, step+"-write"); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
@@ -221,19 +222,13 @@ func writeDurable(path string, data []byte, fault func(string) error) error {
 	}
 	_, err = f.Write(data)
 	if err == nil {
-		err = hit(fault, "backup-sync")
+		err = hit(fault, step+"-sync")
 	}
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	if err == nil {
-		err = hit(fault, "backup-dir-sync")
-	}
-	if err == nil {
-		err = syncPath(filepath.Dir(path))
 	}
 	return err
 }

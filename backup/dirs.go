@@ -111,10 +111,9 @@ func (r *Run) dirOp(rel, before, after string, mode fs.FileMode) error {
 	seq := r.next
 	r.next++
 	e := record{Op: opFile, Seq: seq, Path: rel, Dir: true, Before: before, After: after, Mode: mode}
-	if err := r.j.append(true, e); err != nil {
+	if err := r.journalOp(e, nil); err != nil {
 		return withAdvice(op+rel+": journal", err)
 	}
-	r.log.add(e)
 	r.paths[rel+"/"] = true
 	name := native(rel)
 	var err error

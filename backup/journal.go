@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 )
@@ -66,10 +67,11 @@ func createJournal(path string, first record, fault func(string) error) (*journa
 	return j, nil
 }
 
-// openJournal opens the journal at path for appending and returns its
-// records. A torn tail left by a crash is cut off.
+// openJournal opens the journal at path for appending, creating it if it
+// is missing, and returns its records. A torn tail left by a crash is cut
+// off before the next append.
 func openJournal(path string, fault func(string) error) (*journal, []record, error) {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -78,40 +80,68 @@ func openJournal(path string, fault func(string) error) (*journal, []record, err
 		f.Close()
 		return nil, nil, err
 	}
-	recs, valid := parseJournal(data)
+	recs, valid, err := parseJournal(data, filepath.Dir(path))
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
 	j := &journal{f: f, size: int64(valid), dirty: valid < len(data), fault: fault}
 	return j, recs, nil
 }
 
 // readJournal returns the records of the journal at path without opening
-// it for writing.
+// it for writing. A missing journal has none.
 func readJournal(path string) ([]record, error) {
 	data, err := os.ReadFile(path)
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	recs, _ := parseJournal(data)
-	return recs, nil
+	recs, _, err := parseJournal(data, filepath.Dir(path))
+	return recs, err
 }
 
-// parseJournal decodes the longest prefix of complete, valid lines and
-// returns its records and length. What follows is a torn write and is
-// ignored.
-func parseJournal(data []byte) ([]record, int) {
+// parseJournal decodes the longest prefix of complete lines that are
+// records, and returns them and the prefix's length. What follows is the
+// tail of an append that a crash tore (a line without its newline, or
+// blocks never written), and is ignored: unless a complete record follows
+// it, since then a line in the middle of the journal of the run in dir is
+// damaged.
+func parseJournal(data []byte, dir string) ([]record, int, error) {
 	var recs []record
 	valid := 0
 	for {
 		i := bytes.IndexByte(data[valid:], '\n')
 		if i < 0 {
-			return recs, valid
+			return recs, valid, nil
 		}
-		var r record
-		if err := json.Unmarshal(data[valid:valid+i], &r); err != nil || r.Op == "" {
-			return recs, valid
+		r, ok := decodeRecord(data[valid : valid+i])
+		if !ok {
+			if hasRecord(data[valid+i+1:]) {
+				return nil, 0, &DamagedError{ID: filepath.Base(dir), Dir: dir, File: journalName, Line: len(recs) + 1, Problem: "not a journal record"}
+			}
+			return recs, valid, nil
 		}
 		recs = append(recs, r)
 		valid += i + 1
 	}
+}
+
+// decodeRecord decodes one line of a journal.
+func decodeRecord(line []byte) (record, bool) {
+	var r record
+	err := json.Unmarshal(line, &r)
+	return r, err == nil && r.Op != ""
+}
+
+// hasRecord reports whether one of the complete lines of data is a record.
+func hasRecord(data []byte) bool {
+	lines := bytes.Split(data, []byte("\n"))
+	for _, line := range lines[:len(lines)-1] {
+		if _, ok := decodeRecord(line); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // append writes recs as lines at the end of the valid prefix, and syncs
@@ -181,19 +211,44 @@ func hit(fault func(string) error, step string) error {
 // runLog is a run's journal replayed.
 type runLog struct {
 	begin    record
-	files    []record // op "file", in seq order
+	files    []record     // op "file", in seq order, without those skipped
+	seqs     map[int]bool // the seqs of every file record, skipped included
 	written  map[int]bool
 	restored map[int]bool
 	state    State
+	lost     []record // records the journal lost, found beside the backups
 }
 
-// replay builds the runLog of recs, which must start with a begin record.
-func replay(recs []record) (*runLog, error) {
-	if len(recs) == 0 || recs[0].Op != opBegin {
-		return nil, errors.New("journal has no begin record")
+// errNoBegin says that a run directory has no journal with a begin record
+// and no record of a file beside the backup copies: a crash inside
+// Store.Begin left it, before the run could touch anything.
+var errNoBegin = errors.New("journal has no begin record")
+
+// replay builds the runLog of the records recs of the run in dir, which
+// must start with its begin record, checking every record.
+func replay(dir string, recs []record) (*runLog, error) {
+	id := filepath.Base(dir)
+	if len(recs) == 0 {
+		return nil, errNoBegin
 	}
-	l := &runLog{begin: recs[0], written: map[int]bool{}, restored: map[int]bool{}, state: StateInterrupted}
-	for _, r := range recs[1:] {
+	l := &runLog{begin: recs[0], seqs: map[int]bool{}, written: map[int]bool{}, restored: map[int]bool{}, state: StateInterrupted}
+	bad := func(line int, field, problem string) error {
+		return &DamagedError{ID: id, Dir: dir, File: journalName, Line: line, Field: field, Problem: problem}
+	}
+	switch {
+	case recs[0].Op != opBegin:
+		return nil, bad(1, "op", fmt.Sprintf("%q where the begin record should be", recs[0].Op))
+	case recs[0].ID != id:
+		return nil, bad(1, "id", fmt.Sprintf("%q is not the run of this directory", recs[0].ID))
+	}
+	for i, r := range recs[1:] {
+		field, problem := r.check(id, func(seq int) bool { return l.seqs[seq] })
+		if problem == "" && r.Op == opFile && l.seqs[r.Seq] {
+			field, problem = "seq", fmt.Sprintf("%d names a second file record", r.Seq)
+		}
+		if problem != "" {
+			return nil, bad(i+2, field, problem)
+		}
 		l.add(r)
 	}
 	return l, nil
@@ -204,6 +259,7 @@ func (l *runLog) add(r record) {
 	switch r.Op {
 	case opFile:
 		l.files = append(l.files, r)
+		l.seqs[r.Seq] = true
 	case opWritten:
 		l.written[r.Seq] = true
 	case opRestored:

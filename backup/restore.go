@@ -99,7 +99,10 @@ func (s *Store) openTarget(id string) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := replay(recs)
+	l, err := loadLog(dir, recs)
+	if err == nil && len(l.lost) > 0 {
+		err = j.append(true, l.lost...) // mend the journal before adding to it
+	}
 	if err != nil {
 		j.close()
 		return nil, err

@@ -92,7 +92,7 @@ func (r *Run) open(s *Store, id string, now time.Time, meta Meta) error {
 		return err
 	}
 	r.j = j
-	r.log, _ = replay([]record{first})
+	r.log, _ = replay(r.dir, []record{first})
 	if err := syncPath(r.dir); err != nil {
 		j.close()
 		return err
@@ -202,17 +202,29 @@ func (r *Run) backup(rel string, old []byte, existed bool, mode fs.FileMode, aft
 	r.next++
 	e := record{Op: opFile, Seq: seq, Path: rel, After: after, Tmp: tmpName(rel, r.ID(), seq)}
 	if existed {
-		e.Before, e.Mode, e.Backup = sum(old), mode, fmt.Sprintf("%s/%05d", filesDir, seq)
-		if err := writeDurable(filepath.Join(r.dir, native(e.Backup)), old, r.s.faults); err != nil {
-			return e, err
-		}
+		e.Before, e.Mode, e.Backup = sum(old), mode, backupName(seq, true)
 	}
-	if err := r.j.append(true, e); err != nil {
+	if err := r.journalOp(e, old); err != nil {
 		return e, err
 	}
-	r.log.add(e)
 	r.paths[rel] = true
 	return e, nil
+}
+
+// journalOp makes the file record e durable before its file is touched:
+// the backup copy of the original, old, if it has one, the record beside
+// it, and then its journal line.
+func (r *Run) journalOp(e record, old []byte) error {
+	err := r.keep(e, old)
+	if err == nil {
+		err = r.j.append(true, e)
+	}
+	if err != nil {
+		r.unkeep(e)
+		return err
+	}
+	r.log.add(e)
+	return nil
 }
 
 // written journals that e's file has its new content. The line is not
