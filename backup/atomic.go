@@ -19,6 +19,11 @@ const modeBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
 // writes a temp file in the same directory, syncs it, renames it over path
 // and syncs the directory. mode is applied exactly, without the umask.
 func WriteFileAtomic(path string, data []byte, mode fs.FileMode) error {
+	return writeFileAtomic(path, data, mode, nil)
+}
+
+// writeFileAtomic is WriteFileAtomic with a fault hook.
+func writeFileAtomic(path string, data []byte, mode fs.FileMode, fault func(string) error) error {
 	dir, name := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -29,7 +34,7 @@ func WriteFileAtomic(path string, data []byte, mode fs.FileMode) error {
 	}
 	defer r.Close()
 	tmp := "." + name + "." + rand.Text()[:10] + ".tmp"
-	if err := writeAtomic(r, name, tmp, data, mode, nil, nil); err != nil {
+	if err := writeAtomic(r, name, tmp, data, mode, fault, nil); err != nil {
 		return withAdvice("write "+path, err)
 	}
 	return nil

@@ -180,6 +180,23 @@ func (j *journal) cutTail() error {
 	return nil
 }
 
+// rollbackRoom is the journal space a rollback may need per file record
+// (its "written" and "restored" lines), and once (the state and skipped
+// lines).
+const (
+	rollbackRoomPerFile = 96
+	rollbackRoomOnce    = 128
+)
+
+// reserve allocates n bytes past the journal's valid prefix without
+// changing its size, so that appending them later takes no new space.
+func (j *journal) reserve(n int64) error {
+	if err := hit(j.fault, "journal-reserve"); err != nil {
+		return err
+	}
+	return preallocate(j.f, j.size, n)
+}
+
 func (j *journal) write(b []byte, sync bool) error {
 	if err := hit(j.fault, "journal-write"); err != nil {
 		return err
@@ -327,7 +344,7 @@ type manifestFile struct {
 }
 
 // writeManifest replaces path with the manifest of l.
-func (l *runLog) writeManifest(path string) error {
+func (l *runLog) writeManifest(path string, fault func(string) error) error {
 	m := manifest{ID: l.begin.ID, Time: l.begin.Time, Rules: l.begin.Rules, Command: l.begin.Command, State: l.state, Files: []manifestFile{}}
 	for _, f := range l.files {
 		f.Op = ""
@@ -337,7 +354,7 @@ func (l *runLog) writeManifest(path string) error {
 	if err != nil {
 		return fmt.Errorf("manifest: %w", err)
 	}
-	return WriteFileAtomic(path, append(data, '\n'), 0o600)
+	return writeFileAtomic(path, append(data, '\n'), 0o600, fault)
 }
 
 // fileState says where the file seq of the run stands.

@@ -2,6 +2,7 @@ package backup
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -22,13 +23,20 @@ type target struct {
 }
 
 // settle records that the run reached state and rewrites its manifest.
+// The manifest is a summary, the journal the truth: one that cannot be
+// rewritten (a full disk) is removed rather than left stale, and settling
+// succeeds.
 func (t *target) settle(state State) error {
 	rec := record{Op: opState, State: state}
 	if err := t.j.append(true, rec); err != nil {
 		return err
 	}
 	t.log.add(rec)
-	return t.log.writeManifest(filepath.Join(t.dir, manifestName))
+	path := filepath.Join(t.dir, manifestName)
+	if err := t.log.writeManifest(path, t.j.fault); err != nil {
+		os.Remove(path)
+	}
+	return nil
 }
 
 // close releases the journal and the root.
@@ -213,9 +221,20 @@ func (r *Run) backup(rel string, old []byte, existed bool, mode fs.FileMode, aft
 
 // journalOp makes the file record e durable before its file is touched:
 // the backup copy of the original, old, if it has one, the record beside
-// it, and then its journal line.
+// it, and then its journal line. First it reserves the journal space that
+// undoing the run will need, so that a rollback on a disk that filled up
+// meanwhile still works, and nothing is written if even that space is
+// missing.
 func (r *Run) journalOp(e record, old []byte) error {
-	err := r.keep(e, old)
+	line, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	err = r.j.reserve(int64(len(line)) + rollbackRoomPerFile*int64(len(r.log.seqs)+1) + rollbackRoomOnce)
+	if err != nil {
+		return err
+	}
+	err = r.keep(e, old)
 	if err == nil {
 		err = r.j.append(true, e)
 	}

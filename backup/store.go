@@ -82,7 +82,7 @@ type Store struct {
 	given string // the root as given, absolute
 	dir   string // root/.migrate
 	// faults, if set, is called before each step of a write ("read",
-	// "backup-write", "backup-sync", "record-write", "record-sync",
+	// "journal-reserve", "backup-write", "backup-sync", "record-write", "record-sync",
 	// "backup-dir-sync", "journal-write",
 	// "journal-sync", "tmp-create", "tmp-write", "tmp-sync", "rename",
 	// "link" or "remove", "dir-sync", "written"); an error it returns fails
