@@ -222,3 +222,16 @@ func TestRestoreRefusesADamagedRecordBesideABackup(t *testing.T) {
 	}
 	checkTree(t, root, after)
 }
+
+func TestRestoreRefusesAJournalLineThatDisagreesWithItsKeptRecord(t *testing.T) {
+	s, root := newStore(t, sample())
+	id := varied(t, s, root)
+	after := snapshot(t, root)
+	editJournal(t, s, id, `"mode":420`, `"mode":438`)
+	_, err := s.Restore(id, nil, false)
+	var damaged *DamagedError
+	if !errors.As(err, &damaged) || damaged.Line != 2 || damaged.Field != "mode" || !strings.Contains(err.Error(), "files/00001.json says -rw-r--r--") {
+		t.Fatalf("Restore = %v, want a *DamagedError for the mode at line 2", err)
+	}
+	checkTree(t, root, after)
+}

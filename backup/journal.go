@@ -233,7 +233,8 @@ type runLog struct {
 	written  map[int]bool
 	restored map[int]bool
 	state    State
-	lost     []record // records the journal lost, found beside the backups
+	lost     []record    // records the journal lost, found beside the backups
+	lines    map[int]int // the journal line of each file record's seq
 }
 
 // errNoBegin says that a run directory has no journal with a begin record
@@ -248,7 +249,7 @@ func replay(dir string, recs []record) (*runLog, error) {
 	if len(recs) == 0 {
 		return nil, errNoBegin
 	}
-	l := &runLog{begin: recs[0], seqs: map[int]bool{}, written: map[int]bool{}, restored: map[int]bool{}, state: StateInterrupted}
+	l := &runLog{begin: recs[0], seqs: map[int]bool{}, written: map[int]bool{}, restored: map[int]bool{}, state: StateInterrupted, lines: map[int]int{}}
 	bad := func(line int, field, problem string) error {
 		return &DamagedError{ID: id, Dir: dir, File: journalName, Line: line, Field: field, Problem: problem}
 	}
@@ -265,6 +266,9 @@ func replay(dir string, recs []record) (*runLog, error) {
 		}
 		if problem != "" {
 			return nil, bad(i+2, field, problem)
+		}
+		if r.Op == opFile {
+			l.lines[r.Seq] = i + 2
 		}
 		l.add(r)
 	}

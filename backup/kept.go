@@ -145,3 +145,56 @@ func madeBegin(id string) record {
 	t, _ := time.Parse("20060102-150405.000", id[:min(len(id), len("20060102-150405.000"))])
 	return record{Op: opBegin, ID: id, Time: t, Command: "(the journal lost its begin record)"}
 }
+
+// crossCheck compares each file record of the journal of the run in dir
+// with the copy kept beside the backups, where there is one (runs written
+// before migrate kept them have none): a journal line that says something
+// else, such as another mode or digest, is damaged.
+func (l *runLog) crossCheck(dir string) error {
+	kept, err := keptSeqs(dir)
+	if err != nil {
+		return err
+	}
+	files := map[int]record{}
+	for _, f := range l.files {
+		files[f.Seq] = f
+	}
+	for _, seq := range kept {
+		e, ok := files[seq]
+		line := l.lines[seq]
+		if !ok || line == 0 {
+			continue
+		}
+		k, _, err := readKept(dir, seq, false)
+		if err != nil {
+			return err
+		}
+		if field, j, c := differ(e, k); field != "" {
+			return &DamagedError{ID: filepath.Base(dir), Dir: dir, File: journalName, Line: line, Field: field,
+				Problem: fmt.Sprintf("%v, where %s says %v", j, keptName(seq), c)}
+		}
+	}
+	return nil
+}
+
+// differ returns the first field in which the file records a and b
+// differ, and its values, or "" if they agree.
+func differ(a, b record) (field string, av, bv any) {
+	switch {
+	case a.Path != b.Path:
+		return "path", a.Path, b.Path
+	case a.Dir != b.Dir:
+		return "dir", a.Dir, b.Dir
+	case a.Before != b.Before:
+		return "before", a.Before, b.Before
+	case a.After != b.After:
+		return "after", a.After, b.After
+	case a.Mode != b.Mode:
+		return "mode", a.Mode, b.Mode
+	case a.Backup != b.Backup:
+		return "backup", a.Backup, b.Backup
+	case a.Tmp != b.Tmp:
+		return "tmp", a.Tmp, b.Tmp
+	}
+	return "", nil, nil
+}

@@ -100,6 +100,9 @@ func (s *Store) openTarget(id string) (*target, error) {
 		return nil, err
 	}
 	l, err := loadLog(dir, recs)
+	if err == nil {
+		err = l.crossCheck(dir)
+	}
 	if err == nil && len(l.lost) > 0 {
 		err = j.append(true, l.lost...) // mend the journal before adding to it
 	}
