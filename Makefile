@@ -3,7 +3,7 @@
 #   make test
 GO ?= go
 
-.PHONY: build test lint bench example
+.PHONY: build test lint fuzz bench example
 
 ## build: the migrate binary in bin/
 build:
@@ -19,6 +19,11 @@ lint:
 	if [ -n "$$files" ]; then echo "gofmt -l lists:"; echo "$$files"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
+
+## fuzz: run every fuzz target (func FuzzXxx) for FUZZTIME each; make test runs their seed corpora
+FUZZTIME ?= 30s
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) sh scripts/fuzz.sh
 
 ## bench: a dry run against go vet ./... on a large generated module
 bench:
