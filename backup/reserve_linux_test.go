@@ -9,20 +9,35 @@ import (
 	"testing"
 )
 
-func TestJournalKeepsRoomForTheRollback(t *testing.T) {
-	s, root := newStore(t, sample())
-	r := rewrite(t, s, root, sampleWrites(), migrated)
-	fi, err := os.Stat(filepath.Join(s.dir, r.ID(), journalName))
+func TestJournalReserveAllocatesWithoutGrowing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), journalName)
+	j, err := createJournal(path, record{Op: opBegin, ID: "x"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	restored := int64(len(`{"op":"restored","seq":10}` + "\n"))
-	failed := int64(len(`{"op":"state","state":"failed"}` + "\n"))
-	need := fi.Size() + int64(len(sampleWrites()))*restored + failed
-	if got := fi.Sys().(*syscall.Stat_t).Blocks * 512; got < need {
-		t.Errorf("journal of %d bytes has %d bytes allocated, want at least %d for its rollback", fi.Size(), got, need)
-	}
-	if err := r.Commit(); err != nil {
+	defer j.close()
+	const room = 1 << 20
+	if err := j.reserve(room); err != nil {
 		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() != j.size {
+		t.Errorf("reserve changed the journal's size to %d, want %d", fi.Size(), j.size)
+	}
+	if got := fi.Sys().(*syscall.Stat_t).Blocks * 512; got < j.size+room {
+		t.Errorf("journal of %d bytes has %d bytes allocated, want at least %d", j.size, got, j.size+room)
+	}
+	if err := j.append(true, record{Op: opState, State: StateFailed}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs, valid, err := parseJournal(data, ""); err != nil || len(recs) != 2 || valid != len(data) {
+		t.Errorf("journal after an append into the reserved room = %d records, %d of %d bytes valid, %v; want 2, all", len(recs), valid, len(data), err)
 	}
 }
