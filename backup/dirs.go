@@ -17,7 +17,8 @@ const dirMark = "dir"
 // DeleteFile removes the file at path (absolute, or relative to the root)
 // after backing it up. expectOld is the content the caller read: if the
 // file holds anything else, checked again just before the removal,
-// DeleteFile returns a *ChangedError and removes nothing. Restoring the run writes the file back.
+// DeleteFile returns a *ChangedError and removes nothing. Restoring the
+// run writes the file back.
 func (r *Run) DeleteFile(path string, expectOld []byte) error {
 	rel, err := r.claim(path)
 	if err != nil {

@@ -3,7 +3,6 @@ package backup
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -22,18 +21,14 @@ func keptName(seq int) string {
 }
 
 // keep writes the backup copy of the original of e, old, if e has one,
-// and e itself beside it, and syncs them and their directory. Written
-// before e's journal line, they let the run be restored from files/ alone
-// if the journal is cut short.
-func (r *Run) keep(e record, old []byte) error {
+// and e itself, encoded as line, beside it, and syncs them and their
+// directory. Written before e's journal line, they let the run be
+// restored from files/ alone if the journal is cut short.
+func (r *Run) keep(e record, line, old []byte) error {
 	if e.Backup != "" {
 		if err := writeSynced(filepath.Join(r.dir, native(e.Backup)), old, r.s.faults, "backup"); err != nil {
 			return err
 		}
-	}
-	line, err := json.Marshal(e)
-	if err != nil {
-		return err
 	}
 	if err := writeSynced(filepath.Join(r.dir, native(keptName(e.Seq))), append(line, '\n'), r.s.faults, "record"); err != nil {
 		return err

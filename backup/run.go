@@ -234,7 +234,7 @@ func (r *Run) journalOp(e record, old []byte) error {
 	if err != nil {
 		return err
 	}
-	err = r.keep(e, old)
+	err = r.keep(e, line, old)
 	if err == nil {
 		err = r.j.append(true, e)
 	}
