@@ -3,7 +3,7 @@
 #   make test
 GO ?= go
 
-.PHONY: build test lint bench example
+.PHONY: build test lint fuzz bench example
 
 ## build: the migrate binary in bin/
 build:
@@ -20,6 +20,11 @@ lint:
 	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
+
+## fuzz: run every fuzz target (func FuzzXxx) for FUZZTIME each; make test runs their seed corpora
+FUZZTIME ?= 30s
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) sh scripts/fuzz.sh
 
 ## bench: a dry run against go vet ./... on a large generated module
 bench:

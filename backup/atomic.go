@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,6 +19,11 @@ const modeBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
 // writes a temp file in the same directory, syncs it, renames it over path
 // and syncs the directory. mode is applied exactly, without the umask.
 func WriteFileAtomic(path string, data []byte, mode fs.FileMode) error {
+	return writeFileAtomic(path, data, mode, nil)
+}
+
+// writeFileAtomic is WriteFileAtomic with a fault hook.
+func writeFileAtomic(path string, data []byte, mode fs.FileMode, fault func(string) error) error {
 	dir, name := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -28,19 +34,31 @@ func WriteFileAtomic(path string, data []byte, mode fs.FileMode) error {
 	}
 	defer r.Close()
 	tmp := "." + name + "." + rand.Text()[:10] + ".tmp"
-	if err := writeAtomic(r, name, tmp, data, mode, nil); err != nil {
+	if err := writeAtomic(r, name, tmp, data, mode, fault, nil); err != nil {
 		return withAdvice("write "+path, err)
 	}
 	return nil
 }
 
 // writeAtomic replaces name in r with data and mode through the temp file
-// tmp, which must not exist.
-func writeAtomic(r *os.Root, name, tmp string, data []byte, mode fs.FileMode, fault func(string) error) error {
+// tmp, which must not exist. check, if set, is called just before the
+// rename: if it fails, name is left as it is and tmp is removed.
+func writeAtomic(r *os.Root, name, tmp string, data []byte, mode fs.FileMode, fault func(string) error, check func() error) error {
 	if err := writeTemp(r, tmp, data, mode, fault); err != nil {
 		return err
 	}
+	return replace(r, name, tmp, fault, check)
+}
+
+// replace renames the synced file tmp over name and syncs the directory.
+// check, if set, is called just before the rename, the last moment at
+// which name can be left as it is; if check or the rename fails, tmp is
+// removed.
+func replace(r *os.Root, name, tmp string, fault func(string) error, check func() error) error {
 	err := hit(fault, "rename")
+	if err == nil && check != nil {
+		err = check()
+	}
 	if err == nil {
 		err = r.Rename(tmp, name)
 	}
@@ -49,6 +67,56 @@ func writeAtomic(r *os.Root, name, tmp string, data []byte, mode fs.FileMode, fa
 		return err
 	}
 	return syncDir(r, filepath.Dir(name), fault)
+}
+
+// removeChecked removes name from r and syncs its directory. check, if
+// set, is called just before the removal; if it fails name is kept.
+func removeChecked(r *os.Root, name string, fault func(string) error, check func() error) error {
+	err := hit(fault, "remove")
+	if err == nil && check != nil {
+		err = check()
+	}
+	if err == nil {
+		err = r.Remove(name)
+	}
+	if err != nil {
+		return err
+	}
+	return syncDir(r, filepath.Dir(name), fault)
+}
+
+// errChanged is returned by the check of holds when the file no longer
+// has the content that was read.
+var errChanged = errors.New("changed since it was read")
+
+// holds returns a check that the file name of r still has the SHA-256
+// digest want, "" meaning that it is absent. It is called at the last
+// moment before name is replaced or removed, so that an edit saved
+// meanwhile is never lost.
+func holds(r *os.Root, name, want string) func() error {
+	return func() error {
+		got, err := digest(r, name)
+		if err != nil {
+			return err
+		}
+		if got != want {
+			return errChanged
+		}
+		return nil
+	}
+}
+
+// digest returns the SHA-256 of the regular file name of r, or "" if it
+// does not exist.
+func digest(r *os.Root, name string) (string, error) {
+	data, _, err := readRegular(r, name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	return sum(data), nil
 }
 
 // createAtomic creates name in r, which must not exist, with data and
@@ -146,10 +214,11 @@ func syncPath(path string) error {
 	return err
 }
 
-// writeDurable creates path, which must not exist, with data and syncs it
-// and its directory. It is how backup copies are stored.
-func writeDurable(path string, data []byte, fault func(string) error) error {
-	if err := hit(fault, "backup-write"); err != nil {
+// writeSynced creates path, which must not exist, with data and syncs it;
+// its directory is left to the caller to sync. step names the file in
+// the fault hook: step+"-write", step+"-sync".
+func writeSynced(path string, data []byte, fault func(string) error, step string) error {
+	if err := hit(fault, step+"-write"); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
@@ -158,19 +227,13 @@ func writeDurable(path string, data []byte, fault func(string) error) error {
 	}
 	_, err = f.Write(data)
 	if err == nil {
-		err = hit(fault, "backup-sync")
+		err = hit(fault, step+"-sync")
 	}
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	if err == nil {
-		err = hit(fault, "backup-dir-sync")
-	}
-	if err == nil {
-		err = syncPath(filepath.Dir(path))
 	}
 	return err
 }

@@ -16,8 +16,9 @@ const dirMark = "dir"
 
 // DeleteFile removes the file at path (absolute, or relative to the root)
 // after backing it up. expectOld is the content the caller read: if the
-// file now holds anything else DeleteFile returns a *ChangedError and
-// removes nothing. Restoring the run writes the file back.
+// file holds anything else, checked again just before the removal,
+// DeleteFile returns a *ChangedError and removes nothing. Restoring the
+// run writes the file back.
 func (r *Run) DeleteFile(path string, expectOld []byte) error {
 	rel, err := r.claim(path)
 	if err != nil {
@@ -34,10 +35,11 @@ func (r *Run) DeleteFile(path string, expectOld []byte) error {
 	if err != nil {
 		return withAdvice("delete "+rel+": back up", err)
 	}
-	if err := r.root.Remove(native(rel)); err != nil {
-		return withAdvice("delete "+rel, err)
-	}
-	if err := syncDir(r.root, filepath.Dir(native(rel)), r.s.faults); err != nil {
+	err = removeChecked(r.root, native(rel), r.s.faults, holds(r.root, native(rel), e.Before))
+	switch {
+	case errors.Is(err, errChanged):
+		return r.skip(e)
+	case err != nil:
 		return withAdvice("delete "+rel, err)
 	}
 	return r.written(e)
@@ -110,10 +112,9 @@ func (r *Run) dirOp(rel, before, after string, mode fs.FileMode) error {
 	seq := r.next
 	r.next++
 	e := record{Op: opFile, Seq: seq, Path: rel, Dir: true, Before: before, After: after, Mode: mode}
-	if err := r.j.append(true, e); err != nil {
+	if err := r.journalOp(e, nil); err != nil {
 		return withAdvice(op+rel+": journal", err)
 	}
-	r.log.add(e)
 	r.paths[rel+"/"] = true
 	name := native(rel)
 	var err error

@@ -48,17 +48,24 @@ type ConflictError struct {
 	ID string
 	// Files are the changed files, relative to the root.
 	Files []string
-	// Partial is set when the other files were restored (Run.Abort); when
-	// it is not set (Store.Restore) nothing was restored.
+	// Partial is set when the other files were restored (always with
+	// Run.Abort; with Store.Restore when the files changed while it ran);
+	// when it is not set nothing was restored.
 	Partial bool
+	// Abort is set when the error comes from Run.Abort.
+	Abort bool
 }
 
 // Error describes the error and what to do about it.
 func (e *ConflictError) Error() string {
 	files := strings.Join(e.Files, ", ")
-	if e.Partial {
+	switch {
+	case e.Abort:
 		return fmt.Sprintf("abort run %s: %d file(s) changed during the run and were left as they are: %s; "+
 			"run `migrate restore %s --force` to save them as a new backup and restore them", e.ID, len(e.Files), files, e.ID)
+	case e.Partial:
+		return fmt.Sprintf("restore %s: %d file(s) changed during the restore and were left as they are: %s; "+
+			"the other files were restored; re-run with --force to save them as a new backup and restore them", e.ID, len(e.Files), files)
 	}
 	return fmt.Sprintf("restore %s: %d file(s) changed since the run: %s; nothing was restored; "+
 		"re-run with --force to save them as a new backup and restore anyway", e.ID, len(e.Files), files)

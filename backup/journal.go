@@ -8,6 +8,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -17,12 +19,13 @@ const (
 	opFile     = "file"     // a file is about to be written; its backup is durable
 	opWritten  = "written"  // the file with this seq has its new content
 	opRestored = "restored" // the file with this seq has its original content again
+	opSkipped  = "skipped"  // the write of this seq was given up; the file was not touched
 	opState    = "state"    // the run reached a final state
 )
 
 // record is one line of a run's journal. Fields are used by op as follows:
 // begin: ID, Time, Rules, Command, Group, Holder; file: Seq, Path, Before, After, Mode,
-// Backup, Tmp, Dir; written and restored: Seq; state: State.
+// Backup, Tmp, Dir; written, restored and skipped: Seq; state: State.
 type record struct {
 	Op      string      `json:"op,omitempty"`
 	ID      string      `json:"id,omitempty"`
@@ -65,10 +68,11 @@ func createJournal(path string, first record, fault func(string) error) (*journa
 	return j, nil
 }
 
-// openJournal opens the journal at path for appending and returns its
-// records. A torn tail left by a crash is cut off.
+// openJournal opens the journal at path for appending, creating it if it
+// is missing, and returns its records. A torn tail left by a crash is cut
+// off before the next append.
 func openJournal(path string, fault func(string) error) (*journal, []record, error) {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,40 +81,68 @@ func openJournal(path string, fault func(string) error) (*journal, []record, err
 		f.Close()
 		return nil, nil, err
 	}
-	recs, valid := parseJournal(data)
+	recs, valid, err := parseJournal(data, filepath.Dir(path))
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
 	j := &journal{f: f, size: int64(valid), dirty: valid < len(data), fault: fault}
 	return j, recs, nil
 }
 
 // readJournal returns the records of the journal at path without opening
-// it for writing.
+// it for writing. A missing journal has none.
 func readJournal(path string) ([]record, error) {
 	data, err := os.ReadFile(path)
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	recs, _ := parseJournal(data)
-	return recs, nil
+	recs, _, err := parseJournal(data, filepath.Dir(path))
+	return recs, err
 }
 
-// parseJournal decodes the longest prefix of complete, valid lines and
-// returns its records and length. What follows is a torn write and is
-// ignored.
-func parseJournal(data []byte) ([]record, int) {
+// parseJournal decodes the longest prefix of complete lines that are
+// records, and returns them and the prefix's length. What follows is the
+// tail of an append that a crash tore (a line without its newline, or
+// blocks never written), and is ignored: unless a complete record follows
+// it, since then a line in the middle of the journal of the run in dir is
+// damaged.
+func parseJournal(data []byte, dir string) ([]record, int, error) {
 	var recs []record
 	valid := 0
 	for {
 		i := bytes.IndexByte(data[valid:], '\n')
 		if i < 0 {
-			return recs, valid
+			return recs, valid, nil
 		}
-		var r record
-		if err := json.Unmarshal(data[valid:valid+i], &r); err != nil || r.Op == "" {
-			return recs, valid
+		r, ok := decodeRecord(data[valid : valid+i])
+		if !ok {
+			if hasRecord(data[valid+i+1:]) {
+				return nil, 0, &DamagedError{ID: filepath.Base(dir), Dir: dir, File: journalName, Line: len(recs) + 1, Problem: "not a journal record"}
+			}
+			return recs, valid, nil
 		}
 		recs = append(recs, r)
 		valid += i + 1
 	}
+}
+
+// decodeRecord decodes one line of a journal.
+func decodeRecord(line []byte) (record, bool) {
+	var r record
+	err := json.Unmarshal(line, &r)
+	return r, err == nil && r.Op != ""
+}
+
+// hasRecord reports whether one of the complete lines of data is a record.
+func hasRecord(data []byte) bool {
+	lines := bytes.Split(data, []byte("\n"))
+	for _, line := range lines[:len(lines)-1] {
+		if _, ok := decodeRecord(line); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // append writes recs as lines at the end of the valid prefix, and syncs
@@ -149,6 +181,23 @@ func (j *journal) cutTail() error {
 	return nil
 }
 
+// rollbackRoom is the journal space a rollback may need per file record
+// (its "written" and "restored" lines), and once (the state and skipped
+// lines).
+const (
+	rollbackRoomPerFile = 96
+	rollbackRoomOnce    = 128
+)
+
+// reserve allocates n bytes past the journal's valid prefix without
+// changing its size, so that appending them later takes no new space.
+func (j *journal) reserve(n int64) error {
+	if err := hit(j.fault, "journal-reserve"); err != nil {
+		return err
+	}
+	return preallocate(j.f, j.size, n)
+}
+
 func (j *journal) write(b []byte, sync bool) error {
 	if err := hit(j.fault, "journal-write"); err != nil {
 		return err
@@ -180,19 +229,48 @@ func hit(fault func(string) error, step string) error {
 // runLog is a run's journal replayed.
 type runLog struct {
 	begin    record
-	files    []record // op "file", in seq order
+	files    []record     // op "file", in seq order, without those skipped
+	seqs     map[int]bool // the seqs of every file record, skipped included
 	written  map[int]bool
 	restored map[int]bool
 	state    State
+	lost     []record    // records the journal lost, found beside the backups
+	lines    map[int]int // the journal line of each file record's seq
 }
 
-// replay builds the runLog of recs, which must start with a begin record.
-func replay(recs []record) (*runLog, error) {
-	if len(recs) == 0 || recs[0].Op != opBegin {
-		return nil, errors.New("journal has no begin record")
+// errNoBegin says that a run directory has no journal with a begin record
+// and no record of a file beside the backup copies: a crash inside
+// Store.Begin left it, before the run could touch anything.
+var errNoBegin = errors.New("journal has no begin record")
+
+// replay builds the runLog of the records recs of the run in dir, which
+// must start with its begin record, checking every record.
+func replay(dir string, recs []record) (*runLog, error) {
+	id := filepath.Base(dir)
+	if len(recs) == 0 {
+		return nil, errNoBegin
 	}
-	l := &runLog{begin: recs[0], written: map[int]bool{}, restored: map[int]bool{}, state: StateInterrupted}
-	for _, r := range recs[1:] {
+	l := &runLog{begin: recs[0], seqs: map[int]bool{}, written: map[int]bool{}, restored: map[int]bool{}, state: StateInterrupted, lines: map[int]int{}}
+	bad := func(line int, field, problem string) error {
+		return &DamagedError{ID: id, Dir: dir, File: journalName, Line: line, Field: field, Problem: problem}
+	}
+	switch {
+	case recs[0].Op != opBegin:
+		return nil, bad(1, "op", fmt.Sprintf("%q where the begin record should be", recs[0].Op))
+	case recs[0].ID != id:
+		return nil, bad(1, "id", fmt.Sprintf("%q is not the run of this directory", recs[0].ID))
+	}
+	for i, r := range recs[1:] {
+		field, problem := r.check(id, func(seq int) bool { return l.seqs[seq] })
+		if problem == "" && r.Op == opFile && l.seqs[r.Seq] {
+			field, problem = "seq", fmt.Sprintf("%d names a second file record", r.Seq)
+		}
+		if problem != "" {
+			return nil, bad(i+2, field, problem)
+		}
+		if r.Op == opFile {
+			l.lines[r.Seq] = i + 2
+		}
 		l.add(r)
 	}
 	return l, nil
@@ -203,10 +281,13 @@ func (l *runLog) add(r record) {
 	switch r.Op {
 	case opFile:
 		l.files = append(l.files, r)
+		l.seqs[r.Seq] = true
 	case opWritten:
 		l.written[r.Seq] = true
 	case opRestored:
 		l.restored[r.Seq] = true
+	case opSkipped:
+		l.files = slices.DeleteFunc(l.files, func(f record) bool { return f.Seq == r.Seq })
 	case opState:
 		l.state = r.State
 	}
@@ -268,7 +349,7 @@ type manifestFile struct {
 }
 
 // writeManifest replaces path with the manifest of l.
-func (l *runLog) writeManifest(path string) error {
+func (l *runLog) writeManifest(path string, fault func(string) error) error {
 	m := manifest{ID: l.begin.ID, Time: l.begin.Time, Rules: l.begin.Rules, Command: l.begin.Command, State: l.state, Files: []manifestFile{}}
 	for _, f := range l.files {
 		f.Op = ""
@@ -278,7 +359,7 @@ func (l *runLog) writeManifest(path string) error {
 	if err != nil {
 		return fmt.Errorf("manifest: %w", err)
 	}
-	return WriteFileAtomic(path, append(data, '\n'), 0o600)
+	return writeFileAtomic(path, append(data, '\n'), 0o600, fault)
 }
 
 // fileState says where the file seq of the run stands.

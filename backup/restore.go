@@ -61,6 +61,10 @@ const (
 // On a store that is not locked Restore refuses, with a *LockedError,
 // while another process holds the lock.
 //
+// Each file is checked again just before it is written back: one changed
+// since it was inspected is left as it is, the others are restored, and
+// Restore returns its report with a partial *ConflictError.
+//
 // The run is marked restored once all its files are. Restoring only some
 // files leaves its state as it was; restoring files already restored does
 // nothing and says so in the report.
@@ -83,7 +87,7 @@ func (s *Store) Restore(id string, files []string, force bool) (*RestoreReport, 
 	}
 	rep, err := s.restore(t, files, p)
 	if err != nil {
-		return nil, err
+		return rep, err
 	}
 	if t.log.allRestored() && t.log.state != StateRestored {
 		if err := t.settle(StateRestored); err != nil {
@@ -101,7 +105,13 @@ func (s *Store) openTarget(id string) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := replay(recs)
+	l, err := loadLog(dir, recs)
+	if err == nil {
+		err = l.crossCheck(dir)
+	}
+	if err == nil && len(l.lost) > 0 {
+		err = j.append(true, l.lost...) // mend the journal before adding to it
+	}
 	if err != nil {
 		j.close()
 		return nil, err
@@ -145,14 +155,13 @@ func (s *Store) restore(t *target, files []string, p policy) (*RestoreReport, er
 	if err != nil {
 		return nil, err
 	}
-	var partial error
+	var left []string // files left as they are, changed since the run
 	if ok, conflicts := split(acts); len(conflicts) > 0 {
-		cerr := conflictError(id, conflicts, p == restorePartial)
 		switch p {
 		case restoreRefuse:
-			return nil, cerr
+			return nil, &ConflictError{ID: id, Files: paths(conflicts)}
 		case restorePartial:
-			acts, partial = ok, cerr
+			acts, left = ok, paths(conflicts)
 		case restoreForce:
 			if rep.SavedRun, err = s.save(id, conflicts); err != nil {
 				return nil, err
@@ -162,13 +171,17 @@ func (s *Store) restore(t *target, files []string, p policy) (*RestoreReport, er
 	// Undo in the reverse order of the run: a directory it removed is made
 	// again before its files come back, and one it made is emptied first.
 	slices.Reverse(acts)
-	if err := s.apply(t, acts, rep); err != nil {
+	changed, err := s.apply(t, acts, rep)
+	if err != nil {
 		return nil, err
 	}
-	for _, l := range [][]string{rep.Restored, rep.Removed, rep.Unchanged, rep.Dirs} {
+	for _, l := range [][]string{rep.Restored, rep.Removed, rep.Unchanged, rep.Dirs, changed} {
 		slices.Reverse(l) // reported in the run's order
 	}
-	return rep, partial
+	if left = append(left, changed...); len(left) > 0 {
+		return rep, &ConflictError{ID: id, Files: left, Partial: true, Abort: p == restorePartial}
+	}
+	return rep, nil
 }
 
 // pick returns the files of the run to restore, all or those named,
@@ -284,13 +297,13 @@ func split(acts []action) (ok, conflicts []action) {
 	return ok, conflicts
 }
 
-// conflictError lists the conflicts of run id.
-func conflictError(id string, conflicts []action, partial bool) *ConflictError {
-	e := &ConflictError{ID: id, Partial: partial}
-	for _, a := range conflicts {
-		e.Files = append(e.Files, a.e.Path)
+// paths returns the paths of acts.
+func paths(acts []action) []string {
+	var out []string
+	for _, a := range acts {
+		out = append(out, a.e.Path)
 	}
-	return e
+	return out
 }
 
 // save backs up the current content of the conflicting files as a new,
@@ -311,75 +324,4 @@ func (s *Store) save(id string, conflicts []action) (string, error) {
 		return "", withAdvice("restore "+id+" --force: save changed files; nothing was restored", err)
 	}
 	return r.ID(), nil
-}
-
-// outcome is what put did to a file.
-type outcome int
-
-const (
-	unchanged outcome = iota
-	rewritten
-	removed
-)
-
-// apply restores each file of acts and journals it, in one synced append.
-func (s *Store) apply(t *target, acts []action, rep *RestoreReport) error {
-	var done []record
-	for _, a := range acts {
-		out, err := s.put(t, a)
-		if err != nil {
-			// Journal what was done, if the journal still works; if not, a
-			// second restore finds those files original and says so.
-			if jerr := t.j.append(true, done...); jerr != nil {
-				err = errors.Join(err, jerr)
-			}
-			return withAdvice("restore "+a.e.Path, err)
-		}
-		done = append(done, record{Op: opRestored, Seq: a.e.Seq})
-		switch {
-		case a.e.Dir && out != unchanged:
-			rep.Dirs = append(rep.Dirs, a.e.Path)
-		case out == unchanged:
-			rep.Unchanged = append(rep.Unchanged, a.e.Path)
-		case out == rewritten:
-			rep.Restored = append(rep.Restored, a.e.Path)
-		case out == removed:
-			rep.Removed = append(rep.Removed, a.e.Path)
-		}
-	}
-	if err := t.j.append(true, done...); err != nil {
-		return withAdvice("restore "+t.log.begin.ID+": journal", err)
-	}
-	for _, d := range done {
-		t.log.add(d)
-	}
-	return nil
-}
-
-// put gives one file its original content and mode back, or removes it
-// if the run created it, after removing any temp file a crash left.
-func (s *Store) put(t *target, a action) (outcome, error) {
-	name := native(a.e.Path)
-	if a.e.Tmp != "" {
-		if err := removeIfExists(t.root, native(a.e.Tmp)); err != nil {
-			return 0, err
-		}
-	}
-	switch {
-	case a.cur == a.e.Before && (a.cur == "" || a.curMode == a.e.Mode):
-		return unchanged, nil
-	case a.cur == a.e.Before:
-		return unchanged, t.root.Chmod(name, a.e.Mode)
-	case a.e.Dir:
-		return s.putDir(t, a)
-	case a.e.Before == "":
-		if err := t.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return 0, err
-		}
-		return removed, syncDir(t.root, filepath.Dir(name), s.faults)
-	}
-	if err := t.root.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return 0, err
-	}
-	return rewritten, writeAtomic(t.root, name, native(a.e.Tmp), a.orig, a.e.Mode, s.faults)
 }

@@ -2,6 +2,7 @@ package backup
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -22,13 +23,20 @@ type target struct {
 }
 
 // settle records that the run reached state and rewrites its manifest.
+// The manifest is a summary, the journal the truth: one that cannot be
+// rewritten (a full disk) is removed rather than left stale, and settling
+// succeeds.
 func (t *target) settle(state State) error {
 	rec := record{Op: opState, State: state}
 	if err := t.j.append(true, rec); err != nil {
 		return err
 	}
 	t.log.add(rec)
-	return t.log.writeManifest(filepath.Join(t.dir, manifestName))
+	path := filepath.Join(t.dir, manifestName)
+	if err := t.log.writeManifest(path, t.j.fault); err != nil {
+		os.Remove(path)
+	}
+	return nil
 }
 
 // close releases the journal and the root.
@@ -95,7 +103,7 @@ func (r *Run) open(s *Store, id string, now time.Time, meta Meta) error {
 		return err
 	}
 	r.j = j
-	r.log, _ = replay([]record{first})
+	r.log, _ = replay(r.dir, []record{first})
 	if err := syncPath(r.dir); err != nil {
 		j.close()
 		return err
@@ -118,8 +126,9 @@ func (r *Run) ID() string {
 
 // WriteFile replaces the file at path (absolute, or relative to the root)
 // with data, keeping its mode, after backing it up. expectOld is the
-// content the caller read: if the file now holds anything else WriteFile
-// returns a *ChangedError and writes nothing. If data equals the current
+// content the caller read: if the file holds anything else, checked again
+// just before the new content is renamed over it, WriteFile returns a
+// *ChangedError and leaves the file as it is. If data equals the current
 // content nothing is written or recorded. A file is written at most once
 // per run.
 //
@@ -148,7 +157,11 @@ func (r *Run) WriteFile(path string, expectOld, data []byte) error {
 	if err != nil {
 		return withAdvice("write "+rel+": back up", err)
 	}
-	if err := writeAtomic(r.root, native(rel), native(e.Tmp), data, mode, r.s.faults); err != nil {
+	err = writeAtomic(r.root, native(rel), native(e.Tmp), data, mode, r.s.faults, holds(r.root, native(rel), e.Before))
+	switch {
+	case errors.Is(err, errChanged):
+		return r.skip(e)
+	case err != nil:
 		return withAdvice("write "+rel, err)
 	}
 	return r.written(e)
@@ -200,17 +213,40 @@ func (r *Run) backup(rel string, old []byte, existed bool, mode fs.FileMode, aft
 	r.next++
 	e := record{Op: opFile, Seq: seq, Path: rel, After: after, Tmp: tmpName(rel, r.ID(), seq)}
 	if existed {
-		e.Before, e.Mode, e.Backup = sum(old), mode, fmt.Sprintf("%s/%05d", filesDir, seq)
-		if err := writeDurable(filepath.Join(r.dir, native(e.Backup)), old, r.s.faults); err != nil {
-			return e, err
-		}
+		e.Before, e.Mode, e.Backup = sum(old), mode, backupName(seq, true)
 	}
-	if err := r.j.append(true, e); err != nil {
+	if err := r.journalOp(e, old); err != nil {
 		return e, err
 	}
-	r.log.add(e)
 	r.paths[rel] = true
 	return e, nil
+}
+
+// journalOp makes the file record e durable before its file is touched:
+// the backup copy of the original, old, if it has one, the record beside
+// it, and then its journal line. First it reserves the journal space that
+// undoing the run will need, so that a rollback on a disk that filled up
+// meanwhile still works, and nothing is written if even that space is
+// missing.
+func (r *Run) journalOp(e record, old []byte) error {
+	line, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	err = r.j.reserve(int64(len(line)) + rollbackRoomPerFile*int64(len(r.log.seqs)+1) + rollbackRoomOnce)
+	if err != nil {
+		return err
+	}
+	err = r.keep(e, line, old)
+	if err == nil {
+		err = r.j.append(true, e)
+	}
+	if err != nil {
+		r.unkeep(e)
+		return err
+	}
+	r.log.add(e)
+	return nil
 }
 
 // written journals that e's file has its new content. The line is not
@@ -225,6 +261,19 @@ func (r *Run) written(e record) error {
 	}
 	r.log.add(rec)
 	return nil
+}
+
+// skip journals that the write e was given up, its file untouched since
+// it changed after it was read, and returns the *ChangedError.
+func (r *Run) skip(e record) error {
+	changed := &ChangedError{Path: e.Path}
+	rec := record{Op: opSkipped, Seq: e.Seq}
+	if err := r.j.append(true, rec); err != nil {
+		// Restoring the run then reports the file as changed since.
+		return errors.Join(changed, withAdvice("write "+e.Path+": journal", err))
+	}
+	r.log.add(rec)
+	return changed
 }
 
 // Commit marks the run complete. The run cannot write afterwards.

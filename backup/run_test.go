@@ -190,7 +190,7 @@ func failingHook(step string, armed *bool) func(string) error {
 }
 
 func TestAbortRestoresAfterAFailedWrite(t *testing.T) {
-	steps := []string{"read", "backup-write", "backup-sync", "backup-dir-sync", "journal-write",
+	steps := []string{"read", "journal-reserve", "backup-write", "backup-sync", "record-write", "record-sync", "backup-dir-sync", "journal-write",
 		"journal-sync", "tmp-create", "tmp-write", "tmp-sync", "rename", "dir-sync", "written"}
 	for _, step := range steps {
 		t.Run(step, func(t *testing.T) {
@@ -256,7 +256,7 @@ func TestBackupIsDurableBeforeTheFileIsTouched(t *testing.T) {
 	s.faults = func(step string) error { got = append(got, step); return nil }
 	r := rewrite(t, s, root, []string{"a.go"}, migrated)
 	got = got[slices.Index(got, "read"):]
-	want := []string{"read", "backup-write", "backup-sync", "backup-dir-sync", "journal-write", "journal-sync",
+	want := []string{"read", "journal-reserve", "backup-write", "backup-sync", "record-write", "record-sync", "backup-dir-sync", "journal-write", "journal-sync",
 		"tmp-create", "tmp-write", "tmp-sync", "rename", "dir-sync", "written", "journal-write"}
 	if !slices.Equal(got, want) {
 		t.Errorf("steps of WriteFile:\n got %v\nwant %v", got, want)

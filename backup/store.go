@@ -42,6 +42,9 @@ const (
 	// StateFailed means the run was aborted: the files it had written were
 	// restored, except any Run.Abort reported as conflicts.
 	StateFailed State = "failed"
+	// StateDamaged means the run's records are damaged (see DamagedError):
+	// it cannot be restored safely, and Store.Restore says why.
+	StateDamaged State = "damaged"
 )
 
 // Meta describes a run for people reading the list of runs.
@@ -89,9 +92,11 @@ type Store struct {
 	created bool
 	lock    *lock // the write lock, once Lock took it
 	// faults, if set, is called before each step of a write ("read",
-	// "backup-write", "backup-sync", "backup-dir-sync", "journal-write",
-	// "journal-sync", "tmp-create", "tmp-write", "tmp-sync", "rename" or
-	// "link", "dir-sync", "written"); an error it returns fails the step.
+	// "journal-reserve", "backup-write", "backup-sync", "record-write", "record-sync",
+	// "backup-dir-sync", "journal-write",
+	// "journal-sync", "tmp-create", "tmp-write", "tmp-sync", "rename",
+	// "link" or "remove", "dir-sync", "written"); an error it returns fails
+	// the step.
 	// Tests in this package set it to inject failures and crashes.
 	faults func(step string) error
 }
@@ -192,31 +197,33 @@ func (s *Store) scan() (runs []RunInfo, junk []string, err error) {
 			continue
 		}
 		l, err := s.readLog(e.Name())
-		if err != nil {
+		var damaged *DamagedError
+		switch {
+		case errors.As(err, &damaged):
+			runs = append(runs, RunInfo{ID: e.Name(), Time: madeBegin(e.Name()).Time, State: StateDamaged})
+		case err != nil:
 			junk = append(junk, e.Name())
-			continue
+		default:
+			info := l.info()
+			if info.State == StateInterrupted && held && l.begin.Holder != "" && l.begin.Holder == live.Token {
+				info.State, info.PID = StateRunning, live.PID
+			}
+			runs = append(runs, info)
 		}
-		info := l.info()
-		if info.State == StateInterrupted && held && l.begin.Holder != "" && l.begin.Holder == live.Token {
-			info.State, info.PID = StateRunning, live.PID
-		}
-		runs = append(runs, info)
 	}
 	slices.SortFunc(runs, func(a, b RunInfo) int { return strings.Compare(a.ID, b.ID) })
 	return runs, junk, nil
 }
 
-// readLog reads the journal of run id.
+// readLog reads the journal of run id, and the records beside its
+// backup copies.
 func (s *Store) readLog(id string) (*runLog, error) {
-	recs, err := readJournal(filepath.Join(s.dir, id, journalName))
+	dir := filepath.Join(s.dir, id)
+	recs, err := readJournal(filepath.Join(dir, journalName))
 	if err != nil {
 		return nil, err
 	}
-	l, err := replay(recs)
-	if err == nil && l.begin.ID != id {
-		err = fmt.Errorf("journal belongs to run %s", l.begin.ID)
-	}
-	return l, err
+	return loadLog(dir, recs)
 }
 
 // LatestGroup returns the runs of the latest command, newest first: the
@@ -300,10 +307,11 @@ func (s *Store) Prune(keep int, force bool) ([]string, error) {
 }
 
 // blocks reports whether run r keeps Begin from starting a new run: it is
-// interrupted and may have left files half-migrated. (A running run never
-// blocks: the lock keeps a second writer out while it runs.)
+// interrupted, or damaged, and may have left files half-migrated. (A
+// running run never blocks: the lock keeps a second writer out while it
+// runs.)
 func (r RunInfo) blocks() bool {
-	return r.State == StateInterrupted && r.Restored < r.Files
+	return r.State == StateInterrupted && r.Restored < r.Files || r.State == StateDamaged
 }
 
 // doomed reports whether Prune deletes run r, given whether it is older
