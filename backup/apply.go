@@ -119,7 +119,7 @@ func (s *Store) put(t *target, a action) (outcome, error) {
 	case a.e.Dir:
 		return s.putDir(t, a)
 	case a.e.Before == "":
-		return removed, removeChecked(t.root, name, s.faults, holds(t.root, name, a.cur))
+		return removed, removeChecked(t.root, name, s.faults, holds(t.root, name, a.cur).check)
 	}
 	if err := t.root.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return 0, err

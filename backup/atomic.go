@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -41,32 +42,72 @@ func writeFileAtomic(path string, data []byte, mode fs.FileMode, fault func(stri
 }
 
 // writeAtomic replaces name in r with data and mode through the temp file
-// tmp, which must not exist. check, if set, is called just before the
-// rename: if it fails, name is left as it is and tmp is removed.
-func writeAtomic(r *os.Root, name, tmp string, data []byte, mode fs.FileMode, fault func(string) error, check func() error) error {
+// tmp, which must not exist. g, if set, guards name: see replace.
+func writeAtomic(r *os.Root, name, tmp string, data []byte, mode fs.FileMode, fault func(string) error, g *guard) error {
 	if err := writeTemp(r, tmp, data, mode, fault); err != nil {
 		return err
 	}
-	return replace(r, name, tmp, fault, check)
+	return replace(r, name, tmp, fault, g)
 }
 
-// replace renames the synced file tmp over name and syncs the directory.
-// check, if set, is called just before the rename, the last moment at
-// which name can be left as it is; if check or the rename fails, tmp is
-// removed.
-func replace(r *os.Root, name, tmp string, fault func(string) error, check func() error) error {
+// replace puts the synced file tmp in place of name and syncs the
+// directory. g, if set, says what name must hold: it is checked just
+// before, and where the system can swap two names atomically (Linux),
+// the swap takes the place of the rename and what it swapped out is
+// checked again, then swapped back if someone saved the file in between.
+// Either way, name is left as it is when it changed, and tmp is removed.
+func replace(r *os.Root, name, tmp string, fault func(string) error, g *guard) error {
 	err := hit(fault, "rename")
-	if err == nil && check != nil {
-		err = check()
+	if err == nil && g != nil {
+		err = g.check()
 	}
 	if err == nil {
-		err = r.Rename(tmp, name)
+		err = hit(fault, "swap")
+	}
+	if err == nil {
+		err = swapIn(r, name, tmp, g)
 	}
 	if err != nil {
 		r.Remove(tmp)
 		return err
 	}
 	return syncDir(r, filepath.Dir(name), fault)
+}
+
+// swapIn moves tmp to name. With a guard on an existing file it swaps the
+// two (RENAME_EXCHANGE) and checks the content swapped out, so that a
+// save made after the guard's check is never replaced: it is swapped back
+// and the result is errChanged. With a guard on an absent file it links,
+// which fails if the file appeared meanwhile. Where swapping is not
+// supported it renames.
+func swapIn(r *os.Root, name, tmp string, g *guard) error {
+	switch {
+	case g == nil || filepath.Dir(name) != filepath.Dir(tmp):
+		return r.Rename(tmp, name)
+	case g.want == "":
+		if err := r.Link(tmp, name); errors.Is(err, fs.ErrExist) {
+			return errChanged
+		} else if err != nil {
+			return err
+		}
+		return r.Remove(tmp)
+	}
+	err := exchange(r, name, tmp)
+	switch {
+	case errors.Is(err, errNoExchange):
+		return r.Rename(tmp, name)
+	case errors.Is(err, fs.ErrNotExist):
+		return errChanged // removed since the check
+	case err != nil:
+		return err
+	}
+	if err := g.checkAt(tmp); err != nil {
+		if xerr := exchange(r, name, tmp); xerr != nil {
+			return fmt.Errorf("%s changed while it was replaced, and swapping it back failed: %w; its content is in %s", name, xerr, tmp)
+		}
+		return err
+	}
+	return r.Remove(tmp) // the content swapped out is the one backed up
 }
 
 // removeChecked removes name from r and syncs its directory. check, if
@@ -89,21 +130,39 @@ func removeChecked(r *os.Root, name string, fault func(string) error, check func
 // has the content that was read.
 var errChanged = errors.New("changed since it was read")
 
-// holds returns a check that the file name of r still has the SHA-256
-// digest want, "" meaning that it is absent. It is called at the last
-// moment before name is replaced or removed, so that an edit saved
-// meanwhile is never lost.
-func holds(r *os.Root, name, want string) func() error {
-	return func() error {
-		got, err := digest(r, name)
-		if err != nil {
-			return err
-		}
-		if got != want {
-			return errChanged
-		}
-		return nil
+// errNoExchange is returned by exchange where two names cannot be swapped
+// atomically.
+var errNoExchange = errors.New("atomic exchange not supported")
+
+// guard is what a file must hold when migrate replaces or removes it:
+// the SHA-256 digest want, "" meaning that it is absent. It is checked at
+// the last moment, so that an edit saved meanwhile is never lost.
+type guard struct {
+	r    *os.Root
+	name string
+	want string
+}
+
+// holds returns the guard that name of r still has the digest want.
+func holds(r *os.Root, name, want string) *guard {
+	return &guard{r: r, name: name, want: want}
+}
+
+// check returns errChanged if the file no longer has the digest wanted.
+func (g *guard) check() error {
+	return g.checkAt(g.name)
+}
+
+// checkAt is check on another name of r: where the file was swapped to.
+func (g *guard) checkAt(name string) error {
+	got, err := digest(g.r, name)
+	if err != nil {
+		return err
 	}
+	if got != g.want {
+		return errChanged
+	}
+	return nil
 }
 
 // digest returns the SHA-256 of the regular file name of r, or "" if it

@@ -35,7 +35,7 @@ func (r *Run) DeleteFile(path string, expectOld []byte) error {
 	if err != nil {
 		return withAdvice("delete "+rel+": back up", err)
 	}
-	err = removeChecked(r.root, native(rel), r.s.faults, holds(r.root, native(rel), e.Before))
+	err = removeChecked(r.root, native(rel), r.s.faults, holds(r.root, native(rel), e.Before).check)
 	switch {
 	case errors.Is(err, errChanged):
 		return r.skip(e)

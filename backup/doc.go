@@ -108,7 +108,12 @@
 // whose digest is "after" gets the copy back (or is removed, if the run
 // created it), and anything else is a conflict, changed by someone since.
 // Each file is read again just before its rename or removal, and left as
-// it is if it changed meanwhile. The copy is written to the temp file and
+// it is if it changed meanwhile. On Linux the rename is an atomic swap
+// (renameat2 RENAME_EXCHANGE) of the temp file and the file, in run and
+// restore alike: what was swapped out is checked once more and swapped
+// back if someone saved the file between the last read and the swap, so
+// no save is lost whatever the timing (a writer that keeps the old file
+// open and writes into it later is the one case no tool can see). The copy is written to the temp file and
 // renamed over the file; if the temp file cannot be written (a full disk)
 // the copy is hard-linked to the temp name instead, which takes no new
 // space. A file that still cannot be restored does not stop the others;

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -121,4 +122,107 @@ func TestRestoreKeepsAFileCreatedByTheRunEditedJustBeforeItsRemoval(t *testing.T
 		t.Fatalf("Restore = %v, want a *ConflictError for new.go", err)
 	}
 	checkTree(t, root, tree{"new.go": {edit, 0o644}})
+}
+
+// saveAt returns a fault hook that, the n-th time step is reached, saves
+// the file p under root the way most editors do: a temp file renamed over
+// it.
+func saveAt(root, step string, n int, p string, data []byte) func(string) error {
+	seen := 0
+	return func(s string) error {
+		if s != step {
+			return nil
+		}
+		if seen++; seen == n {
+			path := filepath.Join(root, filepath.FromSlash(p))
+			if err := os.WriteFile(path+".editor~", data, 0o644); err != nil {
+				return err
+			}
+			return os.Rename(path+".editor~", path)
+		}
+		return nil
+	}
+}
+
+// TestWriteFileKeepsASaveBetweenTheCheckAndTheSwap saves the file after
+// the last check and before it is replaced: the swap sees it and puts the
+// save back (where the system can swap; elsewhere the window stays).
+func TestWriteFileKeepsASaveBetweenTheCheckAndTheSwap(t *testing.T) {
+	needExchange(t)
+	for name, hook := range map[string]func(string, string, int, string, []byte) func(string) error{"in place": editAt, "renamed": saveAt} {
+		t.Run(name, func(t *testing.T) {
+			orig := sample()
+			s, root := newStore(t, orig)
+			r := rewrite(t, s, root, nil, migrated)
+			edit := []byte("package main // saved by the editor\n")
+			s.faults = hook(root, "swap", 1, "main.go", edit)
+			err := r.WriteFile("main.go", orig["main.go"].data, migrated("main.go", orig["main.go"].data))
+			var changed *ChangedError
+			if !errors.As(err, &changed) {
+				t.Fatalf("WriteFile = %v, want *ChangedError", err)
+			}
+			want := sample()
+			want["main.go"] = file{edit, 0o644}
+			s.faults = nil
+			if err := r.Abort(); err != nil {
+				t.Fatalf("Abort = %v", err)
+			}
+			checkTree(t, root, want)
+			noTemps(t, root)
+		})
+	}
+}
+
+// TestRestoreKeepsASaveBetweenTheCheckAndTheSwap is the same for a file
+// put back by restore.
+func TestRestoreKeepsASaveBetweenTheCheckAndTheSwap(t *testing.T) {
+	needExchange(t)
+	orig := sample()
+	s, root := newStore(t, orig)
+	r := rewrite(t, s, root, []string{"main.go"}, migrated)
+	if err := r.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	edit := []byte("package main // saved by the editor\n")
+	s.faults = saveAt(root, "swap", 1, "main.go", edit)
+	_, err := s.Restore(r.ID(), nil, false)
+	var conflict *ConflictError
+	if !errors.As(err, &conflict) || !slices.Equal(conflict.Files, []string{"main.go"}) {
+		t.Fatalf("Restore = %v, want a conflict on main.go", err)
+	}
+	got, _ := os.ReadFile(filepath.Join(root, "main.go"))
+	if string(got) != string(edit) {
+		t.Errorf("main.go = %q, want the editor's save %q", got, edit)
+	}
+	noTemps(t, root)
+}
+
+// needExchange skips t where two names cannot be swapped atomically; on
+// Linux, where migrate relies on it, that is a failure.
+func needExchange(t *testing.T) {
+	t.Helper()
+	if canExchange(t) {
+		return
+	}
+	if runtime.GOOS == "linux" {
+		t.Fatal("renameat2(RENAME_EXCHANGE) fails in a temp directory")
+	}
+	t.Skip("no atomic exchange of two names on " + runtime.GOOS)
+}
+
+// canExchange reports whether two names can be swapped atomically in a
+// temp directory of this system.
+func canExchange(t *testing.T) bool {
+	dir := t.TempDir()
+	for _, n := range []string{"a", "b"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(n), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	return exchange(r, "a", "b") == nil
 }

@@ -191,7 +191,7 @@ func failingHook(step string, armed *bool) func(string) error {
 
 func TestAbortRestoresAfterAFailedWrite(t *testing.T) {
 	steps := []string{"read", "journal-reserve", "backup-write", "backup-sync", "record-write", "record-sync", "backup-dir-sync", "journal-write",
-		"journal-sync", "tmp-create", "tmp-write", "tmp-sync", "rename", "dir-sync", "written"}
+		"journal-sync", "tmp-create", "tmp-write", "tmp-sync", "rename", "swap", "dir-sync", "written"}
 	for _, step := range steps {
 		t.Run(step, func(t *testing.T) {
 			orig := sample()
@@ -257,7 +257,7 @@ func TestBackupIsDurableBeforeTheFileIsTouched(t *testing.T) {
 	r := rewrite(t, s, root, []string{"a.go"}, migrated)
 	got = got[slices.Index(got, "read"):]
 	want := []string{"read", "journal-reserve", "backup-write", "backup-sync", "record-write", "record-sync", "backup-dir-sync", "journal-write", "journal-sync",
-		"tmp-create", "tmp-write", "tmp-sync", "rename", "dir-sync", "written", "journal-write"}
+		"tmp-create", "tmp-write", "tmp-sync", "rename", "swap", "dir-sync", "written", "journal-write"}
 	if !slices.Equal(got, want) {
 		t.Errorf("steps of WriteFile:\n got %v\nwant %v", got, want)
 	}

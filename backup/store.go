@@ -94,7 +94,7 @@ type Store struct {
 	// faults, if set, is called before each step of a write ("read",
 	// "journal-reserve", "backup-write", "backup-sync", "record-write", "record-sync",
 	// "backup-dir-sync", "journal-write",
-	// "journal-sync", "tmp-create", "tmp-write", "tmp-sync", "rename",
+	// "journal-sync", "tmp-create", "tmp-write", "tmp-sync", "rename", "swap",
 	// "link" or "remove", "dir-sync", "written"); an error it returns fails
 	// the step.
 	// Tests in this package set it to inject failures and crashes.

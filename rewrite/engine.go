@@ -330,10 +330,7 @@ func applyRule(f *fileCtx, rule rules.Rule) (err error) {
 
 // rewriteFile applies every rule set whose paths the file imports.
 func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string]string) (*fileResult, error) {
-	old, err := os.ReadFile(tf.path)
-	if err != nil {
-		return nil, err
-	}
+	old := tf.src
 	st, err := os.Stat(tf.path)
 	if err != nil {
 		return nil, err

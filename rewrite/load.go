@@ -1,11 +1,15 @@
 package rewrite
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"go/ast"
+	"go/parser"
+	"go/token"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/packages"
 
@@ -17,6 +21,9 @@ type typedFile struct {
 	*candidate
 	pkg    *packages.Package
 	syntax *ast.File
+	// src is the content syntax was parsed from: the file as it was
+	// read, which the write later expects to find on disk.
+	src    []byte
 	config config
 }
 
@@ -30,6 +37,7 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 // the test variant for its test files.
 func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config, env []string, allowErrors bool, warnings *[]string) ([]*typedFile, int, error) {
 	byPath := map[string]*candidate{}
+	srcs := &sources{byName: map[string][]byte{}}
 	var patterns []string
 	for _, c := range cands {
 		if c.adhoc() != cfg.adhoc {
@@ -54,6 +62,7 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 		Tests:      !cfg.adhoc,
 		Env:        cfg.env(env),
 		BuildFlags: cfg.buildFlags(),
+		ParseFile:  srcs.parse,
 	}
 	pkgs, err := loadEach(pcfg, patterns, cfg.adhoc)
 	if err != nil {
@@ -92,8 +101,12 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 				}
 				*warnings = appendUnique(*warnings, err.Error())
 			}
+			src, err := srcs.get(name)
+			if err != nil {
+				return nil, 0, err
+			}
 			delete(byPath, name)
-			out = append(out, &typedFile{candidate: c, pkg: p, syntax: f, config: cfg})
+			out = append(out, &typedFile{candidate: c, pkg: p, syntax: f, src: src, config: cfg})
 		}
 	}
 	return out, typed, nil
@@ -101,6 +114,46 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 
 // loadEach loads the patterns together, or one by one for single files,
 // which go list would otherwise put in one package.
+// sources keeps the bytes go/packages parsed each file from, so that the
+// rewrite starts from exactly the content its syntax tree describes: a
+// file saved while the packages load is then refused at write time,
+// never overwritten with a rewrite of its older content.
+type sources struct {
+	mu     sync.Mutex
+	byName map[string][]byte
+	reread map[string]bool // files parsed twice with different contents
+}
+
+// parse is the ParseFile of packages.Config: go/packages' own parse,
+// recording src.
+func (s *sources) parse(fset *token.FileSet, name string, src []byte) (*ast.File, error) {
+	s.mu.Lock()
+	if old, ok := s.byName[name]; ok && !bytes.Equal(old, src) {
+		if s.reread == nil {
+			s.reread = map[string]bool{}
+		}
+		s.reread[name] = true
+	} else if !ok {
+		s.byName[name] = src
+	}
+	s.mu.Unlock()
+	return parser.ParseFile(fset, name, src, parser.AllErrors|parser.ParseComments)
+}
+
+// get returns the content file name was parsed from.
+func (s *sources) get(name string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	src, ok := s.byName[name]
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("load %s: the loader parsed no source for it; this is a bug in migrate", name)
+	case s.reread[name]:
+		return nil, fmt.Errorf("load %s: the file changed while the packages were loading; save your edits and run migrate again", name)
+	}
+	return src, nil
+}
+
 func loadEach(cfg *packages.Config, patterns []string, oneByOne bool) ([]*packages.Package, error) {
 	if !oneByOne {
 		return packages.Load(cfg, patterns...)

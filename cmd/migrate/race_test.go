@@ -41,8 +41,7 @@ func TestRacingWriters(t *testing.T) {
 	genModule(t, orig, 4, 5)
 	want := snapshot(t, orig)
 	migrated := migratedTree(t, orig)
-	rng := rand.New(rand.NewPCG(7, 11))
-	for _, sc := range raceScenarios() {
+	for si, sc := range raceScenarios() {
 		for round := range 3 {
 			t.Run(fmt.Sprintf("%s/%d", sc.name, round), func(t *testing.T) {
 				dir := t.TempDir()
@@ -52,9 +51,12 @@ func TestRacingWriters(t *testing.T) {
 						t.Fatalf("migrate %v: %v\n%s", args, err, out)
 					}
 				}
-				r := newRace(dir, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
+				r := newRace(dir, rand.New(rand.NewPCG(uint64(si), uint64(round))))
 				r.run(t, sc.cmd)
 				r.checkFiles(t, want, migrated)
+				if t.Failed() {
+					t.Logf("the editor's saves:\n%s", strings.Join(r.log, "\n"))
+				}
 				restoreAll(t, dir)
 				r.checkRestored(t, want)
 			})
@@ -95,6 +97,7 @@ type race struct {
 
 	mu      sync.Mutex
 	edits   map[string][]string // file -> the lines the editor added, in order
+	log     []string // each save, with when it started and ended
 	racers  []racerResult
 	mainPID atomic.Int64
 	done    atomic.Bool
@@ -154,6 +157,7 @@ func (r *race) run(t *testing.T, args []string) {
 		t.Errorf("migrate %v exited %d; want 0, 1 or 2\n%s", args, code, out.String())
 	}
 	for _, rr := range r.racers {
+		t.Logf("racer %v: exit %d inside=%v: %s", rr.args, rr.code, rr.inside, lastLines(rr.out, 2))
 		if rr.inside && rr.code != 2 {
 			t.Errorf("second migrate %v ran while the first held the module: exit %d, want 2\n%s", rr.args, rr.code, rr.out)
 		}
@@ -174,7 +178,11 @@ func (r *race) editor(rng *rand.Rand) {
 		time.Sleep(time.Duration(2+rng.IntN(15)) * time.Millisecond)
 		name := r.files[rng.IntN(len(r.files))]
 		line := fmt.Sprintf("// edit %d", n)
+		t0 := time.Now()
 		if saveAppend(filepath.Join(r.dir, name), line) {
+			r.mu.Lock()
+			r.log = append(r.log, fmt.Sprintf("%s %s %s..%s", name, line, t0.Format("05.000000"), time.Now().Format("05.000000")))
+			r.mu.Unlock()
 			r.mu.Lock()
 			r.edits[name] = append(r.edits[name], line)
 			r.mu.Unlock()
@@ -205,7 +213,7 @@ func (r *race) secondMigrate(rng *rand.Rand) {
 	cmds := [][]string{
 		{"run", "--rules", "ioutil", "--no-test"},
 		{"restore"},
-		{"backups", "prune", "--keep", "0", "--force"},
+		{"backups", "prune", "--keep", "100", "--force"},
 	}
 	for !r.done.Load() {
 		time.Sleep(time.Duration(5+rng.IntN(40)) * time.Millisecond)
@@ -315,9 +323,11 @@ func restoreAll(t *testing.T, dir string) {
 		if run.State == "restored" || strings.Contains(run.Command, "saved the files it overwrote") {
 			continue
 		}
-		if out, err := migrate(dir, "restore", "--force", run.ID); err != nil && !strings.Contains(out, "nothing") {
+		out, err := migrate(dir, "restore", "--force", run.ID)
+		if err != nil {
 			t.Errorf("restore --force %s (%s): %v\n%s", run.ID, run.State, err, out)
 		}
+		t.Logf("restore --force %s (%s, %s):\n%s", run.ID, run.State, run.Command, out)
 	}
 }
 
