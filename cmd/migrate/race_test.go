@@ -97,7 +97,7 @@ type race struct {
 
 	mu      sync.Mutex
 	edits   map[string][]string // file -> the lines the editor added, in order
-	log     []string // each save, with when it started and ended
+	log     []string            // each save, with when it started and ended
 	racers  []racerResult
 	mainPID atomic.Int64
 	done    atomic.Bool
