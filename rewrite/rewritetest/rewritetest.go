@@ -159,7 +159,9 @@ func findingsText(res *rewrite.Result) string {
 }
 
 func checkFormatted(r *Result, f *rewrite.FileChange) {
-	src := bytes.ReplaceAll(f.New, []byte("\r\n"), []byte("\n"))
+	// gofmt's own form has "\n" line endings and no byte order mark:
+	// the rewrite keeps the file's.
+	src := bytes.ReplaceAll(bytes.TrimPrefix(f.New, []byte("\ufeff")), []byte("\r\n"), []byte("\n"))
 	out, err := format.Source(src)
 	switch {
 	case err != nil:
