@@ -3,7 +3,10 @@
 #   make test
 GO ?= go
 
-.PHONY: build test lint bench example
+.PHONY: build test lint bench example fuzz fuzz-rewrite
+
+# FUZZTIME bounds each fuzz target's run.
+FUZZTIME ?= 2m
 
 ## build: the migrate binary in bin/
 build:
@@ -19,6 +22,13 @@ lint:
 	if [ -n "$$files" ]; then echo "gofmt -l lists:"; echo "$$files"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
+
+## fuzz: every fuzz target, each for FUZZTIME (make test runs their seeds)
+fuzz: fuzz-rewrite
+
+## fuzz-rewrite: the rewriter on generated Go files that use io/ioutil
+fuzz-rewrite:
+	$(GO) test ./rewrite -run '^$$' -fuzz '^FuzzRewrite$$' -fuzztime $(FUZZTIME)
 
 ## bench: a dry run against go vet ./... on a large generated module
 bench:
