@@ -362,7 +362,7 @@ func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string
 	if bytes.Equal(newSrc, old) {
 		return res, nil
 	}
-	if !isGofmt(bytes.ReplaceAll(old, []byte("\r\n"), []byte("\n"))) {
+	if !isGofmt(normalized(old)) {
 		res.findings = append(res.findings, Finding{Pos: token.Position{Filename: mod.rel(tf.path)}, Kind: Warning,
 			Message: "file was not gofmt-formatted: the rewritten file is, so the diff also shows formatting changes"})
 	}

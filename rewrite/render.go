@@ -14,7 +14,7 @@ import (
 
 // render applies the scheduled replacements, TODO comments and import
 // changes, and prints the file. old is the file's current content; the
-// result keeps its line endings.
+// result keeps its byte order mark and the line endings of its lines.
 func (f *fileCtx) render(old []byte) ([]byte, error) {
 	if len(f.replace) > 0 {
 		dstutil.Apply(f.dfile, nil, func(c *dstutil.Cursor) bool {
@@ -36,10 +36,7 @@ func (f *fileCtx) render(old []byte) ([]byte, error) {
 	if _, err := parser.ParseFile(token.NewFileSet(), "", out, parser.SkipObjectResolution); err != nil {
 		return nil, fmt.Errorf("the rewritten file does not parse (%v): please report this", err)
 	}
-	if bytes.Contains(old, []byte("\r\n")) {
-		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
-	}
-	return out, nil
+	return keepEndings(old, out), nil
 }
 
 // addTODOs puts each "// TODO(migrate): ..." comment above its statement,

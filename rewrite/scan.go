@@ -61,7 +61,7 @@ func listFiles(ctx context.Context, mod *Module, goc *gocmd.Runner, patterns []s
 		}
 	}
 	for _, p := range pkgs {
-		if err := p.err(); err != nil {
+		if err := p.err(mod, dir); err != nil {
 			return nil, err
 		}
 		add(p, slices.Concat(p.GoFiles, p.CgoFiles, p.IgnoredGoFiles, p.TestGoFiles), p.Name)
@@ -74,19 +74,28 @@ func listFiles(ctx context.Context, mod *Module, goc *gocmd.Runner, patterns []s
 type listPackage struct {
 	ImportPath, Name, Dir                                        string
 	GoFiles, CgoFiles, IgnoredGoFiles, TestGoFiles, XTestGoFiles []string
-	Error                                                        *struct{ Err string }
+	Error                                                        *struct{ Pos, Err string }
 }
 
-// err turns the error go list reports for a pattern into an error,
-// ignoring the ones that only mean "nothing to build in this
-// configuration".
-func (p *listPackage) err() error {
+// err turns the error go list reports for a pattern into an error, with
+// its position relative to the module root, ignoring the ones that only
+// mean "nothing to build in this configuration". dir is where go list ran.
+func (p *listPackage) err(mod *Module, dir string) error {
 	if p.Error == nil {
 		return nil
 	}
 	msg := p.Error.Err
 	if strings.Contains(msg, "build constraints exclude all Go files") || strings.Contains(msg, "no Go files") {
 		return nil
+	}
+	if pos := p.Error.Pos; pos != "" {
+		if !filepath.IsAbs(pos) {
+			pos = filepath.Join(dir, pos)
+		}
+		msg = mod.rel(pos) + ": " + msg
+	}
+	if strings.Contains(msg, "illegal UTF-8") {
+		msg += ": Go source files must be UTF-8; convert the file, then run migrate again"
 	}
 	return fmt.Errorf("list %s: %s", p.ImportPath, strings.TrimSpace(msg))
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"go/token"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
@@ -89,8 +90,8 @@ func Parse(src []byte, source string, goRules map[string]GoRuleFunc) (*Set, erro
 		Name: f.Name, From: f.From, To: f.To, Summary: f.Summary, Doc: f.Doc,
 		Source: source, GoVersion: f.Go, Packages: f.Packages, Modules: f.Modules,
 	}
-	if err := checkPackages(f.Packages); err != nil {
-		return nil, fail(topLine(&root, "packages"), "%v", err)
+	if name, err := checkPackages(f.Packages); err != nil {
+		return nil, fail(entryLine(&root, "packages", name), "%v", err)
 	}
 	if err := f.Modules.check(); err != nil {
 		return nil, fail(topLine(&root, "modules"), "%v", err)
@@ -122,6 +123,9 @@ func compile(set *Set, spec *Spec, goRules map[string]GoRuleFunc) (Rule, error) 
 	if err := spec.checkOp(); err != nil {
 		return nil, err
 	}
+	if err := spec.checkImportPaths(); err != nil {
+		return nil, err
+	}
 	op, arg := spec.Op()
 	switch op {
 	case "move":
@@ -144,16 +148,19 @@ func compile(set *Set, spec *Spec, goRules map[string]GoRuleFunc) (Rule, error) 
 	return mk(set, spec)
 }
 
-func checkPackages(pkgs map[string]string) error {
-	for name, path := range pkgs {
+// checkPackages validates the "packages" map, in name order, and returns
+// the name of the first bad entry with its error.
+func checkPackages(pkgs map[string]string) (string, error) {
+	names := slices.Sorted(maps.Keys(pkgs))
+	for _, name := range names {
 		if !token.IsIdentifier(name) {
-			return fmt.Errorf("package name %q is not a Go identifier", name)
+			return name, fmt.Errorf("package name %q is not a Go identifier", name)
 		}
-		if path == "" || strings.ContainsAny(path, " \t\"\\") {
-			return fmt.Errorf("package %q has an invalid import path %q", name, path)
+		if err := checkImportPath(pkgs[name]); err != nil {
+			return name, fmt.Errorf("package %s: %w", name, err)
 		}
 	}
-	return nil
+	return "", nil
 }
 
 // yamlError converts a YAML error (which names a line in its text) into a
@@ -188,6 +195,27 @@ func topLine(root *yaml.Node, key string) int {
 		}
 	}
 	return 1
+}
+
+// entryLine returns the line of key in the top-level map top, or the
+// line of top.
+func entryLine(root *yaml.Node, top, key string) int {
+	if len(root.Content) == 0 {
+		return 1
+	}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != top {
+			continue
+		}
+		entries := m.Content[i+1].Content
+		for j := 0; j+1 < len(entries); j += 2 {
+			if entries[j].Value == key {
+				return entries[j].Line
+			}
+		}
+	}
+	return topLine(root, top)
 }
 
 // ruleLines returns the line of each entry of the top-level "rules" list,

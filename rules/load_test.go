@@ -34,6 +34,11 @@ func TestParseErrors(t *testing.T) {
 		{"unknown go rule", header + "  - go: nope\n", `unknown Go rule "nope" (known: go-redis, ioutil-readdir)`},
 		{"duplicate id", header + "  - id: x\n    manual: a.X\n    message: m\n  - id: x\n    manual: a.Y\n    message: m\n", `t.yaml:9: rule id "x" already used at line 6`},
 		{"bad go version", "name: t\ngo: latest\nrules:\n  - manual: a.X\n", `t.yaml:2: "go" must be a Go version`},
+		{"move to parent", header + "  - move: example.com/a\n    to: ../../etc/evil\n", `t.yaml:7: rule "move:example.com/a": to: malformed import path "../../etc/evil": invalid path element ".."`},
+		{"move to absolute", header + "  - move: example.com/a\n    to: /etc/evil\n", `t.yaml:7: rule "move:example.com/a": to: malformed import path "/etc/evil": empty path element`},
+		{"move to dots", header + "  - move: example.com/a\n    to: ...\n", `t.yaml:7: rule "move:example.com/a": to: malformed import path "..."`},
+		{"move from dots", header + "  - move: ./a\n    to: example.com/b\n", `t.yaml:6: rule "move:./a": malformed import path "./a"`},
+		{"bad package path", "name: t\npackages:\n  a: example.com/a\n  b: ../b\nrules:\n  - manual: a.X\n    message: m\n", `t.yaml:4: package b: malformed import path "../b": invalid path element "..": give an import path such as example.com/mod/pkg`},
 		{"bad package name", "name: t\npackages:\n  my-pkg: x\nrules:\n  - move: a\n    to: b\n", `package name "my-pkg" is not a Go identifier`},
 	}
 	for _, c := range cases {

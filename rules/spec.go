@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"strings"
+
+	"golang.org/x/mod/module"
 )
 
 // Spec is one rule as written in a rule file. Exactly one operation key
@@ -124,6 +126,30 @@ func (s *Spec) checkOp() error {
 	}
 	if s.Name != "" && op != "move" {
 		return fmt.Errorf("\"name\" applies only to move rules")
+	}
+	return nil
+}
+
+// checkImportPaths verifies that a move rule's paths are import paths a
+// Go file can use: a path like "../x", "/x" or "..." would be written
+// into the user's imports as is.
+func (s *Spec) checkImportPaths() error {
+	if s.Move == "" {
+		return nil
+	}
+	if err := checkImportPath(strings.TrimSuffix(s.Move, "/...")); err != nil {
+		return err
+	}
+	if err := checkImportPath(strings.TrimSuffix(s.To, "/...")); err != nil {
+		return fmt.Errorf("to: %w", err)
+	}
+	return nil
+}
+
+// checkImportPath returns module.CheckImportPath's error with what to do.
+func checkImportPath(path string) error {
+	if err := module.CheckImportPath(path); err != nil {
+		return fmt.Errorf("%v: give an import path such as example.com/mod/pkg", err)
 	}
 	return nil
 }

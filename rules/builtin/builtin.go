@@ -4,6 +4,7 @@ package builtin
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -89,16 +90,59 @@ func Resolve(dir string, names []string) ([]*rules.Set, error) {
 
 func resolveOne(dir, n string) (*rules.Set, error) {
 	ext := filepath.Ext(n)
-	if !strings.ContainsAny(n, `/\`) && ext != ".yaml" && ext != ".yml" {
-		return Load(n)
-	}
 	p := n
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(dir, p)
 	}
+	if !strings.ContainsAny(n, `/\`) && ext != ".yaml" && ext != ".yml" {
+		s, err := Load(n)
+		if err != nil && isDir(p) {
+			return nil, dirError(n, p)
+		}
+		return s, err
+	}
 	src, err := os.ReadFile(p)
 	if err != nil {
-		return nil, fmt.Errorf("rule file %s: no such file (give a built-in name, see migrate list, or a path to a .yaml rule file)", n)
+		return nil, readError(n, p, err)
 	}
 	return rules.Parse(src, n, GoRules())
+}
+
+// rulesTake says what --rules takes, for errors.
+const rulesTake = "give a built-in name, see migrate list, or a path to a .yaml rule file"
+
+// readError says why the rule file n, at p, cannot be read.
+func readError(n, p string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("rule file %s: no such file (%s)", n, rulesTake)
+	case isDir(p):
+		return dirError(n, p)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("read rule file %s: %v (%s)", n, err, rulesTake)
+}
+
+// dirError says that the rule file n, at p, is a directory, and names the
+// rule files in it.
+func dirError(n, p string) error {
+	var inside []string
+	for _, pat := range []string{"*.yaml", "*.yml"} {
+		m, _ := filepath.Glob(filepath.Join(p, pat))
+		for _, f := range m {
+			inside = append(inside, filepath.Join(n, filepath.Base(f)))
+		}
+	}
+	if len(inside) == 0 {
+		return fmt.Errorf("rule file %s: is a directory, not a rule file (%s)", n, rulesTake)
+	}
+	return fmt.Errorf("rule file %s: is a directory, not a rule file: give one of the rule files in it (%s), or several separated by commas", n, strings.Join(inside, ", "))
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }
