@@ -61,7 +61,7 @@ func listFiles(ctx context.Context, mod *Module, goc *gocmd.Runner, patterns []s
 		}
 	}
 	for _, p := range pkgs {
-		if err := p.err(mod, dir); err != nil {
+		if err := p.err(mod, goc.Dir); err != nil {
 			return nil, err
 		}
 		add(p, slices.Concat(p.GoFiles, p.CgoFiles, p.IgnoredGoFiles, p.TestGoFiles), p.Name)
