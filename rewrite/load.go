@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -200,7 +201,7 @@ func packageError(p *packages.Package, mod *Module) error {
 	if len(p.Errors) == 0 {
 		return nil
 	}
-	var msgs []string
+	msgs, fix := importCauses(p)
 	for _, e := range p.Errors {
 		if e.Pos != "" && e.Pos != "-" {
 			msgs = appendUnique(msgs, relPos(mod, e.Pos)+": "+e.Msg)
@@ -220,7 +221,30 @@ func packageError(p *packages.Package, mod *Module) error {
 		more = fmt.Sprintf(" (and %d more)", len(msgs)-3)
 		msgs = msgs[:3]
 	}
-	return fmt.Errorf("load %s: %s%s: fix the package so that it builds, then run migrate again", p.PkgPath, strings.Join(msgs, "; "), more)
+	if fix == "" {
+		fix = "fix the package so that it builds, then run migrate again"
+	}
+	return fmt.Errorf("load %s: %s%s: %s", p.PkgPath, strings.Join(msgs, "; "), more, fix)
+}
+
+// importCauses returns why p's direct imports could not be loaded, as go
+// list said it (a missing go.sum entry, a module not in the cache): the
+// type checker only says "could not import", which hides the cause. fix
+// is what to do about it, when known.
+func importCauses(p *packages.Package) (msgs []string, fix string) {
+	for _, path := range slices.Sorted(maps.Keys(p.Imports)) {
+		for _, e := range p.Imports[path].Errors {
+			if e.Kind != packages.ListError {
+				continue
+			}
+			msg, _, _ := strings.Cut(strings.TrimSpace(e.Msg), "\n")
+			msgs = appendUnique(msgs, strings.TrimSuffix(msg, "; to add:"))
+			if strings.Contains(msg, "missing go.sum entry") {
+				fix = "migrate reads go.mod and go.sum as they are (-mod=readonly): run 'go mod tidy' (or the go get it names), then run migrate again"
+			}
+		}
+	}
+	return msgs, fix
 }
 
 // relPos makes a "file:line:col" position relative to the module root.

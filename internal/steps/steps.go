@@ -346,7 +346,12 @@ func rollBack(run *backup.Run, s *StepReport) error {
 }
 
 func abort(run *backup.Run, err error) error {
-	if aerr := run.Abort(); aerr != nil {
+	aerr := run.Abort()
+	var incomplete *backup.IncompleteError
+	switch {
+	case errors.As(aerr, &incomplete): // it names the files left and the command
+		return fmt.Errorf("%w; then %v", err, aerr)
+	case aerr != nil:
 		return fmt.Errorf("%w; restoring the files already written also failed: %v (run migrate restore %s)", err, aerr, run.ID())
 	}
 	return fmt.Errorf("%w; the files already written were restored", err)
