@@ -171,16 +171,8 @@ func (s *Store) linkBackup(t *target, a action) error {
 
 // syncFile syncs the file name of r, if it can be opened for reading.
 func syncFile(r *os.Root, name string) error {
-	f, err := r.Open(name)
-	if errors.Is(err, fs.ErrPermission) {
-		return nil // a mode without read permission; the rename is synced with its directory
-	}
-	if err != nil {
+	if err := syncIn(r, name); !errors.Is(err, fs.ErrPermission) {
 		return err
 	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return nil // a mode without read permission; the rename is synced with its directory
 }

@@ -246,12 +246,17 @@ func syncDir(r *os.Root, dir string, fault func(string) error) error {
 	if runtime.GOOS == "windows" {
 		return nil // directories cannot be synced; NTFS journals renames
 	}
-	d, err := r.Open(dir)
+	return syncIn(r, dir)
+}
+
+// syncIn opens the file or directory name of r and syncs it.
+func syncIn(r *os.Root, name string) error {
+	f, err := r.Open(name)
 	if err != nil {
 		return err
 	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err
