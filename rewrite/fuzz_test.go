@@ -52,7 +52,25 @@ func FuzzRewrite(f *testing.F) {
 				t.Errorf("%v\ninput:\n%q\noutput:\n%q", err, src, got)
 			}
 		}
+		if !damaged && strings.Contains(src, "\r\n") {
+			sameAsLF(t, src, tags, res.Got["a.go"])
+		}
 	})
+}
+
+// sameAsLF checks that a file with CRLF lines is rewritten like its LF
+// version, line for line: only endings may differ (an empty CRLF line once
+// vanished in the rewrite).
+func sameAsLF(t *testing.T, src, tags, got string) {
+	t.Helper()
+	lf := strings.ReplaceAll(src, "\r\n", "\n")
+	res, err := rewritetest.New(fuzzCase(lf, tags)).Run(context.Background(), t.TempDir(), builtin.Resolve, goEnv())
+	if err != nil {
+		t.Fatalf("LF version: %v\ninput:\n%q", err, lf)
+	}
+	if want := res.Got["a.go"]; strings.ReplaceAll(got, "\r\n", "\n") != want {
+		t.Errorf("the CRLF file's rewrite differs from its LF version's beyond line endings\ninput:\n%q\noutput:\n%q\nLF output:\n%q", src, got, want)
+	}
 }
 
 // keptBytes checks that the rewrite kept the byte order mark, and line

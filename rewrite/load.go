@@ -138,7 +138,20 @@ func (s *sources) parse(fset *token.FileSet, name string, src []byte) (*ast.File
 		s.byName[name] = src
 	}
 	s.mu.Unlock()
-	return parser.ParseFile(fset, name, src, parser.AllErrors|parser.ParseComments)
+	return parser.ParseFile(fset, name, lfOnly(src), parser.AllErrors|parser.ParseComments)
+}
+
+// lfOnly returns src with its CRLF line endings turned into LF. dst finds
+// empty lines by looking one byte past a line break, so in a CRLF file it
+// would see none and print the file without them. The change keeps the
+// code's meaning (the compiler drops carriage returns from raw strings;
+// other literals cannot hold one) and every line and column; the ending
+// of each line is put back when the file is rendered.
+func lfOnly(src []byte) []byte {
+	if !bytes.Contains(src, []byte("\r\n")) {
+		return src
+	}
+	return bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
 }
 
 // get returns the content file name was parsed from.
