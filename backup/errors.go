@@ -36,8 +36,8 @@ func (e *InterruptedError) Error() string {
 		runs, was = "runs", "were"
 	}
 	return fmt.Sprintf("begin run: %s %s %s interrupted before finishing and may have left files half-migrated; "+
-		"run `migrate restore %s` to put them back, or `migrate backups prune --force` to discard the backups",
-		runs, strings.Join(e.IDs, ", "), was, last)
+		"run `migrate restore %s` to put them back, or `migrate backups prune --force %s` to discard the backups",
+		runs, strings.Join(e.IDs, ", "), was, last, strings.Join(e.IDs, " "))
 }
 
 // ConflictError is returned by Store.Restore, and Run.Abort, when files

@@ -37,8 +37,8 @@ func (e *DamagedError) Error() string {
 		where += ": field " + e.Field
 	}
 	return fmt.Sprintf("%s: %s; the records of run %s are damaged, so nothing was restored; "+
-		"the original files are in %s (files/NNNNN.json names each), or discard the run with `migrate backups prune --force`",
-		where, e.Problem, e.ID, filepath.Join(e.Dir, filesDir))
+		"the original files are in %s (files/NNNNN.json names each), or discard the run with `migrate backups prune --force %s`",
+		where, e.Problem, e.ID, filepath.Join(e.Dir, filesDir), e.ID)
 }
 
 // check returns the field of r at fault and what is wrong with it, or ""

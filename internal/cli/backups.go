@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -42,15 +46,23 @@ as they run: a second one is refused at once, naming the pid holding it.`,
 }
 
 func openStore(env *Env) (*backup.Store, error) {
-	dir, err := env.workDir()
+	root, err := moduleRoot(env)
 	if err != nil {
 		return nil, err
+	}
+	return backup.Open(root)
+}
+
+func moduleRoot(env *Env) (string, error) {
+	dir, err := env.workDir()
+	if err != nil {
+		return "", err
 	}
 	mod, err := rewrite.FindModule(dir)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	return backup.Open(mod.Root)
+	return mod.Root, nil
 }
 
 // lockStore opens the backups of the module and takes its write lock for
@@ -67,11 +79,7 @@ func lockStore(env *Env, cmd *cobra.Command, args []string) (*backup.Store, erro
 }
 
 func listBackups(env *Env, asJSON bool) error {
-	store, err := openStore(env)
-	if err != nil {
-		return err
-	}
-	runs, err := store.List()
+	runs, err := listRuns(env)
 	if err != nil {
 		return err
 	}
@@ -97,6 +105,23 @@ func listBackups(env *Env, asJSON bool) error {
 	return tw.Flush()
 }
 
+// listRuns returns the module's backed-up runs; a module with no
+// .migrate/ has none, and listing does not create it.
+func listRuns(env *Env) ([]backup.RunInfo, error) {
+	root, err := moduleRoot(env)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(root, ".migrate")); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	store, err := backup.Open(root)
+	if err != nil {
+		return nil, err
+	}
+	return store.List()
+}
+
 type runJSON struct {
 	ID       string    `json:"id"`
 	Time     time.Time `json:"time"`
@@ -120,22 +145,35 @@ func newPruneCmd(env *Env) *cobra.Command {
 	var keep int
 	var force bool
 	cmd := &cobra.Command{
-		Use:   "prune --keep N",
-		Short: "Delete all but the newest N runs",
-		Long: `Prune deletes the backups of all but the newest N runs. An interrupted run
-is never deleted without --force: restore it first. A running run is never
-deleted: prune is refused while another migrate command writes.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !cmd.Flags().Changed("keep") || keep < 0 {
-				return usagef("backups prune: --keep N is required (N >= 0)")
+		Use:   "prune (--keep N | RUN-ID...)",
+		Short: "Delete all but the newest N runs, or the runs named",
+		Long: `Prune deletes the backups of all but the newest N runs (--keep N), or of
+the runs named. An interrupted or damaged run is never deleted without
+--force: restore it first. A running run is never deleted: prune is refused
+while another migrate command writes.`,
+		Example: `  migrate backups prune --keep 5
+  migrate backups prune --force 20261122-013045.123`,
+		RunE: func(cmd *cobra.Command, ids []string) error {
+			byKeep := cmd.Flags().Changed("keep")
+			switch {
+			case byKeep && len(ids) > 0:
+				return usagef("backups prune: give --keep N or run ids, not both")
+			case !byKeep && len(ids) == 0:
+				return usagef("backups prune: give --keep N (N >= 0) or the ids of the runs to delete")
+			case byKeep && keep < 0:
+				return usagef("backups prune: --keep N needs N >= 0")
 			}
 			store, err := lockStore(env, cmd, nil)
 			if err != nil {
 				return err
 			}
 			defer store.Unlock()
-			deleted, err := store.Prune(keep, force)
+			var deleted []string
+			if byKeep {
+				deleted, err = store.Prune(keep, force)
+			} else {
+				deleted, err = store.Delete(ids, force)
+			}
 			for _, id := range deleted {
 				fmt.Fprintf(env.Stderr, "migrate: deleted run %s\n", id)
 			}
@@ -143,6 +181,6 @@ deleted: prune is refused while another migrate command writes.`,
 		},
 	}
 	cmd.Flags().IntVar(&keep, "keep", 0, "number of newest runs to keep")
-	cmd.Flags().BoolVar(&force, "force", false, "also delete interrupted runs")
+	cmd.Flags().BoolVar(&force, "force", false, "also delete interrupted and damaged runs")
 	return cmd
 }

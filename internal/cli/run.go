@@ -303,7 +303,7 @@ func checkNoInterrupted(store *backup.Store) error {
 	}
 	for _, r := range runs {
 		if r.State == backup.StateInterrupted && r.Restored < r.Files {
-			return fmt.Errorf("run %s was interrupted before finishing and may have left files half-migrated: run 'migrate restore %s' first (or 'migrate backups prune --force' to discard it)", r.ID, r.ID)
+			return fmt.Errorf("run %s was interrupted before finishing and may have left files half-migrated: run 'migrate restore %s' first (or 'migrate backups prune --force %s' to discard it)", r.ID, r.ID, r.ID)
 		}
 	}
 	return nil
