@@ -158,4 +158,3 @@ func (s *Store) emptyTrash() error {
 	}
 	return nil
 }
-
