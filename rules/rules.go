@@ -85,10 +85,10 @@ type Rule interface {
 	Apply(f File) error
 }
 
-// File is one Go file as a rule sees it: the original syntax tree with its
-// type information (read-only), the decorated tree to edit, and helpers for
-// imports, edits and findings. The rewrite package implements it.
-type File interface {
+// View is the read-only side of one Go file being migrated: its original
+// syntax tree and type information, and lookups over them. Helpers that
+// only look (ContextInScope, UsesOf) take a View.
+type View interface {
 	// Fset is the file set of AST and Info positions.
 	Fset() *token.FileSet
 	// AST is the original, type-checked syntax tree. Never modify it.
@@ -100,16 +100,23 @@ type File interface {
 	// Module is the path of the module being migrated: packages outside it
 	// are dependencies, which the run does not change.
 	Module() string
-
-	// Dst returns the decorated node for an original node, or nil. For a
-	// node already replaced through Replace, it returns the original
-	// decorated node, not the replacement.
-	Dst(n ast.Node) dst.Node
 	// Parents returns the chain of nodes enclosing n, innermost first
 	// (n excluded).
 	Parents(n ast.Node) []ast.Node
 	// Uses returns the identifiers of the file that refer to obj.
 	Uses(obj types.Object) []*ast.Ident
+}
+
+// File is one Go file as a rule sees it: a View, the
+// decorated tree to edit in place, and the calls that record edits,
+// findings and ignored sites. The rewrite package implements it.
+type File interface {
+	View
+
+	// Dst returns the decorated node for an original node, or nil. For a
+	// node already replaced through Replace, it returns the original
+	// decorated node, not the replacement.
+	Dst(n ast.Node) dst.Node
 
 	// Qualifier returns a new identifier naming the package with the given
 	// import path, to use as the X of a selector placed at pos. The import
