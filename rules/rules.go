@@ -1,16 +1,3 @@
-// Package rules is the model of a migration: rule sets, the rules in them,
-// the YAML rule-file loader and validator, and the built-in catalog.
-//
-// A rule set is data: a YAML file that names the packages it touches and a
-// list of rules, each one declarative operation (move an import path, rename
-// a symbol, a method or a field, replace a call by a template, mark a symbol
-// for manual follow-up) or the name of a rule written in Go. Built-in rule
-// sets are embedded files in the same format and go through the same loader.
-//
-// A rule written in Go is a [GoRule] value: its Run records the sites and
-// edits it finds through a [Pass], and the engine filters, counts, checks
-// and applies them. The declarative rules still implement [Rule] against
-// a [File]. The rewrite package implements File and is the engine.
 package rules
 
 import (
