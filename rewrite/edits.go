@@ -157,7 +157,7 @@ func (f *fileCtx) checkKept() error {
 }
 
 func (f *fileCtx) overlapError(outer, inner *edit) error {
-	return fmt.Errorf("edits overlap: the edit of rule %s at %s replaces code that rule %s changes at %s, without keeping that change; this is a bug in the rule set (nothing was written)",
+	return fmt.Errorf("edits overlap: the edit of rule %s at %s replaces code that rule %s changes at %s, without keeping that change; this is a bug in the rule set: change the rules so that one leaves this code alone (nothing was written)",
 		outer.rule, f.position(outer.node.Pos()), inner.rule, f.position(inner.node.Pos()))
 }
 
