@@ -67,6 +67,7 @@ type runner struct {
 	files map[string]bool // per-file mode: the files to rewrite
 	res   *Result
 	goenv *gocmd.Env // the go command's environment
+	facts *factCache // the rules' facts, by package
 }
 
 func newRunner(opts Options) (*runner, error) {
@@ -91,7 +92,7 @@ func newRunner(opts Options) (*runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{opts: opts, mod: mod, res: &Result{Module: mod, Sites: map[string]int{}, GoMod: mod.gomod, GoSum: sum}}
+	r := &runner{opts: opts, mod: mod, facts: newFactCache(), res: &Result{Module: mod, Sites: map[string]int{}, GoMod: mod.gomod, GoSum: sum}}
 	for _, s := range opts.Sets {
 		r.paths = append(r.paths, s.Paths()...)
 	}
@@ -290,7 +291,7 @@ func (r *runner) rewriteAll(typed []*typedFile, names map[string]string) error {
 	errs := make([]error, len(typed))
 	var done atomic.Int64
 	parallel(len(typed), r.opts.Workers, func(i int) {
-		results[i], errs[i] = rewriteFile(typed[i], r.mod, r.opts.Sets, names)
+		results[i], errs[i] = rewriteFile(typed[i], r.mod, r.opts.Sets, names, r.facts)
 		r.progress("rewriting", int(done.Add(1)), len(typed))
 	})
 	for i, fr := range results {
@@ -329,13 +330,13 @@ func applyRule(f *fileCtx, rule rules.Rule) (err error) {
 }
 
 // rewriteFile applies every rule set whose paths the file imports.
-func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string]string) (*fileResult, error) {
+func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string]string, facts *factCache) (*fileResult, error) {
 	old := tf.src
 	st, err := os.Stat(tf.path)
 	if err != nil {
 		return nil, err
 	}
-	f, err := newFileCtx(tf, mod, names)
+	f, err := newFileCtx(tf, mod, names, facts)
 	if err != nil {
 		return nil, err
 	}
@@ -344,6 +345,7 @@ func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string
 		f.describe = func(r rules.Rule) string { return describeRule(s, r) }
 		for _, rule := range s.Rules {
 			if tf.indirect || importsAnyOf(tf.imports, rule.Paths()) {
+				f.rule = rule
 				if err := applyRule(f, rule); err != nil {
 					return nil, fmt.Errorf("rule %s/%s: %w", s.Name, rule.ID(), err)
 				}

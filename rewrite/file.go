@@ -18,23 +18,33 @@ type fileCtx struct {
 	mod     *Module
 	names   map[string]string // package name of each import path rules add
 	set     string            // name of the rule set being applied
+	rule    rules.Rule        // the rule being applied
+	facts   *factCache
 	dec     *decorator.Decorator
 	dfile   *dst.File
 	parents map[ast.Node]ast.Node
 	usesOf  map[types.Object][]*ast.Ident
 
-	quals   map[string][]qualifier // by import path
-	unused  map[*ast.Ident]bool
-	replace map[dst.Node]func(dst.Node) dst.Node
+	quals  map[string][]qualifier // by import path
+	unused map[*ast.Ident]bool
+	// edits are the scheduled replacements by decorated node, in rule
+	// order; editNodes their original nodes, in the order scheduled.
+	edits     map[dst.Node][]*edit
+	editNodes []ast.Node
 	// replacedAST holds the original nodes of the scheduled replacements.
 	replacedAST map[ast.Node]bool
 	newPaths    map[*ast.ImportSpec]pathChange
-	todos       map[ast.Node][]string
-	sites       map[string]int
-	uses        []Finding // every site rewritten, with its position
-	findings    []Finding
-	ignores     map[int]ignoreDirective // by line
-	describe    func(rules.Rule) string
+	// final holds the nodes of the decorated tree once the edits are
+	// made; errs the problems of edits made through the File API, which
+	// has no error results, reported when the file is rendered.
+	final    map[dst.Node]bool
+	errs     []error
+	todos    map[ast.Node][]string
+	sites    map[string]int
+	uses     []Finding // every site rewritten, with its position
+	findings []Finding
+	ignores  map[int]ignoreDirective // by line
+	describe func(rules.Rule) string
 }
 
 type qualifier struct {
@@ -42,21 +52,21 @@ type qualifier struct {
 	pos token.Pos
 }
 
-type pathChange struct{ path, name string }
+type pathChange struct{ path, name, rule string }
 
 var _ rules.File = (*fileCtx)(nil)
 
-func newFileCtx(tf *typedFile, mod *Module, names map[string]string) (*fileCtx, error) {
+func newFileCtx(tf *typedFile, mod *Module, names map[string]string, facts *factCache) (*fileCtx, error) {
 	dec := decorator.NewDecorator(tf.pkg.Fset)
 	dfile, err := dec.DecorateFile(tf.syntax)
 	if err != nil {
 		return nil, err
 	}
 	return &fileCtx{
-		tf: tf, mod: mod, names: names, dec: dec, dfile: dfile,
+		tf: tf, mod: mod, names: names, facts: facts, dec: dec, dfile: dfile,
 		quals:       map[string][]qualifier{},
 		unused:      map[*ast.Ident]bool{},
-		replace:     map[dst.Node]func(dst.Node) dst.Node{},
+		edits:       map[dst.Node][]*edit{},
 		replacedAST: map[ast.Node]bool{},
 		newPaths:    map[*ast.ImportSpec]pathChange{},
 		todos:       map[ast.Node][]string{},
@@ -134,27 +144,25 @@ func (f *fileCtx) Replaced(n ast.Node) bool {
 	return false
 }
 
+// Replace schedules a replacement for the rule being applied. Two
+// replacements of one node are composed in rule order.
 func (f *fileCtx) Replace(n ast.Node, with func(dst.Node) dst.Node) {
-	d := f.Dst(n)
-	if d == nil {
-		return
+	if f.Dst(n) != nil {
+		f.schedule(f.ruleName(f.rule), n, with)
 	}
-	f.replacedAST[n] = true
-	if prev := f.replace[d]; prev != nil {
-		// Two rules replace the same node: compose them in rule order.
-		f.replace[d] = func(old dst.Node) dst.Node { return with(prev(old)) }
-		return
-	}
-	f.replace[d] = with
 }
 
 func (f *fileCtx) SetImportPath(spec *ast.ImportSpec, path, name string) {
-	f.newPaths[spec] = pathChange{path: path, name: name}
+	if err := f.setImportPath(f.ruleName(f.rule), spec, rules.ImportChange{Path: path, Name: name}); err != nil {
+		f.errs = append(f.errs, err)
+	}
 }
 
+func (f *fileCtx) ruleName(r rules.Rule) string { return f.set + "/" + r.ID() }
+
 func (f *fileCtx) Rewrote(r rules.Rule, pos token.Pos) {
-	f.sites[f.set+"/"+r.ID()]++
-	f.uses = append(f.uses, Finding{Pos: f.position(pos), Rule: f.set + "/" + r.ID(), Kind: Rewritable, Message: f.describe(r)})
+	f.sites[f.ruleName(r)]++
+	f.uses = append(f.uses, Finding{Pos: f.position(pos), Rule: f.ruleName(r), Kind: Rewritable, Message: f.describe(r)})
 }
 
 func (f *fileCtx) position(pos token.Pos) token.Position {
@@ -169,7 +177,7 @@ func (f *fileCtx) Ignored(r rules.Rule, pos token.Pos) bool {
 	if !ok {
 		return false
 	}
-	f.findings = append(f.findings, Finding{Pos: p, Rule: f.set + "/" + r.ID(), Kind: Ignored,
+	f.findings = append(f.findings, Finding{Pos: p, Rule: f.ruleName(r), Kind: Ignored,
 		Message: "left as is by //migrate:ignore: " + reason})
 	return true
 }
@@ -190,7 +198,7 @@ func (f *fileCtx) ignoreAt(line int) (string, bool) {
 
 func (f *fileCtx) Report(r rules.Rule, pos token.Pos, message string, todo bool) {
 	p := f.position(pos)
-	f.findings = append(f.findings, Finding{Pos: p, Rule: f.set + "/" + r.ID(), Kind: Manual, Message: message})
+	f.findings = append(f.findings, Finding{Pos: p, Rule: f.ruleName(r), Kind: Manual, Message: message})
 	if !todo {
 		return
 	}

@@ -29,8 +29,12 @@ type importState struct {
 func (f *fileCtx) fixImports() error {
 	states := f.existingImports()
 	paths := make([]string, 0, len(f.quals))
-	for p := range f.quals {
-		paths = append(paths, p)
+	for p, quals := range f.quals {
+		// A qualifier that no edit put in the file (its site was
+		// ignored) needs no import.
+		if f.quals[p] = slices.DeleteFunc(quals, func(q qualifier) bool { return !f.final[q.id] }); len(f.quals[p]) > 0 {
+			paths = append(paths, p)
+		}
 	}
 	slices.Sort(paths)
 	for _, p := range paths {

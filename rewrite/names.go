@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"golang.org/x/tools/go/packages"
@@ -17,7 +18,7 @@ func packageNames(ctx context.Context, mod *Module, sets []*rules.Set, typed []*
 	names := map[string]string{}
 	want := []string{"context"} // the $ctx template variable may need it
 	for _, s := range sets {
-		for _, p := range s.Packages {
+		for _, p := range slices.Concat(slices.Collect(maps.Values(s.Packages)), s.NewPaths()) {
 			if !slices.Contains(want, p) {
 				want = append(want, p)
 			}

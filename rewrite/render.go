@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"go/format"
 	"go/parser"
@@ -9,20 +10,17 @@ import (
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
-	"github.com/dave/dst/dstutil"
 )
 
-// render applies the scheduled replacements, TODO comments and import
-// changes, and prints the file. old is the file's current content; the
+// render applies the scheduled edits, TODO comments and import changes,
+// and prints the file. old is the file's current content; the
 // result keeps its byte order mark and the line endings of its lines.
 func (f *fileCtx) render(old []byte) ([]byte, error) {
-	if len(f.replace) > 0 {
-		dstutil.Apply(f.dfile, nil, func(c *dstutil.Cursor) bool {
-			if with := f.replace[c.Node()]; with != nil {
-				c.Replace(with(c.Node()))
-			}
-			return true
-		})
+	if err := errors.Join(f.errs...); err != nil {
+		return nil, err
+	}
+	if err := f.applyEdits(); err != nil {
+		return nil, err
 	}
 	f.addTODOs()
 	if err := f.fixImports(); err != nil {

@@ -21,7 +21,7 @@ const ctxHole = "ctx"
 // included, then package-level ones), the one declared last, which is
 // usually derived from the others (ctx, cancel := context.WithTimeout(parent,
 // d)). It returns nil when there is none.
-func ContextInScope(f File, pos token.Pos) *types.Var {
+func ContextInScope(f View, pos token.Pos) *types.Var {
 	all := contextsInScope(f, pos)
 	if len(all) == 0 {
 		return nil
@@ -32,7 +32,7 @@ func ContextInScope(f File, pos token.Pos) *types.Var {
 // contextsInScope returns the candidates of ContextInScope, in the order
 // they were declared: when there are several, the choice of the last is a
 // guess to report unless it is clear (choiceClear).
-func contextsInScope(f File, pos token.Pos) []*types.Var {
+func contextsInScope(f View, pos token.Pos) []*types.Var {
 	scope := f.Pkg().Scope().Innermost(pos)
 	for s := scope; s != nil && s != types.Universe; s = s.Parent() {
 		var found []*types.Var
@@ -59,7 +59,7 @@ func contextsInScope(f File, pos token.Pos) []*types.Var {
 // choiceClear reports whether the choice among all (the result of
 // contextsInScope) needs no check: there is one, or the last is derived
 // from each other one (ctx, cancel := context.WithTimeout(parent, d)).
-func choiceClear(f File, all []*types.Var) bool {
+func choiceClear(f View, all []*types.Var) bool {
 	if len(all) < 2 {
 		return true
 	}
@@ -112,7 +112,7 @@ func IsContext(t types.Type) bool {
 // handler): once the function that started it returns, v may be cancelled
 // while the goroutine still runs, which the old call, without a context,
 // never saw.
-func outlived(f File, v *types.Var, n ast.Node) bool {
+func outlived(f View, v *types.Var, n ast.Node) bool {
 	parents := f.Parents(n)
 	for i, p := range parents {
 		lit, ok := p.(*ast.FuncLit)

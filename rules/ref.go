@@ -141,7 +141,7 @@ func importPath(spec *ast.ImportSpec) string {
 // qualifiedUse splits a use of a package-level object into its qualifier:
 // for "pkg.Name" it returns the selector and the package identifier; for a
 // dot-imported "Name" it returns nil, nil.
-func qualifiedUse(f File, id *ast.Ident) (*ast.SelectorExpr, *ast.Ident) {
+func qualifiedUse(f View, id *ast.Ident) (*ast.SelectorExpr, *ast.Ident) {
 	parents := f.Parents(id)
 	if len(parents) == 0 {
 		return nil, nil

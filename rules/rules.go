@@ -1,16 +1,3 @@
-// Package rules is the model of a migration: rule sets, the rules in them,
-// the YAML rule-file loader and validator, and the built-in catalog.
-//
-// A rule set is data: a YAML file that names the packages it touches and a
-// list of rules, each one declarative operation (move an import path, rename
-// a symbol, a method or a field, replace a call by a template, mark a symbol
-// for manual follow-up) or the name of a rule written in Go. Built-in rule
-// sets are embedded files in the same format and go through the same loader.
-//
-// Every rule, declarative or Go, implements [Rule]: it looks at one file
-// through a [File], whose syntax tree and type information are read-only, and
-// makes its edits on the decorated tree that File exposes. The rewrite
-// package implements File, applies the rules and renders the result.
 package rules
 
 import (
@@ -73,6 +60,18 @@ func (s *Set) Paths() []string {
 	return out
 }
 
+// NewPaths returns the import paths that the set's rules written in Go
+// may add, besides the set's Packages.
+func (s *Set) NewPaths() []string {
+	var out []string
+	for _, r := range s.Rules {
+		if a, ok := r.(interface{ NewPaths() []string }); ok {
+			out = append(out, a.NewPaths()...)
+		}
+	}
+	return out
+}
+
 // A Rule changes one kind of site in a file.
 type Rule interface {
 	// ID names the rule within its set ("read-all"); findings and site
@@ -85,10 +84,11 @@ type Rule interface {
 	Apply(f File) error
 }
 
-// File is one Go file as a rule sees it: the original syntax tree with its
-// type information (read-only), the decorated tree to edit, and helpers for
-// imports, edits and findings. The rewrite package implements it.
-type File interface {
+// View is the read-only side of one Go file being migrated: its original
+// syntax tree and type information, and lookups over them. Both a File
+// (the old API) and a Pass (rules written in Go) are Views, so that helpers
+// that only look (ContextInScope, UsesOf) serve both.
+type View interface {
 	// Fset is the file set of AST and Info positions.
 	Fset() *token.FileSet
 	// AST is the original, type-checked syntax tree. Never modify it.
@@ -100,22 +100,31 @@ type File interface {
 	// Module is the path of the module being migrated: packages outside it
 	// are dependencies, which the run does not change.
 	Module() string
-
-	// Dst returns the decorated node for an original node, or nil. For a
-	// node already replaced through Replace, it returns the original
-	// decorated node, not the replacement.
-	Dst(n ast.Node) dst.Node
 	// Parents returns the chain of nodes enclosing n, innermost first
 	// (n excluded).
 	Parents(n ast.Node) []ast.Node
 	// Uses returns the identifiers of the file that refer to obj.
 	Uses(obj types.Object) []*ast.Ident
+}
+
+// File is one Go file as a rule of the old API sees it: a View, the
+// decorated tree to edit in place, and the calls that record edits,
+// findings and ignored sites. The rewrite package implements it. Rules
+// written in Go as a GoRule never see it: they receive a Pass, and the
+// engine applies, filters and counts what they return (see Record).
+type File interface {
+	View
+
+	// Dst returns the decorated node for an original node, or nil. For a
+	// node already replaced through Replace, it returns the original
+	// decorated node, not the replacement.
+	Dst(n ast.Node) dst.Node
 
 	// Qualifier returns a new identifier naming the package with the given
 	// import path, to use as the X of a selector placed at pos. The import
 	// is added if needed, under a name that collides with nothing visible at
 	// any position it is used at; the identifier's Name is set when the file
-	// is rendered.
+	// is rendered. A qualifier that no edit puts in the file is dropped.
 	Qualifier(path string, pos token.Pos) *dst.Ident
 	// Unuse records that the rule removed a use of an import: id is the
 	// package name in a qualified identifier, or a dot-imported name. An
@@ -127,7 +136,8 @@ type File interface {
 	// Replace schedules the replacement of the decorated node of n. The
 	// function receives that node, with any replacements inside it already
 	// done, and returns the new node. Replacements are made innermost first
-	// when the file is rendered.
+	// when the file is rendered, those of one node in rule order; one that
+	// drops a replacement made inside it fails the run (see Edit).
 	Replace(n ast.Node, with func(old dst.Node) dst.Node)
 	// SetImportPath changes the path of an import spec in place, keeping its
 	// local name and comments. name is the package name at the new path, or
@@ -146,6 +156,17 @@ type File interface {
 	// "// TODO(migrate): message" comment is also put above the statement
 	// or declaration that contains pos (once: a second run adds nothing).
 	Report(r Rule, pos token.Pos, message string, todo bool)
+
+	// Fact returns fact's value for the file's package, computing it on
+	// the first request of any file of the package.
+	Fact(fact *Fact) (any, error)
+	// Record hands the engine what the Go rule r computed: its sites, in
+	// order. The engine drops the sites that carry //migrate:ignore (listing
+	// them as ignored), schedules the edits of the others, counts each one
+	// with edits as a rewritten site and reports each one with a message.
+	// It fails when an edit is malformed or moves an import that another
+	// rule moves elsewhere.
+	Record(r Rule, sites []Site) error
 }
 
 // Modules are the go.mod side of a migration.

@@ -10,49 +10,38 @@ import (
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// ReadDir builds the rule that moves ioutil.ReadDir to os.ReadDir where
-// that is exact. os.ReadDir returns []fs.DirEntry instead of
-// []fs.FileInfo, so a call is rewritten only when its result is discarded,
-// or only ranged over, indexed and measured with len, with nothing but
-// Name() and IsDir() called on the elements: the methods the two types
-// share with the same meaning. Every other call is reported, with a TODO.
-func ReadDir(_ *rules.Set, spec *rules.Spec) (rules.Rule, error) {
-	return &readDir{spec: spec}, nil
+// ReadDir moves ioutil.ReadDir to os.ReadDir where that is exact.
+// os.ReadDir returns []fs.DirEntry instead of []fs.FileInfo, so a call is
+// rewritten only when its result is discarded, or only ranged over,
+// indexed and measured with len, with nothing but Name() and IsDir()
+// called on the elements: the methods the two types share with the same
+// meaning. Every other call is reported, with a TODO.
+var ReadDir = &rules.GoRule{
+	Name: "ioutil-readdir",
+	Doc: "ioutil.ReadDir becomes os.ReadDir where the entries are only ranged over, indexed or counted " +
+		"and only Name() and IsDir() are called on them; other calls are reported",
+	Paths: []string{"io/ioutil"},
+	// io/ioutil has no types, so only importers use it.
+	ImportersOnly: true,
+	NewPaths:      []string{"os"},
+	Run:           runReadDir,
 }
 
-type readDir struct{ spec *rules.Spec }
+var readDir = rules.NewMatcher(rules.Ref{Path: "io/ioutil", Pkg: "ioutil", Name: "ReadDir"})
 
-func (r *readDir) ID() string      { return r.spec.ID }
-func (r *readDir) Paths() []string { return []string{"io/ioutil"} }
-
-// Indirect is false: io/ioutil has no types, so only importers use it.
-func (r *readDir) Indirect() bool { return false }
-
-func (r *readDir) Apply(f rules.File) error {
-	info := f.Info()
-	ast.Inspect(f.AST(), func(n ast.Node) bool {
-		id, ok := n.(*ast.Ident)
-		if !ok || !isReadDir(info.Uses[id]) || f.Ignored(r, id.Pos()) {
-			return true
+func runReadDir(p *rules.Pass) error {
+	for _, u := range p.UsesOf(readDir) {
+		if why := unsafeUse(p, u.Ident); why != "" {
+			p.Report(u.Ident.Pos(), fmt.Sprintf("ioutil.ReadDir left as is: %s, but os.ReadDir returns []fs.DirEntry; convert by hand with DirEntry.Info()", why), true)
+			continue
 		}
-		if why := unsafeUse(f, id); why != "" {
-			f.Report(r, id.Pos(), fmt.Sprintf("ioutil.ReadDir left as is: %s, but os.ReadDir returns []fs.DirEntry; convert by hand with DirEntry.Info()", why), true)
-			return true
-		}
-		rules.ReplaceUse(f, id, "os", "ReadDir")
-		f.Rewrote(r, id.Pos())
-		return true
-	})
+		p.Rewrite(u.Ident.Pos(), p.ReplaceUse(u.Ident, "os", "ReadDir"))
+	}
 	return nil
 }
 
-func isReadDir(obj types.Object) bool {
-	fn, ok := obj.(*types.Func)
-	return ok && fn.Pkg() != nil && fn.Pkg().Path() == "io/ioutil" && fn.Name() == "ReadDir"
-}
-
 // unsafeUse returns why the call through id cannot become os.ReadDir, or "".
-func unsafeUse(f rules.File, id *ast.Ident) string {
+func unsafeUse(f rules.View, id *ast.Ident) string {
 	parents := f.Parents(id)
 	var fun ast.Expr = id
 	if sel, ok := parents[0].(*ast.SelectorExpr); ok && sel.Sel == id {
@@ -86,7 +75,7 @@ func unsafeUse(f rules.File, id *ast.Ident) string {
 }
 
 // entriesUse checks one use of the result slice.
-func entriesUse(f rules.File, use *ast.Ident) string {
+func entriesUse(f rules.View, use *ast.Ident) string {
 	parents := f.Parents(use)
 	switch p := parents[0].(type) {
 	case *ast.RangeStmt:
@@ -108,13 +97,13 @@ func entriesUse(f rules.File, use *ast.Ident) string {
 	return fmt.Sprintf("%s is used as a []fs.FileInfo", use.Name)
 }
 
-func isBuiltin(f rules.File, id *ast.Ident) bool {
+func isBuiltin(f rules.View, id *ast.Ident) bool {
 	_, ok := f.Info().Uses[id].(*types.Builtin)
 	return ok
 }
 
 // elemVarUses checks every use of the range value variable.
-func elemVarUses(f rules.File, value ast.Expr) string {
+func elemVarUses(f rules.View, value ast.Expr) string {
 	id, ok := value.(*ast.Ident)
 	if !ok || id.Name == "_" {
 		return ""

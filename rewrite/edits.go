@@ -1,0 +1,186 @@
+package rewrite
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"slices"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/dstutil"
+
+	"github.com/migrate-tool/migrate/rules"
+)
+
+// edit is one scheduled replacement, data until the file is rendered.
+type edit struct {
+	rule string // SET/ID of the rule that made it
+	node ast.Node
+	with func(dst.Node) dst.Node
+	out  dst.Node // the replacement, once made
+}
+
+// schedule adds a replacement of n, whose decorated node exists, for rule.
+func (f *fileCtx) schedule(rule string, n ast.Node, with func(dst.Node) dst.Node) {
+	d := f.Dst(n)
+	if len(f.edits[d]) == 0 {
+		f.editNodes = append(f.editNodes, n)
+	}
+	f.edits[d] = append(f.edits[d], &edit{rule: rule, node: n, with: with})
+	f.replacedAST[n] = true
+}
+
+// setImportPath schedules the move of an import; two rules that move one
+// import to different paths are a bug of the rule set.
+func (f *fileCtx) setImportPath(rule string, spec *ast.ImportSpec, to rules.ImportChange) error {
+	if prev, ok := f.newPaths[spec]; ok && (prev.path != to.Path || prev.name != to.Name) {
+		return fmt.Errorf("rules %s and %s move the import at %s to different paths (%s, %s): this is a bug in the rule set (nothing was written)",
+			prev.rule, rule, f.position(spec.Pos()), prev.path, to.Path)
+	}
+	f.newPaths[spec] = pathChange{path: to.Path, name: to.Name, rule: rule}
+	return nil
+}
+
+// Record is the engine's side of a rule written in Go: it filters the
+// sites the rule found, counts them, and schedules their edits.
+func (f *fileCtx) Record(r rules.Rule, sites []rules.Site) error {
+	ignored := map[token.Pos]bool{}
+	for _, s := range sites {
+		if len(s.Edits) == 0 && s.Message == "" {
+			return fmt.Errorf("a site at %s has neither edits nor a message", f.position(s.Pos))
+		}
+		ign, seen := ignored[s.Pos]
+		if !seen {
+			ign = f.Ignored(r, s.Pos) // lists the site as ignored, once
+			ignored[s.Pos] = ign
+		}
+		if ign {
+			continue
+		}
+		for _, e := range s.Edits {
+			if err := f.scheduleEdit(r, e); err != nil {
+				return fmt.Errorf("edit at %s: %w", f.position(s.Pos), err)
+			}
+		}
+		if len(s.Edits) > 0 {
+			f.Rewrote(r, s.Pos)
+		}
+		if s.Message != "" {
+			f.Report(r, s.Pos, s.Message, s.TODO)
+		}
+	}
+	return nil
+}
+
+// scheduleEdit checks one edit of a Go rule and schedules it.
+func (f *fileCtx) scheduleEdit(r rules.Rule, e rules.Edit) error {
+	switch {
+	case e.Node == nil:
+		return errors.New("the edit has no Node")
+	case e.Import != nil:
+		spec, ok := e.Node.(*ast.ImportSpec)
+		if !ok || e.New != nil {
+			return fmt.Errorf("an import edit needs an *ast.ImportSpec and no New (got %T)", e.Node)
+		}
+		if err := f.setImportPath(f.ruleName(r), spec, *e.Import); err != nil {
+			return err
+		}
+	case e.New == nil:
+		return fmt.Errorf("the edit of a %T has no New", e.Node)
+	case f.Dst(e.Node) == nil:
+		return fmt.Errorf("the edit's %T is not a node of this file", e.Node)
+	default:
+		f.schedule(f.ruleName(r), e.Node, e.New)
+	}
+	for _, id := range e.Unuse {
+		f.unused[id] = true
+	}
+	return nil
+}
+
+// applyEdits makes the scheduled replacements, innermost first; the
+// replacements of one node are composed in rule order. It then checks that
+// no edit was lost: each one's result must be in the final tree.
+func (f *fileCtx) applyEdits() error {
+	var err error
+	dstutil.Apply(f.dfile, nil, func(c *dstutil.Cursor) bool {
+		list := f.edits[c.Node()]
+		if len(list) == 0 {
+			return true
+		}
+		n := c.Node()
+		for _, e := range list {
+			if n = e.with(n); n == nil {
+				err = fmt.Errorf("rule %s: its edit at %s returned no node: this is a bug in the rule (nothing was written)", e.rule, f.position(e.node.Pos()))
+				return false
+			}
+			e.out = n
+		}
+		c.Replace(n)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	f.final = nodesOf(f.dfile)
+	return f.checkKept()
+}
+
+// checkKept verifies that the replacement of each node is in the final
+// tree. An edit whose result is not was replaced by the edit of a node
+// around it that did not keep it: the two overlap, which is a bug of the
+// rule set (or of one rule).
+func (f *fileCtx) checkKept() error {
+	nodes := slices.Clone(f.editNodes)
+	slices.SortStableFunc(nodes, func(a, b ast.Node) int { return int(a.Pos() - b.Pos()) })
+	for _, n := range nodes {
+		inner := last(f.edits[f.Dst(n)])
+		if inner.out != nil && f.final[inner.out] {
+			continue
+		}
+		for _, p := range f.Parents(n) {
+			outer := f.edits[f.Dst(p)]
+			if len(outer) == 0 || last(outer).out == nil {
+				continue
+			}
+			if inner.out == nil || !contains(last(outer).out, inner.out) {
+				return f.overlapError(last(outer), inner)
+			}
+		}
+		// No edit around it: code changed in place by a rule of the File
+		// API dropped it.
+		return fmt.Errorf("rule %s: its edit at %s was lost: another rule removed the code it changes; this is a bug in the rule set (nothing was written)",
+			inner.rule, f.position(n.Pos()))
+	}
+	return nil
+}
+
+func (f *fileCtx) overlapError(outer, inner *edit) error {
+	return fmt.Errorf("edits overlap: the edit of rule %s at %s replaces code that rule %s changes at %s, without keeping that change; this is a bug in the rule set: change the rules so that one leaves this code alone (nothing was written)",
+		outer.rule, f.position(outer.node.Pos()), inner.rule, f.position(inner.node.Pos()))
+}
+
+func last(list []*edit) *edit { return list[len(list)-1] }
+
+// nodesOf returns the set of nodes of a decorated tree.
+func nodesOf(root dst.Node) map[dst.Node]bool {
+	m := map[dst.Node]bool{}
+	dst.Inspect(root, func(n dst.Node) bool {
+		if n != nil {
+			m[n] = true
+		}
+		return true
+	})
+	return m
+}
+
+// contains reports whether target is root or a node inside it.
+func contains(root, target dst.Node) bool {
+	found := false
+	dst.Inspect(root, func(n dst.Node) bool {
+		found = found || n == target
+		return !found
+	})
+	return found
+}

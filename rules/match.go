@@ -1,0 +1,92 @@
+package rules
+
+import (
+	"go/ast"
+	"go/types"
+)
+
+// Matcher tells whether a types.Object is one of a list of symbols, each
+// named by a Ref: a package-level object (Member ""), or a method or field
+// of a type (Member set). A method matches where it is declared, promoted
+// into the type from an embedded field, or declared by an interface of the
+// type's package that the type implements; a field matches directly or
+// promoted. Several Refs may name the same symbol in several packages (the
+// versions of one library). Declarative rules and rules written in Go
+// share it, so that "is this the symbol?" has one answer.
+type Matcher struct {
+	byName map[string][]Ref // by the object's name: Name, or Member
+}
+
+// NewMatcher returns a Matcher for refs.
+func NewMatcher(refs ...Ref) *Matcher {
+	m := &Matcher{byName: map[string][]Ref{}}
+	for _, r := range refs {
+		key := r.Name
+		if r.Member != "" {
+			key = r.Member
+		}
+		m.byName[key] = append(m.byName[key], r)
+	}
+	return m
+}
+
+// Match returns the first Ref, in the order given to NewMatcher, that obj
+// is.
+func (m *Matcher) Match(obj types.Object) (Ref, bool) {
+	if obj == nil {
+		return Ref{}, false
+	}
+	for _, r := range m.byName[obj.Name()] {
+		if r.matches(obj) {
+			return r, true
+		}
+	}
+	return Ref{}, false
+}
+
+// matches reports whether obj is the symbol r names.
+func (r Ref) matches(obj types.Object) bool {
+	if r.Member == "" {
+		return r.isPkgLevel(obj)
+	}
+	switch o := obj.(type) {
+	case *types.Func:
+		return r.isMethod(o)
+	case *types.Var:
+		return r.isField(o)
+	}
+	return false
+}
+
+// Use is an identifier of a file that refers to a symbol a Matcher names.
+type Use struct {
+	// Ident is the identifier: the Sel of a selector, or a lone name.
+	Ident *ast.Ident
+	// Obj is the object it refers to.
+	Obj types.Object
+	// Ref is the Ref that matched.
+	Ref Ref
+}
+
+// UsesOf returns the identifiers of v's file, in source order, that refer
+// to a symbol m names, declared outside the file's package (the package of
+// the old API itself is not migrated).
+func UsesOf(v View, m *Matcher) []Use {
+	var out []Use
+	info := v.Info()
+	ast.Inspect(v.AST(), func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		obj := info.Uses[id]
+		if obj == nil || obj.Pkg() == v.Pkg() {
+			return true
+		}
+		if r, ok := m.Match(obj); ok {
+			out = append(out, Use{Ident: id, Obj: obj, Ref: r})
+		}
+		return true
+	})
+	return out
+}
