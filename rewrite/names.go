@@ -17,8 +17,10 @@ func packageNames(ctx context.Context, mod *Module, sets []*rules.Set, typed []*
 	names := map[string]string{}
 	want := []string{"context"} // the $ctx template variable may need it
 	for _, s := range sets {
-		for _, p := range s.Packages {
-			if !slices.Contains(want, p) {
+		for name := range s.Packages {
+			// A name with several paths stands for old versions, which
+			// no rule adds.
+			if p := s.Packages.Path(name); p != "" && !slices.Contains(want, p) {
 				want = append(want, p)
 			}
 		}
