@@ -25,8 +25,11 @@ func (s *Spec) describeOp() string {
 	}
 	switch op {
 	case "move":
-		if len(s.moveFrom) > 0 {
-			return fmt.Sprintf("import %s moves to %s", strings.Join(s.moveFrom, ", "), s.To)
+		if len(s.moveFrom) > 1 {
+			return fmt.Sprintf("imports %s move to %s", strings.Join(s.moveFrom, ", "), s.To)
+		}
+		if len(s.moveFrom) == 1 {
+			arg = s.moveFrom[0]
 		}
 		return fmt.Sprintf("import %s moves to %s", arg, s.To)
 	case "rename", "call":

@@ -61,8 +61,8 @@ func (r *insertArg) parseValue(s string) error {
 			}
 		case *ast.SelectorExpr:
 			if id, ok := n.X.(*ast.Ident); ok && err == nil {
-				if _, hole := holeName(id); !hole && r.set.Packages.Path(id.Name) == "" {
-					err = fmt.Errorf("package %q is not declared under \"packages\" with one import path", id.Name)
+				if _, hole := holeName(id); !hole {
+					err = r.set.Packages.checkTarget(id.Name)
 				}
 				return false
 			}

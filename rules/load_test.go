@@ -59,6 +59,7 @@ func TestParseErrors(t *testing.T) {
 		{"rename of any member", header + "  - method: a.T.*\n    to: N\n", `t.yaml:6: rule "method:a.T.*": "a.T.*": a rename names one member, not "*"`},
 		{"insert-arg value", header + "  - insert-arg: a.T.M\n", `t.yaml:6: rule "insert-arg:a.T.M": insert-arg rule needs a "value"`},
 		{"insert-arg hole", header + "  - insert-arg: a.T.M\n    value: $x\n", `t.yaml:7: rule "insert-arg:a.T.M": value: $x is not bound: an inserted value knows only $ctx`},
+		{"insert-arg package", header + "  - insert-arg: a.T.M\n    value: zz.X()\n", `t.yaml:7: rule "insert-arg:a.T.M": value: package "zz" is not declared under "packages"`},
 		{"insert-arg at", header + "  - insert-arg: a.T.M\n    value: nil\n    at: -1\n", `t.yaml:8: rule "insert-arg:a.T.M": at: -1 is not an argument index`},
 		{"remove-field to", header + "  - remove-field: a.T.F\n    to: G\n", `t.yaml:6: rule "remove-field:a.T.F": remove-field rule takes no "to"`},
 		{"type to", header + "  - type: a.T\n    to: b.U.V\n", `t.yaml:7: rule "type:a.T": to: "b.U.V" is not of the form pkg.Name`},

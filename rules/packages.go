@@ -25,6 +25,19 @@ func (p Packages) Path(name string) string {
 	return p[name][0]
 }
 
+// checkTarget verifies that a package that code is rewritten to use (in a
+// call template or an inserted value) is declared with one import path:
+// the path the rewritten code imports.
+func (p Packages) checkTarget(name string) error {
+	switch paths := p[name]; {
+	case len(paths) == 0:
+		return fmt.Errorf("package %q is not declared under \"packages\"", name)
+	case len(paths) > 1:
+		return fmt.Errorf("package %q stands for several import paths: name a package with one", name)
+	}
+	return nil
+}
+
 // packageYAML is one entry of a rule file's "packages": a path, a list of
 // paths, or a map from labels to paths ("v7: github.com/go-redis/redis/v7"),
 // the labels naming the versions for a rule's "versions".

@@ -175,7 +175,9 @@ func (t *callTemplate) checkHoles(spec *Spec) error {
 		case *ast.SelectorExpr:
 			if id, ok := n.X.(*ast.Ident); ok {
 				if _, hole := holeName(id); !hole && err == nil {
-					err = t.checkToPackage(id.Name)
+					if err = t.set.Packages.checkTarget(id.Name); err != nil {
+						err = fmt.Errorf("to: %w", err)
+					}
 				}
 			}
 			return !isIdent(n.X)
@@ -183,18 +185,6 @@ func (t *callTemplate) checkHoles(spec *Spec) error {
 		return true
 	})
 	return err
-}
-
-// checkToPackage verifies that a package named in "to" is declared with
-// one import path: the path the rewritten call imports.
-func (t *callTemplate) checkToPackage(name string) error {
-	switch paths := t.set.Packages[name]; {
-	case len(paths) == 0:
-		return fmt.Errorf("to: package %q is not declared under \"packages\"", name)
-	case len(paths) > 1:
-		return fmt.Errorf("to: package %q stands for several import paths: name a package with one", name)
-	}
-	return nil
 }
 
 func isIdent(e ast.Expr) bool { _, ok := e.(*ast.Ident); return ok }
