@@ -2,7 +2,6 @@ package rewrite
 
 import (
 	"context"
-	"maps"
 	"slices"
 
 	"golang.org/x/tools/go/packages"
@@ -18,7 +17,15 @@ func packageNames(ctx context.Context, mod *Module, sets []*rules.Set, typed []*
 	names := map[string]string{}
 	want := []string{"context"} // the $ctx template variable may need it
 	for _, s := range sets {
-		for _, p := range slices.Concat(slices.Collect(maps.Values(s.Packages)), s.NewPaths()) {
+		// A name with several paths stands for old versions, which no rule
+		// adds; NewPaths are those the set's Go rules may add.
+		var paths []string
+		for name := range s.Packages {
+			if p := s.Packages.Path(name); p != "" {
+				paths = append(paths, p)
+			}
+		}
+		for _, p := range slices.Concat(paths, s.NewPaths()) {
 			if !slices.Contains(want, p) {
 				want = append(want, p)
 			}

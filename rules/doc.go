@@ -50,7 +50,7 @@
 //		Run:           runBytesEqual,
 //	}
 //
-//	var compare = rules.NewMatcher(rules.Ref{Path: "bytes", Pkg: "bytes", Name: "Compare"})
+//	var compare = rules.NewMatcher(rules.Ref{Paths: []string{"bytes"}, Pkg: "bytes", Name: "Compare"})
 //
 //	func runBytesEqual(p *rules.Pass) error {
 //		for _, u := range p.UsesOf(compare) {

@@ -19,7 +19,7 @@ var BytesEqual = &rules.GoRule{
 	Run:           runBytesEqual,
 }
 
-var compare = rules.NewMatcher(rules.Ref{Path: "bytes", Pkg: "bytes", Name: "Compare"})
+var compare = rules.NewMatcher(rules.Ref{Paths: []string{"bytes"}, Pkg: "bytes", Name: "Compare"})
 
 func runBytesEqual(p *rules.Pass) error {
 	for _, u := range p.UsesOf(compare) {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"go/token"
-	"maps"
 	"os"
 	"regexp"
 	"slices"
@@ -36,15 +34,15 @@ func (e *ParseError) Unwrap() error { return e.Err }
 
 // fileYAML is the top level of a rule file.
 type fileYAML struct {
-	Name     string            `yaml:"name"`
-	Summary  string            `yaml:"summary"`
-	Doc      string            `yaml:"doc"`
-	From     string            `yaml:"from"`
-	To       string            `yaml:"to"`
-	Go       string            `yaml:"go"`
-	Packages map[string]string `yaml:"packages"`
-	Modules  Modules           `yaml:"modules"`
-	Rules    []*Spec           `yaml:"rules"`
+	Name     string       `yaml:"name"`
+	Summary  string       `yaml:"summary"`
+	Doc      string       `yaml:"doc"`
+	From     string       `yaml:"from"`
+	To       string       `yaml:"to"`
+	Go       string       `yaml:"go"`
+	Packages packageTable `yaml:"packages"`
+	Modules  Modules      `yaml:"modules"`
+	Rules    []*Spec      `yaml:"rules"`
 }
 
 var (
@@ -88,10 +86,13 @@ func Parse(src []byte, source string, goRules map[string]GoRuleFunc) (*Set, erro
 	}
 	set := &Set{
 		Name: f.Name, From: f.From, To: f.To, Summary: f.Summary, Doc: f.Doc,
-		Source: source, GoVersion: f.Go, Packages: f.Packages, Modules: f.Modules,
+		Source: source, GoVersion: f.Go, Packages: f.Packages.paths(), Modules: f.Modules,
 	}
-	if name, err := checkPackages(f.Packages); err != nil {
-		return nil, fail(entryLine(&root, "packages", name), "%v", err)
+	if name, line, err := f.Packages.check(); err != nil {
+		if line == 0 {
+			line = entryLine(&root, "packages", name)
+		}
+		return nil, fail(line, "%v", err)
 	}
 	if err := f.Modules.check(); err != nil {
 		return nil, fail(topLine(&root, "modules"), "%v", err)
@@ -108,28 +109,66 @@ func Parse(src []byte, source string, goRules map[string]GoRuleFunc) (*Set, erro
 			return nil, fail(spec.Line, "rule id %q already used at line %d", spec.ID, prev)
 		}
 		ids[spec.ID] = spec.Line
-		r, err := compile(set, spec, goRules)
+		r, err := compile(set, f.Packages, spec, goRules)
 		if err != nil {
 			return nil, fail(spec.errLine(err), "rule %q: %v", spec.ID, err)
 		}
 		set.Rules = append(set.Rules, r)
 		set.Specs = append(set.Specs, spec)
 	}
+	if spec, err := checkGroups(set.Specs); err != nil {
+		return nil, fail(spec.keyLine("group"), "rule %q: %v", spec.ID, err)
+	}
 	return set, nil
 }
 
-// compile turns a validated Spec into a Rule.
-func compile(set *Set, spec *Spec, goRules map[string]GoRuleFunc) (Rule, error) {
+// checkGroups verifies that no group is named like a rule: findings name
+// the group, and "migrate explain" must not show two things under it.
+func checkGroups(specs []*Spec) (*Spec, error) {
+	ids := map[string]int{}
+	for _, s := range specs {
+		ids[s.ID] = s.Line
+	}
+	for _, s := range specs {
+		if line, ok := ids[s.Group]; ok && s.Group != "" {
+			return s, fmt.Errorf("group %q is the id of the rule at line %d: give the group another name", s.Group, line)
+		}
+	}
+	return nil, nil
+}
+
+// compile turns a validated Spec into a Rule. A declarative rule sees the
+// set's packages narrowed to its versions.
+func compile(set *Set, pkgs packageTable, spec *Spec, goRules map[string]GoRuleFunc) (Rule, error) {
 	if err := spec.checkOp(); err != nil {
 		return nil, err
 	}
-	if err := spec.checkImportPaths(); err != nil {
+	if err := spec.checkImportPaths(set.Packages); err != nil {
 		return nil, err
 	}
 	op, arg := spec.Op()
+	if op != "go" {
+		narrowed, err := pkgs.narrow(spec.Versions)
+		if err != nil {
+			return nil, err
+		}
+		view := *set
+		view.Packages = narrowed
+		return compileDecl(&view, spec)
+	}
+	mk, ok := goRules[arg]
+	if !ok {
+		return nil, fmt.Errorf("unknown Go rule %q (known: %s)", arg, knownNames(goRules))
+	}
+	return mk(set, spec)
+}
+
+// compileDecl builds a declarative rule.
+func compileDecl(set *Set, spec *Spec) (Rule, error) {
+	op, _ := spec.Op()
 	switch op {
 	case "move":
-		return newMove(spec)
+		return newMove(set, spec)
 	case "rename":
 		return newRename(set, spec)
 	case "method":
@@ -140,27 +179,14 @@ func compile(set *Set, spec *Spec, goRules map[string]GoRuleFunc) (Rule, error) 
 		return newCallTemplate(set, spec)
 	case "manual":
 		return newManual(set, spec)
+	case "remove-field":
+		return newRemoveField(set, spec)
+	case "type":
+		return newRetype(set, spec)
+	case "insert-arg":
+		return newInsertArg(set, spec)
 	}
-	mk, ok := goRules[arg]
-	if !ok {
-		return nil, fmt.Errorf("unknown Go rule %q (known: %s)", arg, knownNames(goRules))
-	}
-	return mk(set, spec)
-}
-
-// checkPackages validates the "packages" map, in name order, and returns
-// the name of the first bad entry with its error.
-func checkPackages(pkgs map[string]string) (string, error) {
-	names := slices.Sorted(maps.Keys(pkgs))
-	for _, name := range names {
-		if !token.IsIdentifier(name) {
-			return name, fmt.Errorf("package name %q is not a Go identifier", name)
-		}
-		if err := checkImportPath(pkgs[name]); err != nil {
-			return name, fmt.Errorf("package %s: %w", name, err)
-		}
-	}
-	return "", nil
+	return nil, fmt.Errorf("unknown operation %q", op)
 }
 
 // yamlError converts a YAML error (which names a line in its text) into a

@@ -10,6 +10,10 @@ import (
 
 const header = "name: t\npackages:\n  a: example.com/a\n  b: example.com/b\nrules:\n"
 
+// vheader declares a package with two versions (lines 3 to 5); its first
+// rule starts on line 8.
+const vheader = "name: t\npackages:\n  old:\n    v1: example.com/old\n    v2: example.com/old/v2\n  new: example.com/new\nrules:\n"
+
 // TestParseErrors checks that each malformed rule file is refused with the
 // line of the problem and a message that says what to do.
 func TestParseErrors(t *testing.T) {
@@ -40,6 +44,25 @@ func TestParseErrors(t *testing.T) {
 		{"move from dots", header + "  - move: ./a\n    to: example.com/b\n", `t.yaml:6: rule "move:./a": malformed import path "./a"`},
 		{"bad package path", "name: t\npackages:\n  a: example.com/a\n  b: ../b\nrules:\n  - manual: a.X\n    message: m\n", `t.yaml:4: package b: malformed import path "../b": invalid path element "..": give an import path such as example.com/mod/pkg`},
 		{"bad package name", "name: t\npackages:\n  my-pkg: x\nrules:\n  - move: a\n    to: b\n", `package name "my-pkg" is not a Go identifier`},
+		{"bad version path", "name: t\npackages:\n  old:\n    - example.com/old\n    - ../x\nrules:\n  - manual: old.X\n    message: m\n", `t.yaml:5: package old: malformed import path "../x"`},
+		{"version twice", "name: t\npackages:\n  old: [example.com/old, example.com/old]\nrules:\n  - manual: old.X\n    message: m\n", `t.yaml:3: package old: example.com/old is listed twice`},
+		{"bad version label", "name: t\npackages:\n  old:\n    v-1: example.com/old\nrules:\n  - manual: old.X\n    message: m\n", `t.yaml:4: package old: version label "v-1" is not a Go identifier`},
+		{"version not a path", "name: t\npackages:\n  old:\n    v1: [a, b]\nrules:\n  - manual: old.X\n    message: m\n", `t.yaml:4: a package's versions map labels to import paths`},
+		{"unknown version", vheader + "  - method: old.T.M\n    to: N\n    versions: [v3]\n", `t.yaml:10: rule "method:old.T.M": versions: "v3" names no version of a package with several (known: v1, v2)`},
+		{"target with versions", vheader + "  - rename: old.X\n    to: old.Y\n", `t.yaml:9: rule "rename:old.X": to: "old.Y": package "old" stands for several import paths`},
+		{"template with versions", vheader + "  - call: old.F($x)\n    to: old.G($x)\n", `t.yaml:9: rule "call:old.F": to: package "old" stands for several import paths`},
+		{"versions on a go rule", header + "  - go: ioutil-readdir\n    versions: [v1]\n", `t.yaml:7: rule "go:ioutil-readdir": versions: applies only to declarative rules, not go`},
+		{"when on a rename", header + "  - rename: a.X\n    to: b.Y\n    when: called\n", `t.yaml:8: rule "rename:a.X": when: applies only to manual rules`},
+		{"bad when", header + "  - manual: a.F\n    message: m\n    when: sometimes\n", `t.yaml:8: rule "manual:a.F": when: "sometimes" is not one of called, result-used`},
+		{"receiver of a func", header + "  - manual: a.F\n    message: m\n    receiver: a.T\n", `t.yaml:8: rule "manual:a.F": receiver: applies to a manual rule of a method`},
+		{"group named like a rule", header + "  - id: x\n    manual: a.X\n    message: m\n  - id: y\n    group: x\n    manual: a.Y\n    message: m\n", `t.yaml:10: rule "y": group "x" is the id of the rule at line 6`},
+		{"rename of any member", header + "  - method: a.T.*\n    to: N\n", `t.yaml:6: rule "method:a.T.*": "a.T.*": a rename names one member, not "*"`},
+		{"insert-arg value", header + "  - insert-arg: a.T.M\n", `t.yaml:6: rule "insert-arg:a.T.M": insert-arg rule needs a "value"`},
+		{"insert-arg hole", header + "  - insert-arg: a.T.M\n    value: $x\n", `t.yaml:7: rule "insert-arg:a.T.M": value: $x is not bound: an inserted value knows only $ctx`},
+		{"insert-arg package", header + "  - insert-arg: a.T.M\n    value: zz.X()\n", `t.yaml:7: rule "insert-arg:a.T.M": value: package "zz" is not declared under "packages"`},
+		{"insert-arg at", header + "  - insert-arg: a.T.M\n    value: nil\n    at: -1\n", `t.yaml:8: rule "insert-arg:a.T.M": at: -1 is not an argument index`},
+		{"remove-field to", header + "  - remove-field: a.T.F\n    to: G\n", `t.yaml:6: rule "remove-field:a.T.F": remove-field rule takes no "to"`},
+		{"type to", header + "  - type: a.T\n    to: b.U.V\n", `t.yaml:7: rule "type:a.T": to: "b.U.V" is not of the form pkg.Name`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -58,7 +81,8 @@ func TestParseErrors(t *testing.T) {
 }
 
 // TestBuiltinsLoad checks that every built-in rule set loads, and that
-// every rule carries an example for "migrate explain".
+// every rule has an example for "migrate explain": its own, or for a
+// declarative rule one derived from its operation.
 func TestBuiltinsLoad(t *testing.T) {
 	sets, err := builtin.All()
 	if err != nil {
@@ -72,9 +96,37 @@ func TestBuiltinsLoad(t *testing.T) {
 			t.Errorf("%s: summary, from and to are required for migrate list", s.Name)
 		}
 		for _, spec := range s.Specs {
-			if spec.Example == nil || spec.Example.Before == "" || spec.Example.After == "" {
+			if ex := spec.ExampleOrDerived(); ex == nil || ex.Before == "" || ex.After == "" {
 				t.Errorf("%s/%s: no before/after example", s.Name, spec.ID)
 			}
 		}
+	}
+}
+
+// TestVersions checks that a rule naming a package with several versions
+// looks at each of them, or at those its "versions" name, by label or
+// path, and that a rule of a group is reported under the group.
+func TestVersions(t *testing.T) {
+	src := vheader + `  - {id: all, method: old.T.M, to: N}
+  - {id: two, versions: [v2], method: old.T.M, to: N}
+  - {id: by-path, versions: [example.com/old], field: old.T.F, to: G, group: fields}
+`
+	set, err := rules.Parse([]byte(src), "t.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ id, paths string }{
+		{"all", "example.com/old example.com/old/v2"},
+		{"two", "example.com/old/v2"},
+		{"fields", "example.com/old"},
+	}
+	for i, w := range want {
+		r := set.Rules[i]
+		if r.ID() != w.id || strings.Join(r.Paths(), " ") != w.paths {
+			t.Errorf("rule %d: id %q, paths %q; want %q, %q", i, r.ID(), r.Paths(), w.id, w.paths)
+		}
+	}
+	if got := strings.Join(set.Packages["old"], " "); got != "example.com/old example.com/old/v2" {
+		t.Errorf("packages: old = %q", got)
 	}
 }

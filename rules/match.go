@@ -31,14 +31,16 @@ func NewMatcher(refs ...Ref) *Matcher {
 }
 
 // Match returns the first Ref, in the order given to NewMatcher, that obj
-// is.
+// is; Refs to one member by name come before those to any member ("*").
 func (m *Matcher) Match(obj types.Object) (Ref, bool) {
 	if obj == nil {
 		return Ref{}, false
 	}
-	for _, r := range m.byName[obj.Name()] {
-		if r.matches(obj) {
-			return r, true
+	for _, key := range []string{obj.Name(), "*"} { // "*": any method of a type
+		for _, r := range m.byName[key] {
+			if r.matches(obj) {
+				return r, true
+			}
 		}
 	}
 	return Ref{}, false

@@ -56,10 +56,10 @@ func TestMatcher(t *testing.T) {
 		return o
 	}
 	ref := func(name, member string) rules.Ref {
-		return rules.Ref{Path: "example.com/old", Pkg: "old", Name: name, Member: member}
+		return rules.Ref{Paths: []string{"example.com/old"}, Pkg: "old", Name: name, Member: member}
 	}
 	m := rules.NewMatcher(ref("New", ""), ref("Client", "Do"), ref("Client", "Addr"), ref("Client", "Size"),
-		rules.Ref{Path: "example.com/v2", Pkg: "v2", Name: "Default"})
+		rules.Ref{Paths: []string{"example.com/v2"}, Pkg: "v2", Name: "Default"})
 	for _, c := range []struct {
 		typ, name string
 		want      string
@@ -81,5 +81,13 @@ func TestMatcher(t *testing.T) {
 	}
 	if _, ok := m.Match(nil); ok {
 		t.Error("Match(nil) matched")
+	}
+	// "*" names any method of a type.
+	star := rules.NewMatcher(ref("Other", "*"))
+	if r, ok := star.Match(obj("Other", "Do")); !ok || r.String() != "old.Other.*" {
+		t.Errorf("Match(Other.Do) with old.Other.* = %v, %v; want old.Other.*", r, ok)
+	}
+	if _, ok := star.Match(obj("Client", "Do")); ok {
+		t.Error("old.Other.* matched Client.Do")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,18 +18,35 @@ type base struct {
 	paths []string
 }
 
-func (b *base) ID() string      { return b.spec.ID }
-func (b *base) Paths() []string { return b.paths }
-
-// move moves an import path and its subpackages.
-type move struct {
-	base
-	from, to string
+// ID returns the rule's group when it has one: its sites and findings are
+// reported under the group's name.
+func (b *base) ID() string {
+	if b.spec.Group != "" {
+		return b.spec.Group
+	}
+	return b.spec.ID
 }
 
-func newMove(spec *Spec) (Rule, error) {
-	from, to := strings.TrimSuffix(spec.Move, "/..."), strings.TrimSuffix(spec.To, "/...")
-	for _, p := range []string{from, to} {
+func (b *base) Paths() []string { return b.paths }
+
+// move moves an import path and its subpackages, or, given a package
+// name of the set, exactly the import paths the name stands for: the
+// versions of a library nest (github.com/go-redis/redis/v8 lies below
+// github.com/go-redis/redis), and each is moved as itself.
+type move struct {
+	base
+	froms []string
+	exact bool
+	to    string
+}
+
+func newMove(set *Set, spec *Spec) (Rule, error) {
+	froms, exact := set.Packages[spec.Move], true
+	if froms == nil {
+		froms, exact = []string{strings.TrimSuffix(spec.Move, "/...")}, false
+	}
+	to := strings.TrimSuffix(spec.To, "/...")
+	for _, p := range append([]string{to}, froms...) {
 		if p == "" || strings.ContainsAny(p, " \t\"\\") {
 			return nil, fmt.Errorf("%q is not an import path", p)
 		}
@@ -36,19 +54,36 @@ func newMove(spec *Spec) (Rule, error) {
 	if spec.Name != "" && !token.IsIdentifier(spec.Name) {
 		return nil, fmt.Errorf("name %q is not a Go identifier", spec.Name)
 	}
-	return &move{base: base{spec: spec, paths: []string{from + "/..."}}, from: from, to: to}, nil
+	m := &move{base: base{spec: spec, paths: froms}, froms: froms, exact: exact, to: to}
+	if !exact {
+		m.paths = []string{froms[0] + "/..."}
+	} else {
+		spec.moveFrom = froms
+	}
+	return m, nil
+}
+
+// newPath returns the path an import moves to, or "".
+func (m *move) newPath(old string) string {
+	if m.exact {
+		if slices.Contains(m.froms, old) {
+			return m.to
+		}
+		return ""
+	}
+	if from := m.froms[0]; old == from || strings.HasPrefix(old, from+"/") {
+		return m.to + old[len(from):]
+	}
+	return ""
 }
 
 func (m *move) Apply(f File) error {
 	for _, spec := range f.AST().Imports {
-		old := importPath(spec)
-		if old != m.from && !strings.HasPrefix(old, m.from+"/") {
+		to := m.newPath(importPath(spec))
+		if to == "" || f.Ignored(m, spec.Pos()) {
 			continue
 		}
-		if f.Ignored(m, spec.Pos()) {
-			continue
-		}
-		f.SetImportPath(spec, m.to+old[len(m.from):], m.spec.Name)
+		f.SetImportPath(spec, to, m.spec.Name)
 		f.Rewrote(m, spec.Pos())
 	}
 	return nil
@@ -66,11 +101,11 @@ func newRename(set *Set, spec *Spec) (Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	to, err := parseRef(set, spec.To, false)
+	to, err := parseTarget(set, spec.To)
 	if err != nil {
 		return nil, fmt.Errorf("to: %w", err)
 	}
-	return &rename{base: base{spec: spec, paths: []string{old.Path}}, old: old, to: to}, nil
+	return &rename{base: base{spec: spec, paths: old.Paths}, old: old, to: to}, nil
 }
 
 func (r *rename) Apply(f File) error {
@@ -78,10 +113,20 @@ func (r *rename) Apply(f File) error {
 		if !r.old.isPkgLevel(obj) || obj.Pkg() == f.Pkg() || f.Ignored(r, id.Pos()) {
 			return
 		}
-		replaceQualified(f, id, r.to)
+		replaceUse(f, id, r.to)
 		f.Rewrote(r, id.Pos())
 	})
 	return nil
+}
+
+// replaceUse replaces a use of a package-level object by to: a bare name
+// in place, keeping the qualifier, else replaceQualified.
+func replaceUse(f File, id *ast.Ident, to Ref) {
+	if to.Pkg != "" {
+		replaceQualified(f, id, to)
+	} else if d, ok := f.Dst(id).(*dst.Ident); ok {
+		d.Name = to.Name
+	}
 }
 
 // replaceQualified replaces a use of a package-level object (qualified or
@@ -90,7 +135,7 @@ func replaceQualified(f File, id *ast.Ident, to Ref) {
 	sel, x := qualifiedUse(f, id)
 	if sel == nil {
 		f.Unuse(id)
-		q := f.Qualifier(to.Path, id.Pos())
+		q := f.Qualifier(to.Path(), id.Pos())
 		f.Replace(id, func(old dst.Node) dst.Node {
 			oid := old.(*dst.Ident)
 			n := &dst.SelectorExpr{X: q, Sel: dst.NewIdent(to.Name)}
@@ -100,7 +145,7 @@ func replaceQualified(f File, id *ast.Ident, to Ref) {
 		return
 	}
 	f.Unuse(x)
-	q := f.Qualifier(to.Path, sel.Pos())
+	q := f.Qualifier(to.Path(), sel.Pos())
 	f.Replace(sel, func(old dst.Node) dst.Node {
 		s := old.(*dst.SelectorExpr)
 		q.Decs = s.X.(*dst.Ident).Decs
@@ -113,41 +158,36 @@ func replaceQualified(f File, id *ast.Ident, to Ref) {
 // memberRename renames a method or a field.
 type memberRename struct {
 	base
-	old   Ref
-	to    string
-	match func(obj types.Object) bool
+	old    Ref
+	to     string
+	method bool
 }
 
 func newMethodRename(set *Set, spec *Spec) (Rule, error) {
-	return newMemberRename(set, spec, spec.Method, func(r Ref, obj types.Object) bool {
-		fn, _ := obj.(*types.Func)
-		return r.isMethod(fn)
-	})
+	return newMemberRename(set, spec, spec.Method, true)
 }
 
 func newFieldRename(set *Set, spec *Spec) (Rule, error) {
-	return newMemberRename(set, spec, spec.Field, func(r Ref, obj types.Object) bool {
-		v, _ := obj.(*types.Var)
-		return r.isField(v)
-	})
+	return newMemberRename(set, spec, spec.Field, false)
 }
 
-func newMemberRename(set *Set, spec *Spec, ref string, match func(Ref, types.Object) bool) (Rule, error) {
+func newMemberRename(set *Set, spec *Spec, ref string, method bool) (Rule, error) {
 	old, err := parseRef(set, ref, true)
 	if err != nil {
 		return nil, err
 	}
+	if old.Member == "*" {
+		return nil, fmt.Errorf("%q: a rename names one member, not \"*\"", ref)
+	}
 	if !token.IsIdentifier(spec.To) {
 		return nil, fmt.Errorf("to: %q is not a Go identifier (give the new member name only)", spec.To)
 	}
-	m := &memberRename{base: base{spec: spec, paths: []string{old.Path}}, old: old, to: spec.To}
-	m.match = func(obj types.Object) bool { return match(old, obj) }
-	return m, nil
+	return &memberRename{base: base{spec: spec, paths: old.Paths}, old: old, to: spec.To, method: method}, nil
 }
 
 func (m *memberRename) Apply(f File) error {
 	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		if !m.match(obj) || f.Ignored(m, id.Pos()) {
+		if !m.matches(f, id, obj) || f.Ignored(m, id.Pos()) {
 			return
 		}
 		if d, ok := f.Dst(id).(*dst.Ident); ok {
@@ -158,42 +198,14 @@ func (m *memberRename) Apply(f File) error {
 	return nil
 }
 
-// manual reports every use of a symbol for manual follow-up.
-type manual struct {
-	base
-	ref   Ref
-	match func(obj types.Object) bool
-}
-
-func newManual(set *Set, spec *Spec) (Rule, error) {
-	member := strings.Count(spec.Manual, ".") == 2
-	ref, err := parseRef(set, spec.Manual, member)
-	if err != nil {
-		return nil, err
+func (m *memberRename) matches(f File, id *ast.Ident, obj types.Object) bool {
+	switch o := obj.(type) {
+	case *types.Func:
+		return m.method && m.old.isMethodUse(f, id, o)
+	case *types.Var:
+		return !m.method && m.old.isField(o)
 	}
-	m := &manual{base: base{spec: spec, paths: []string{ref.Path}}, ref: ref}
-	m.match = ref.isPkgLevel
-	if member {
-		m.match = func(obj types.Object) bool {
-			switch o := obj.(type) {
-			case *types.Func:
-				return ref.isMethod(o)
-			case *types.Var:
-				return ref.isField(o)
-			}
-			return false
-		}
-	}
-	return m, nil
-}
-
-func (m *manual) Apply(f File) error {
-	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		if m.match(obj) && obj.Pkg() != f.Pkg() && !f.Replaced(id) && !f.Ignored(m, id.Pos()) {
-			f.Report(m, id.Pos(), m.spec.Message, m.spec.TODO)
-		}
-	})
-	return nil
+	return false
 }
 
 // Unquote returns the path of an import spec.
@@ -209,7 +221,7 @@ func Unquote(lit *ast.BasicLit) string {
 // ("ioutil.ReadDir") or dot-imported ("ReadDir"), by the symbol name of the
 // package at path, importing it. Rules written in Go use it.
 func ReplaceUse(f File, id *ast.Ident, path, name string) {
-	replaceQualified(f, id, Ref{Path: path, Name: name})
+	replaceQualified(f, id, Ref{Paths: []string{path}, Pkg: path, Name: name})
 }
 
 // Indirect: a move, rename or manual report of a package-level symbol
@@ -218,4 +230,3 @@ func ReplaceUse(f File, id *ast.Ident, path, name string) {
 func (m *move) Indirect() bool         { return false }
 func (r *rename) Indirect() bool       { return false }
 func (m *memberRename) Indirect() bool { return true }
-func (m *manual) Indirect() bool       { return m.ref.Member != "" }

@@ -10,12 +10,14 @@ import (
 )
 
 // Ref names a package-level symbol ("ioutil.ReadAll") or a member of a type
-// ("redis.Client.SetEX") through the rule set's package names.
+// ("redis.Client.SetEX") through the rule set's package names. A member's
+// type may be "*", any type of the package ("redis.*.XTrim"), and a
+// method "*", any method of the type ("redis.Cmdable.*").
 type Ref struct {
-	Path   string // import path of the package
-	Pkg    string // the name used in the rule file
-	Name   string // symbol, or type for a member
-	Member string // method or field, or ""
+	Paths  []string // import paths of the package: the versions it names
+	Pkg    string   // the name used in the rule file
+	Name   string   // symbol, or type for a member
+	Member string   // method or field, or ""
 }
 
 func (r Ref) String() string {
@@ -25,6 +27,10 @@ func (r Ref) String() string {
 	}
 	return s
 }
+
+// Path returns the import path of a Ref to a package with one path: the
+// target of a rename or a type change.
+func (r Ref) Path() string { return r.Paths[0] }
 
 // parseRef parses "pkg.Name" (members == false) or "pkg.Type.Member"
 // (members == true).
@@ -37,32 +43,53 @@ func parseRef(set *Set, s string, member bool) (Ref, error) {
 	if len(parts) != want {
 		return Ref{}, fmt.Errorf("%q is not of the form %s", s, form)
 	}
-	for _, p := range parts {
-		if !token.IsIdentifier(p) {
+	for i, p := range parts {
+		if !token.IsIdentifier(p) && !(member && i > 0 && p == "*") {
 			return Ref{}, fmt.Errorf("%q: %q is not a Go identifier", s, p)
 		}
 	}
-	path, ok := set.Packages[parts[0]]
+	paths, ok := set.Packages[parts[0]]
 	if !ok {
 		return Ref{}, fmt.Errorf("%q: package %q is not declared under \"packages\" (declared: %s)", s, parts[0], knownNames(set.Packages))
 	}
-	r := Ref{Path: path, Pkg: parts[0], Name: parts[1]}
+	r := Ref{Paths: paths, Pkg: parts[0], Name: parts[1]}
 	if member {
 		r.Member = parts[2]
 	}
 	return r, nil
 }
 
+// parseTarget parses the target of a rename or a type change: "pkg.Name"
+// of a package with one import path, or a bare name (Pkg and Paths empty),
+// which keeps the qualifier of each use.
+func parseTarget(set *Set, s string) (Ref, error) {
+	if token.IsIdentifier(s) {
+		return Ref{Name: s}, nil
+	}
+	r, err := parseRef(set, s, false)
+	if err != nil {
+		return Ref{}, err
+	}
+	if len(r.Paths) != 1 {
+		return Ref{}, fmt.Errorf("%q: package %q stands for several import paths; a target names a package with one, or is a bare name that keeps the qualifier", s, r.Pkg)
+	}
+	return r, nil
+}
+
+// in reports whether pkg is one of r's packages.
+func (r Ref) in(pkg *types.Package) bool {
+	return pkg != nil && slices.Contains(r.Paths, pkg.Path())
+}
+
 // isPkgLevel reports whether obj is the package-level object named by r.
 func (r Ref) isPkgLevel(obj types.Object) bool {
-	return obj != nil && obj.Pkg() != nil && obj.Pkg().Path() == r.Path &&
-		obj.Name() == r.Name && obj.Parent() == obj.Pkg().Scope()
+	return obj != nil && r.in(obj.Pkg()) && obj.Name() == r.Name && obj.Parent() == obj.Pkg().Scope()
 }
 
 // typeIn returns the type r names as seen from pkg (the package of an
 // object found in the file), or nil.
 func (r Ref) typeIn(pkg *types.Package) types.Type {
-	if pkg == nil || pkg.Path() != r.Path {
+	if !r.in(pkg) {
 		return nil
 	}
 	tn, ok := pkg.Scope().Lookup(r.Name).(*types.TypeName)
@@ -76,14 +103,17 @@ func (r Ref) typeIn(pkg *types.Package) types.Type {
 // same method declared by an interface of r's package that the type
 // implements, or promoted into the type from an embedded field.
 func (r Ref) isMethod(fn *types.Func) bool {
-	if fn == nil || fn.Name() != r.Member || fn.Pkg() == nil || fn.Pkg().Path() != r.Path {
+	if fn == nil || r.Member != "*" && fn.Name() != r.Member || !r.in(fn.Pkg()) {
 		return false
+	}
+	if r.Name == "*" {
+		return recvNamed(fn) != nil
 	}
 	t := r.typeIn(fn.Pkg())
 	if t == nil {
 		return false
 	}
-	if obj, _, _ := types.LookupFieldOrMethod(t, true, fn.Pkg(), r.Member); obj == fn {
+	if obj, _, _ := types.LookupFieldOrMethod(t, true, fn.Pkg(), fn.Name()); obj == fn {
 		return true
 	}
 	recv := recvNamed(fn)
@@ -94,11 +124,42 @@ func (r Ref) isMethod(fn *types.Func) bool {
 	return types.Implements(t, iface) || types.Implements(types.NewPointer(t), iface)
 }
 
+// isMethodUse reports whether id, a use of the method fn, is a use of
+// the method r names: fn is that method (isMethod), or r's type is an
+// interface that declares the method and id selects it from a value whose
+// type implements the interface ("old.Cmdable.*" covers the calls on a
+// *old.Client too).
+func (r Ref) isMethodUse(f File, id *ast.Ident, fn *types.Func) bool {
+	if r.isMethod(fn) {
+		return true
+	}
+	if fn == nil || r.Member != "*" && fn.Name() != r.Member || !r.in(fn.Pkg()) {
+		return false
+	}
+	iface, ok := r.typeIn(fn.Pkg()).(*types.Named)
+	if !ok || !types.IsInterface(iface) {
+		return false
+	}
+	if m, _, _ := types.LookupFieldOrMethod(iface, false, fn.Pkg(), fn.Name()); m == nil {
+		return false
+	}
+	sel, ok := f.Parents(id)[0].(*ast.SelectorExpr)
+	s := f.Info().Selections[sel]
+	if !ok || s == nil {
+		return false
+	}
+	it := iface.Underlying().(*types.Interface)
+	return types.Implements(s.Recv(), it) || types.Implements(types.NewPointer(s.Recv()), it)
+}
+
 // isField reports whether v is the field r.Member of struct type r.Name
 // (directly or promoted).
 func (r Ref) isField(v *types.Var) bool {
-	if v == nil || !v.IsField() || v.Name() != r.Member || v.Pkg() == nil || v.Pkg().Path() != r.Path {
+	if v == nil || !v.IsField() || v.Name() != r.Member || !r.in(v.Pkg()) {
 		return false
+	}
+	if r.Name == "*" {
+		return true
 	}
 	t := r.typeIn(v.Pkg())
 	if t == nil {
@@ -106,6 +167,16 @@ func (r Ref) isField(v *types.Var) bool {
 	}
 	obj, _, _ := types.LookupFieldOrMethod(t, true, v.Pkg(), r.Member)
 	return obj == v
+}
+
+// isRecv reports whether t, the type of the value a member is selected
+// from, is r's type Name or a pointer to it.
+func (r Ref) isRecv(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := t.(*types.Named)
+	return ok && r.in(n.Obj().Pkg()) && n.Obj().Name() == r.Name
 }
 
 func recvNamed(fn *types.Func) *types.Named {

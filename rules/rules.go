@@ -7,7 +7,6 @@ import (
 	"go/types"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/dave/dst"
 	"golang.org/x/mod/module"
@@ -31,8 +30,8 @@ type Set struct {
 	// ("1.16"), or "".
 	GoVersion string
 	// Packages maps the names used in rule references and templates to
-	// import paths.
-	Packages map[string]string
+	// import paths: one, or the versions of one library.
+	Packages Packages
 	// Modules are the go.mod changes the migration needs.
 	Modules Modules
 	// Rules are applied in order, each to every file that imports one of
@@ -215,7 +214,7 @@ func (s *Set) Targets() []Target {
 		switch op {
 		case "move":
 			out = append(out, Target{Path: spec.To})
-		case "rename", "call":
+		case "rename", "call", "type":
 			out = append(out, s.templateTargets(spec.To)...)
 		}
 	}
@@ -232,8 +231,8 @@ func (s *Set) templateTargets(expr string) []Target {
 	var out []Target
 	ast.Inspect(e, func(n ast.Node) bool {
 		if sel, ok := n.(*ast.SelectorExpr); ok {
-			if id, ok := sel.X.(*ast.Ident); ok && s.Packages[id.Name] != "" {
-				out = append(out, Target{Path: s.Packages[id.Name], Name: sel.Sel.Name})
+			if id, ok := sel.X.(*ast.Ident); ok && s.Packages.Path(id.Name) != "" {
+				out = append(out, Target{Path: s.Packages.Path(id.Name), Name: sel.Sel.Name})
 			}
 		}
 		return true
@@ -249,12 +248,15 @@ type Move struct {
 	Name string
 }
 
-// Moves returns the set's declarative import path moves.
+// Moves returns the set's declarative import path moves, one for each
+// path that a move naming a package of several versions moves.
 func (s *Set) Moves() []Move {
 	var out []Move
-	for _, spec := range s.Specs {
-		if spec.Move != "" {
-			out = append(out, Move{From: strings.TrimSuffix(spec.Move, "/..."), To: strings.TrimSuffix(spec.To, "/..."), Name: spec.Name})
+	for _, r := range s.Rules {
+		if m, ok := r.(*move); ok {
+			for _, from := range m.froms {
+				out = append(out, Move{From: from, To: m.to, Name: m.spec.Name})
+			}
 		}
 	}
 	return out

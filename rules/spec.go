@@ -2,27 +2,39 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/mod/module"
 )
 
 // Spec is one rule as written in a rule file. Exactly one operation key
-// (Move, Rename, Method, Field, Call, Manual, Go) is set.
+// (Move, Rename, Method, Field, Call, Manual, RemoveField, Type, InsertArg,
+// Go) is set.
 type Spec struct {
 	// ID names the rule within its set; defaults to the operation and target.
 	ID string `yaml:"id"`
 	// Doc says in one sentence what the rule changes and why.
 	Doc string `yaml:"doc"`
+	// Group, when set, is the name the rule's sites and findings are
+	// reported under, shared with the other rules of the group: a table of
+	// small rules (the renames of an API) reads as one rule in the output.
+	Group string `yaml:"group"`
+	// Versions narrows the rule to some versions of the packages that list
+	// several: each entry is a version's label or import path.
+	Versions stringList `yaml:"versions"`
 
-	// Move moves an import path and its subpackages to To.
+	// Move moves an import path and its subpackages to To; or, given a
+	// package name of the set, exactly the import paths it stands for.
 	Move string `yaml:"move"`
 	// Rename renames a package-level func, var, const or type
 	// ("ioutil.ReadAll") to To, a name in the same or another package
-	// ("io.ReadAll").
+	// ("io.ReadAll"), or a bare name that keeps the qualifier (for a package
+	// that a move of the set carries to its new path).
 	Rename string `yaml:"rename"`
 	// Method renames a method of a type, and of the interfaces that declare
-	// it ("redis.Client.SetEX"), to the name To.
+	// it ("redis.Client.SetEX"), to the name To. The type "*" stands for
+	// every type of the package ("redis.*.XTrim").
 	Method string `yaml:"method"`
 	// Field renames a struct field ("redis.Options.IdleTimeout") in
 	// selectors and composite literals to the name To.
@@ -33,20 +45,42 @@ type Spec struct {
 	// Manual marks every use of a symbol ("ioutil.ReadDir",
 	// "redis.Client.Hook") for manual follow-up with Message.
 	Manual string `yaml:"manual"`
+	// RemoveField deletes a struct field ("old.Options.IdleCheckFrequency")
+	// from composite literals where its value is a constant; a value that
+	// is not, and every other use of the field, is reported.
+	RemoveField string `yaml:"remove-field"`
+	// Type changes a type ("old.Pool") to To ("new.Client") in the types of
+	// var, field, parameter and result declarations; its other uses are
+	// reported.
+	Type string `yaml:"type"`
+	// InsertArg names methods ("old.Cmdable.*" for all of a type's, or a
+	// list such as [old.Client.Get, old.Client.Set]) or functions whose
+	// every call gets the argument Value inserted at index At.
+	InsertArg stringList `yaml:"insert-arg"`
 	// Go names a rule written in Go that the rule set uses.
 	Go string `yaml:"go"`
 
-	// To is the target of Move, Rename, Method, Field and Call.
+	// To is the target of Move, Rename, Method, Field, Call and Type.
 	To string `yaml:"to"`
-	// Receiver constrains a Call template of the form $x.Method(...) to
-	// receivers of this type ("redis.Client").
+	// Receiver constrains a Call template of the form $x.Method(...), or a
+	// Manual rule of a method, to receivers of this type ("redis.Client").
 	Receiver string `yaml:"receiver"`
+	// When limits a Manual rule of a function or method to its calls:
+	// "called" reports every call, "result-used" the calls whose result is
+	// used (more than by an Err() check), each at the call.
+	When string `yaml:"when"`
+	// At is the index InsertArg inserts the argument at (0: first).
+	At int `yaml:"at"`
+	// Value is the argument InsertArg inserts: a Go expression, in which
+	// $ctx stands for the context.Context in scope at the call.
+	Value string `yaml:"value"`
 	// Name is the package name of a Move's new path when it differs from
 	// the old package's name.
 	Name string `yaml:"name"`
-	// Message explains a Manual site, or configures a Go rule's reports.
+	// Message explains a Manual site (and the sites that RemoveField, Type
+	// and InsertArg report), or configures a Go rule's reports.
 	Message string `yaml:"message"`
-	// TODO asks for a "// TODO(migrate): Message" comment at Manual sites.
+	// TODO asks for a "// TODO(migrate): Message" comment at reported sites.
 	TODO bool `yaml:"todo"`
 	// Example shows the change on a small snippet, for "migrate explain".
 	Example *Example `yaml:"example"`
@@ -55,15 +89,22 @@ type Spec struct {
 	Line int `yaml:"-"`
 	// keyLines holds the line of each key of the rule.
 	keyLines map[string]int
+	// moveFrom holds the import paths a Move of a package name moves.
+	moveFrom []string
 }
 
-// errLine returns the line an error in the rule points at: the "to" key
-// for errors in the target, else the operation's key, else the rule.
+// errLine returns the line an error in the rule points at: the key the
+// error starts with ("to: ..."), else the operation's key, else the rule.
 func (s *Spec) errLine(err error) int {
 	key, _ := s.Op()
-	if strings.HasPrefix(err.Error(), "to:") {
-		key = "to"
+	if k, _, ok := strings.Cut(err.Error(), ":"); ok && s.keyLines[k] != 0 {
+		key = k
 	}
+	return s.keyLine(key)
+}
+
+// keyLine returns the line of a key of the rule, or of the rule.
+func (s *Spec) keyLine(key string) int {
 	if l, ok := s.keyLines[key]; ok {
 		return l
 	}
@@ -91,12 +132,13 @@ type opArg struct{ op, arg string }
 func (s *Spec) ops() []opArg {
 	return []opArg{
 		{"move", s.Move}, {"rename", s.Rename}, {"method", s.Method}, {"field", s.Field},
-		{"call", s.Call}, {"manual", s.Manual}, {"go", s.Go},
+		{"call", s.Call}, {"manual", s.Manual}, {"remove-field", s.RemoveField}, {"type", s.Type},
+		{"insert-arg", strings.Join(s.InsertArg, ", ")}, {"go", s.Go},
 	}
 }
 
-// checkOp verifies that exactly one operation is set and that To is given
-// where the operation needs it.
+// checkOp verifies that exactly one operation is set, that To is given
+// where the operation needs it, and that the other keys apply to it.
 func (s *Spec) checkOp() error {
 	var set []string
 	for _, c := range s.ops() {
@@ -106,12 +148,12 @@ func (s *Spec) checkOp() error {
 	}
 	switch {
 	case len(set) == 0:
-		return fmt.Errorf("rule has no operation: set one of move, rename, method, field, call, manual, go")
+		return fmt.Errorf("rule has no operation: set one of move, rename, method, field, call, manual, remove-field, type, insert-arg, go")
 	case len(set) > 1:
 		return fmt.Errorf("rule has several operations (%s): split it into one rule each", strings.Join(set, ", "))
 	}
 	op := set[0]
-	needsTo := op != "manual" && op != "go"
+	needsTo := slices.Contains([]string{"move", "rename", "method", "field", "call", "type"}, op)
 	if needsTo && s.To == "" {
 		return fmt.Errorf("%s rule needs a \"to\"", op)
 	}
@@ -121,11 +163,48 @@ func (s *Spec) checkOp() error {
 	if op == "manual" && s.Message == "" {
 		return fmt.Errorf("manual rule needs a \"message\" saying what to do")
 	}
-	if s.Receiver != "" && op != "call" {
-		return fmt.Errorf("\"receiver\" applies only to call rules")
+	if op == "insert-arg" && s.Value == "" {
+		return fmt.Errorf("insert-arg rule needs a \"value\", the argument to insert ($ctx for the context in scope)")
 	}
-	if s.Name != "" && op != "move" {
-		return fmt.Errorf("\"name\" applies only to move rules")
+	return s.checkKeys(op)
+}
+
+// declOps are the declarative operations.
+var declOps = []string{"move", "rename", "method", "field", "call", "manual", "remove-field", "type", "insert-arg"}
+
+// keyOps lists the operations each optional key applies to, and how an
+// error says so.
+var keyOps = []struct {
+	key  string
+	ops  []string
+	what string
+}{
+	{"receiver", []string{"call", "manual"}, "call and manual rules"},
+	{"name", []string{"move"}, "move rules"},
+	{"when", []string{"manual"}, "manual rules"},
+	{"at", []string{"insert-arg"}, "insert-arg rules"},
+	{"value", []string{"insert-arg"}, "insert-arg rules"},
+	{"versions", declOps, "declarative rules, not go"},
+	{"group", declOps, "declarative rules, not go"},
+}
+
+// checkKeys verifies that each optional key the rule sets applies to op,
+// and the values of when and at.
+func (s *Spec) checkKeys(op string) error {
+	given := map[string]bool{
+		"receiver": s.Receiver != "", "name": s.Name != "", "when": s.When != "", "value": s.Value != "",
+		"at": s.At != 0 || s.keyLines["at"] != 0, "versions": len(s.Versions) > 0, "group": s.Group != "",
+	}
+	for _, k := range keyOps {
+		if given[k.key] && !slices.Contains(k.ops, op) {
+			return fmt.Errorf("%s: applies only to %s", k.key, k.what)
+		}
+	}
+	switch {
+	case s.When != "" && s.When != "called" && s.When != "result-used":
+		return fmt.Errorf("when: %q is not one of called, result-used", s.When)
+	case s.At < 0:
+		return fmt.Errorf("at: %d is not an argument index (0 is the first)", s.At)
 	}
 	return nil
 }
@@ -133,12 +212,14 @@ func (s *Spec) checkOp() error {
 // checkImportPaths verifies that a move rule's paths are import paths a
 // Go file can use: a path like "../x", "/x" or "..." would be written
 // into the user's imports as is.
-func (s *Spec) checkImportPaths() error {
+func (s *Spec) checkImportPaths(pkgs Packages) error {
 	if s.Move == "" {
 		return nil
 	}
-	if err := checkImportPath(strings.TrimSuffix(s.Move, "/...")); err != nil {
-		return err
+	if _, name := pkgs[s.Move]; !name {
+		if err := checkImportPath(strings.TrimSuffix(s.Move, "/...")); err != nil {
+			return err
+		}
 	}
 	if err := checkImportPath(strings.TrimSuffix(s.To, "/...")); err != nil {
 		return fmt.Errorf("to: %w", err)
@@ -161,47 +242,4 @@ func (s *Spec) defaultID() string {
 		arg = arg[:i]
 	}
 	return op + ":" + strings.TrimSpace(arg)
-}
-
-// Describe says in one phrase what the rule changes: its doc, or a phrase
-// made from its operation.
-func (s *Spec) Describe() string {
-	if s.Doc != "" {
-		return s.Doc
-	}
-	op, arg := s.Op()
-	switch op {
-	case "move":
-		return fmt.Sprintf("import %s moves to %s", arg, s.To)
-	case "rename":
-		return fmt.Sprintf("%s becomes %s", arg, s.To)
-	case "method", "field":
-		return fmt.Sprintf("%s %s is renamed %s", op, arg, s.To)
-	case "call":
-		return fmt.Sprintf("%s becomes %s", arg, s.To)
-	case "manual":
-		return s.Message
-	}
-	return "rule " + arg
-}
-
-// ExampleOrDerived returns the rule's example, or one derived from its
-// operation when it has none (nil for rules written in Go without one).
-func (s *Spec) ExampleOrDerived() *Example {
-	if s.Example != nil {
-		return s.Example
-	}
-	op, arg := s.Op()
-	parts := strings.Split(arg, ".")
-	switch op {
-	case "move":
-		return &Example{Before: fmt.Sprintf("import %q", arg), After: fmt.Sprintf("import %q", s.To)}
-	case "rename", "call":
-		return &Example{Before: arg, After: s.To}
-	case "method":
-		return &Example{Before: fmt.Sprintf("var x %s.%s\nx.%s(...)", parts[0], parts[1], parts[2]), After: fmt.Sprintf("x.%s(...)", s.To)}
-	case "field":
-		return &Example{Before: fmt.Sprintf("%s.%s{%s: v}", parts[0], parts[1], parts[2]), After: fmt.Sprintf("%s.%s{%s: v}", parts[0], parts[1], s.To)}
-	}
-	return nil
 }

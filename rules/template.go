@@ -97,7 +97,7 @@ func newCallTemplate(set *Set, spec *Spec) (Rule, error) {
 	if t.toDst, err = decorateExpr(spec.To); err != nil {
 		return nil, fmt.Errorf("to: %w", err)
 	}
-	t.base = base{spec: spec, paths: []string{t.callee.Path}}
+	t.base = base{spec: spec, paths: t.callee.Paths}
 	return t, nil
 }
 
@@ -174,8 +174,10 @@ func (t *callTemplate) checkHoles(spec *Spec) error {
 			}
 		case *ast.SelectorExpr:
 			if id, ok := n.X.(*ast.Ident); ok {
-				if _, hole := holeName(id); !hole && t.set.Packages[id.Name] == "" && err == nil {
-					err = fmt.Errorf("to: package %q is not declared under \"packages\"", id.Name)
+				if _, hole := holeName(id); !hole && err == nil {
+					if err = t.set.Packages.checkTarget(id.Name); err != nil {
+						err = fmt.Errorf("to: %w", err)
+					}
 				}
 			}
 			return !isIdent(n.X)
@@ -261,8 +263,8 @@ func (t *callTemplate) bind(call *ast.CallExpr) (map[string]binding, bool) {
 // replace schedules the replacement of call by the "to" template.
 func (t *callTemplate) replace(f File, call *ast.CallExpr, binds map[string]binding) {
 	quals := map[string]*dst.Ident{}
-	for name, path := range t.set.Packages {
-		if usesPkg(t.to, name) {
+	for name := range t.set.Packages {
+		if path := t.set.Packages.Path(name); path != "" && usesPkg(t.to, name) {
 			quals[name] = f.Qualifier(path, call.Pos())
 		}
 	}

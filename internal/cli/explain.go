@@ -53,12 +53,15 @@ func explain(w io.Writer, s *rules.Set) {
 	fmt.Fprintf(w, "\nRules (%d):\n", len(s.Specs))
 	for _, spec := range s.Specs {
 		fmt.Fprintf(w, "\n  %s/%s: %s\n", s.Name, spec.ID, spec.Describe())
+		if spec.Group != "" {
+			fmt.Fprintf(w, "    reported as %s/%s\n", s.Name, spec.Group)
+		}
 		if spec.Manual != "" {
 			todo := ""
 			if spec.TODO {
 				todo = ", with a // TODO(migrate) comment above the statement"
 			}
-			fmt.Fprintf(w, "    every use is reported for a person%s\n", todo)
+			fmt.Fprintf(w, "    %s%s\n", spec.ReportsWhat(), todo)
 		}
 		if ex := spec.ExampleOrDerived(); ex != nil {
 			fmt.Fprintf(w, "    before:\n%s\n    after:\n%s\n", indentBy(ex.Before, 6), indentBy(ex.After, 6))

@@ -10,23 +10,6 @@ import (
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// importV6 moves the v6 import path, github.com/go-redis/redis, and only
-// that path: a "move" rule would also move its subpackages, which include
-// the v7 and v8 module paths.
-type importV6 struct{ base }
-
-func newImportV6(b base) rules.Rule { return &importV6{b.with(6)} }
-
-func (r *importV6) Apply(f rules.File) error {
-	for _, spec := range f.AST().Imports {
-		if rules.Unquote(spec.Path) == pathV6 && !f.Ignored(r, spec.Pos()) {
-			f.SetImportPath(spec, pathV9, "")
-			f.Rewrote(r, spec.Pos())
-		}
-	}
-	return nil
-}
-
 // xtrimApprox renames XTrimApprox(ctx, key, n) to XTrimMaxLenApprox(ctx,
 // key, n, 0): v9 takes a LIMIT too, 0 for none.
 type xtrimApprox struct{ base }
@@ -53,34 +36,6 @@ func (r *xtrimApprox) Apply(f rules.File) error {
 func renameCallee(f rules.File, call *ast.CallExpr, name string) {
 	sel := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	f.Dst(sel.Sel).(*dst.Ident).Name = name
-}
-
-// channelSize passes the channel size of PubSub.ChannelSize(n) and
-// ChannelWithSubscriptions(n) (v8: (ctx, n)) as the option
-// redis.WithChannelSize(n) of Channel and ChannelWithSubscriptions.
-type channelSize struct{ base }
-
-func newChannelSize(b base) rules.Rule { return &channelSize{b.with(6, 7, 8)} }
-
-func (r *channelSize) Apply(f rules.File) error {
-	eachCall(f, func(call *ast.CallExpr, fn *types.Func, _ int) {
-		name := fn.Name()
-		if name != "ChannelSize" && name != "ChannelWithSubscriptions" || !isMethodOf(fn, name, "PubSub") || len(call.Args) == 0 || f.Ignored(r, call.Pos()) {
-			return
-		}
-		if name == "ChannelSize" {
-			renameCallee(f, call, "Channel")
-		}
-		q := f.Qualifier(pathV9, call.Pos())
-		f.Replace(call, func(old dst.Node) dst.Node {
-			c := old.(*dst.CallExpr)
-			size := c.Args[len(c.Args)-1]
-			c.Args = []dst.Expr{&dst.CallExpr{Fun: &dst.SelectorExpr{X: q, Sel: dst.NewIdent("WithChannelSize")}, Args: []dst.Expr{size}}}
-			return c
-		})
-		f.Rewrote(r, call.Pos())
-	})
-	return nil
 }
 
 // pipelineClose deletes the statements "p.Close()" and "defer p.Close()"

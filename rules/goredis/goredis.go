@@ -22,12 +22,14 @@ const (
 // oldPaths maps each old import path to its major version.
 var oldPaths = map[string]int{pathV6: 6, pathV7: 7, pathV8: 8}
 
+// clientTypes are the types whose methods are commands: the concrete
+// clients (which promote the methods of the unexported cmdable types) and
+// the interfaces.
+var clientTypes = []string{"Client", "ClusterClient", "Ring", "Tx", "Conn", "Pipeline", "SentinelClient", "Cmdable", "StatefulCmdable", "Pipeliner", "UniversalClient"}
+
 // builders are the rules of this package, by the id a rule file gives them.
 var builders = map[string]func(b base) rules.Rule{
-	"import-v6":          newImportV6,
 	"context-arg":        newContextArg,
-	"renames":            newRenames,
-	"option-fields":      newOptionFields,
 	"idle-check":         newIdleCheck,
 	"xadd-maxlen-approx": newMaxLenApprox,
 	"xtrim-approx":       newXTrimApprox,
@@ -36,12 +38,9 @@ var builders = map[string]func(b base) rules.Rule{
 	"pipeline-close":     newPipelineClose,
 	"with-context":       newWithContext,
 	"callbacks":          newCallbacks,
-	"channel-size":       newChannelSize,
 	"ring-new-client":    newRingNewClient,
 	"v6-values":          newV6Values,
 	"hooks":              newHooks,
-	"results":            newResults,
-	"removed":            newRemoved,
 	"rand-with":          newRandWith,
 	"behaviour":          newBehaviour,
 	"user-interfaces":    newUserInterfaces,

@@ -82,7 +82,7 @@ func (r *idleCheck) Apply(f rules.File) error {
 		}
 		switch {
 		case u.kv != nil:
-			deleteElt(f, u.lit, u.kv)
+			rules.DeleteElt(f, u.lit, u.kv)
 		case u.assign != nil:
 			deleteStmt(f, u.block, u.assign)
 		default:
@@ -93,34 +93,6 @@ func (r *idleCheck) Apply(f rules.File) error {
 		f.Report(r, u.id.Pos(), idleCheckGone, false)
 	})
 	return nil
-}
-
-// deleteElt removes an element from a composite literal, keeping the
-// literal's layout.
-func deleteElt(f rules.File, lit *ast.CompositeLit, elt ast.Expr) {
-	target := f.Dst(elt)
-	f.Replace(lit, func(old dst.Node) dst.Node {
-		l := old.(*dst.CompositeLit)
-		for i, e := range l.Elts {
-			if e != target {
-				continue
-			}
-			d := e.Decorations()
-			switch {
-			case i+1 < len(l.Elts):
-				next := l.Elts[i+1].Decorations()
-				next.Start = append(d.Start, next.Start...)
-				if i == 0 {
-					next.Before = d.Before
-				}
-			case i > 0:
-				l.Elts[i-1].Decorations().After = d.After
-			}
-			l.Elts = append(l.Elts[:i], l.Elts[i+1:]...)
-			break
-		}
-		return l
-	})
 }
 
 // maxLenApprox turns XAddArgs{MaxLenApprox: n} into XAddArgs{MaxLen: n,

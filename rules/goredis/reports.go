@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/types"
-	"slices"
 
 	"github.com/migrate-tool/migrate/rules"
 )
@@ -121,74 +120,4 @@ func namedPkg(t types.Type) *types.Package {
 		return n.Obj().Pkg()
 	}
 	return nil
-}
-
-// results reports the calls whose result changed shape in v9 where the
-// result is used: ConfigGet (a map, not a []interface{}), Pipeliner.Discard
-// (nothing), SentinelClient.Sentinels (a []map[string]string), v6's HSet
-// and HMSet (an int64 and a bool), ClusterClient.ReloadState (nothing); and
-// every use of SentinelClient.Slaves (Replicas, with a new result) and of
-// v8's XInfoConsumer.Idle (a time.Duration, not milliseconds).
-type results struct{ base }
-
-func newResults(b base) rules.Rule { return &results{b.with(6, 7, 8)} }
-
-// resultChanges are the methods whose result changed, with the message.
-var resultChanges = []struct {
-	name, typ string
-	versions  []int
-	always    bool // report every call, not only those whose result is used
-	msg       string
-}{
-	{"ConfigGet", "Client", []int{6, 7, 8}, false, "ConfigGet returns a map[string]string in v9 (*MapStringStringCmd), not a []interface{} of names and values: rewrite the code that reads it"},
-	{"Discard", "Pipeline", []int{6, 7, 8}, false, "Discard returns nothing in v9: drop the use of its result"},
-	{"Sentinels", "SentinelClient", []int{6, 7, 8}, false, "Sentinels returns a []map[string]string in v9 (*MapStringStringSliceCmd): rewrite the code that reads it"},
-	{"Slaves", "SentinelClient", []int{6, 7, 8}, true, "Slaves is Replicas in v9, and returns a []map[string]string (*MapStringStringSliceCmd): rename the call and rewrite the code that reads it"},
-	{"HSet", "Client", []int{6}, false, "HSet returns the number of fields added (*IntCmd) in v9, not a bool: rewrite the code that reads it"},
-	{"HMSet", "Client", []int{6}, false, "HMSet returns a *BoolCmd in v9, not a *StatusCmd: rewrite the code that reads it"},
-	{"ReloadState", "ClusterClient", []int{6, 7}, false, "ReloadState returns nothing in v9: drop the use of its result"},
-	{"BZPopMin", "Client", []int{6}, false, "BZPopMin returns a *redis.ZWithKey in v9 (since v7), nil on timeout, not a ZWithKey value: check for nil before reading it"},
-	{"BZPopMax", "Client", []int{6}, false, "BZPopMax returns a *redis.ZWithKey in v9 (since v7), nil on timeout, not a ZWithKey value: check for nil before reading it"},
-}
-
-func (r *results) Apply(f rules.File) error {
-	eachCall(f, func(call *ast.CallExpr, fn *types.Func, v int) {
-		for _, rc := range resultChanges {
-			if fn.Name() != rc.name || !slices.Contains(rc.versions, v) || !isMethodOf(fn, rc.name, rc.typ, "Cmdable", "Pipeliner") {
-				continue
-			}
-			if (rc.always || resultUsed(f, call)) && !f.Ignored(r, call.Pos()) {
-				f.Report(r, call.Pos(), rc.msg, true)
-			}
-		}
-	})
-	eachFieldUse(f, func(v *types.Var) bool {
-		return v.Name() == "Idle" && isField(v, []int{8}, "XInfoConsumer")
-	}, func(u fieldUse) {
-		if !f.Ignored(r, u.id.Pos()) {
-			f.Report(r, u.id.Pos(), "XInfoConsumer.Idle is a time.Duration in v9, not a number of milliseconds: convert the code that reads it", true)
-		}
-	})
-	return nil
-}
-
-// resultUsed reports whether a call's result is used beyond an Err() check:
-// not a statement of its own, deferred, or "call.Err()".
-func resultUsed(f rules.File, call *ast.CallExpr) bool {
-	parents := f.Parents(call)
-	if len(parents) == 0 {
-		return false
-	}
-	switch p := parents[0].(type) {
-	case *ast.ExprStmt, *ast.DeferStmt, *ast.GoStmt:
-		return false
-	case *ast.SelectorExpr:
-		return p.Sel.Name != "Err" || len(parents) < 2 || !isCallOf(parents[1], p)
-	}
-	return true
-}
-
-func isCallOf(n ast.Node, fun ast.Expr) bool {
-	call, ok := n.(*ast.CallExpr)
-	return ok && call.Fun == fun
 }

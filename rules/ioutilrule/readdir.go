@@ -27,7 +27,7 @@ var ReadDir = &rules.GoRule{
 	Run:           runReadDir,
 }
 
-var readDir = rules.NewMatcher(rules.Ref{Path: "io/ioutil", Pkg: "ioutil", Name: "ReadDir"})
+var readDir = rules.NewMatcher(rules.Ref{Paths: []string{"io/ioutil"}, Pkg: "ioutil", Name: "ReadDir"})
 
 func runReadDir(p *rules.Pass) error {
 	for _, u := range p.UsesOf(readDir) {

@@ -1,0 +1,165 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Describe says in one phrase what the rule changes: its doc, or a phrase
+// made from its operation and the versions it is narrowed to.
+func (s *Spec) Describe() string {
+	if s.Doc != "" {
+		return s.Doc
+	}
+	d := s.describeOp()
+	if len(s.Versions) > 0 {
+		d += " (" + strings.Join(s.Versions, ", ") + ")"
+	}
+	return d
+}
+
+func (s *Spec) describeOp() string {
+	op, arg := s.Op()
+	if p := strings.Split(arg, "."); len(p) == 3 && p[1] == "*" {
+		arg = fmt.Sprintf("%s of any %s type", p[2], p[0])
+	}
+	switch op {
+	case "move":
+		if len(s.moveFrom) > 1 {
+			return fmt.Sprintf("imports %s move to %s", strings.Join(s.moveFrom, ", "), s.To)
+		}
+		if len(s.moveFrom) == 1 {
+			arg = s.moveFrom[0]
+		}
+		return fmt.Sprintf("import %s moves to %s", arg, s.To)
+	case "rename", "call":
+		return fmt.Sprintf("%s becomes %s", arg, s.To)
+	case "method", "field":
+		return fmt.Sprintf("%s %s is renamed %s", op, arg, s.To)
+	case "manual":
+		return s.Message
+	case "remove-field":
+		return fmt.Sprintf("field %s is deleted from composite literals", arg)
+	case "type":
+		return fmt.Sprintf("%s becomes %s in declarations", arg, s.To)
+	case "insert-arg":
+		return fmt.Sprintf("calls of %s take %s", arg, s.inserted())
+	}
+	return "rule " + arg
+}
+
+// ExampleOrDerived returns the rule's example, or one derived from its
+// operation when it has none (nil for rules written in Go without one).
+func (s *Spec) ExampleOrDerived() *Example {
+	if s.Example != nil {
+		return s.Example
+	}
+	op, arg := s.Op()
+	parts := strings.Split(arg, ".")
+	switch op {
+	case "move":
+		if len(s.moveFrom) > 0 {
+			arg = s.moveFrom[len(s.moveFrom)-1]
+		}
+		return &Example{Before: fmt.Sprintf("import %q", arg), After: fmt.Sprintf("import %q", s.To)}
+	case "rename", "call":
+		to := s.To
+		if op == "rename" && !strings.Contains(to, ".") {
+			to = parts[0] + "." + to // a bare name keeps the qualifier
+		}
+		return &Example{Before: arg, After: to}
+	case "method":
+		return &Example{Before: memberUse(parts, "(...)"), After: fmt.Sprintf("x.%s(...)", s.To)}
+	case "field":
+		return &Example{Before: fmt.Sprintf("%s.%s{%s: v}", parts[0], parts[1], parts[2]), After: fmt.Sprintf("%s.%s{%s: v}", parts[0], parts[1], s.To)}
+	case "manual":
+		return s.manualExample(parts)
+	case "remove-field":
+		return &Example{Before: fmt.Sprintf("%s.%s{%s: 1, Other: v}", parts[0], parts[1], parts[2]), After: fmt.Sprintf("%s.%s{Other: v}", parts[0], parts[1])}
+	case "type":
+		return &Example{Before: fmt.Sprintf("func f(p *%s) *%[1]s", arg), After: fmt.Sprintf("func f(p *%s) *%[1]s", s.To)}
+	case "insert-arg":
+		return s.insertArgExample()
+	}
+	return nil
+}
+
+// memberUse shows a use of the member parts[2] of type parts[1] (any
+// type, for "*").
+func memberUse(parts []string, call string) string {
+	if len(parts) != 3 {
+		return strings.Join(parts, ".") + call
+	}
+	if parts[1] == "*" {
+		return fmt.Sprintf("x.%s%s", parts[2], call)
+	}
+	return fmt.Sprintf("var x %s.%s\nx.%s%s", parts[0], parts[1], parts[2], call)
+}
+
+func (s *Spec) manualExample(parts []string) *Example {
+	call := ""
+	if s.When != "" {
+		call = "(...)"
+	}
+	before := strings.Join(parts, ".") + call
+	if len(parts) == 3 {
+		before = memberUse(parts, call)
+	}
+	lines := strings.Split(before, "\n")
+	use := lines[len(lines)-1]
+	report := use + " // reported: " + s.Message
+	if s.TODO {
+		report = "// TODO(migrate): " + s.Message + "\n" + use
+	}
+	return &Example{Before: before, After: strings.Join(append(lines[:len(lines)-1], report), "\n")}
+}
+
+// inserted says which argument an insert-arg rule inserts: "a
+// context.Context first".
+func (s *Spec) inserted() string {
+	v := s.Value
+	if v == "$"+ctxHole {
+		v = "a context.Context"
+	}
+	switch s.At {
+	case 0:
+		return v + " first"
+	case 1:
+		return v + " second"
+	case 2:
+		return v + " third"
+	}
+	return fmt.Sprintf("%s as argument %d", v, s.At+1)
+}
+
+// ReportsWhat says which uses a manual rule reports, for "migrate
+// explain".
+func (s *Spec) ReportsWhat() string {
+	switch s.When {
+	case "called":
+		return "every call is reported for a person"
+	case "result-used":
+		return "every call whose result is used is reported for a person"
+	}
+	return "every use is reported for a person"
+}
+
+// insertArgExample shows the first method or function named, called with
+// the argument inserted.
+func (s *Spec) insertArgExample() *Example {
+	parts := strings.Split(s.InsertArg[0], ".")
+	callee := "x." + parts[len(parts)-1]
+	if parts[len(parts)-1] == "*" {
+		callee = "x.Method"
+	}
+	if len(parts) == 2 {
+		callee = s.InsertArg[0]
+	}
+	args := []string{"a", "b", "c", "d"}[:min(s.At+1, 4)]
+	value := strings.ReplaceAll(s.Value, "$"+ctxHole, "ctx")
+	with := append(append(append([]string{}, args[:min(s.At, len(args))]...), value), args[min(s.At, len(args)):]...)
+	return &Example{
+		Before: fmt.Sprintf("%s(%s)", callee, strings.Join(args, ", ")),
+		After:  fmt.Sprintf("%s(%s)", callee, strings.Join(with, ", ")),
+	}
+}

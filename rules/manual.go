@@ -1,0 +1,181 @@
+package rules
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+	"strings"
+)
+
+// manual reports the uses of a symbol for manual follow-up: every use, or
+// with "when", the calls of a function or method.
+type manual struct {
+	base
+	ref     Ref
+	recv    *Ref   // the receiver's type, or nil
+	earlier []Rule // the rules of the set before this one
+}
+
+func newManual(set *Set, spec *Spec) (Rule, error) {
+	member := strings.Count(spec.Manual, ".") == 2
+	ref, err := parseRef(set, spec.Manual, member)
+	if err != nil {
+		return nil, err
+	}
+	m := &manual{base: base{spec: spec, paths: ref.Paths}, ref: ref, earlier: set.Rules}
+	if spec.Receiver != "" {
+		if !member {
+			return nil, fmt.Errorf("receiver: applies to a manual rule of a method (pkg.Type.Method)")
+		}
+		r, err := parseRef(set, spec.Receiver, false)
+		if err != nil {
+			return nil, fmt.Errorf("receiver: %w", err)
+		}
+		m.recv = &r
+	}
+	return m, nil
+}
+
+// matches reports whether id, a use of obj, is a use of the rule's
+// symbol.
+func (m *manual) matches(f File, id *ast.Ident, obj types.Object) bool {
+	if m.ref.Member == "" {
+		return m.ref.isPkgLevel(obj)
+	}
+	switch o := obj.(type) {
+	case *types.Func:
+		return m.ref.isMethodUse(f, id, o)
+	case *types.Var:
+		return m.ref.isField(o)
+	}
+	return false
+}
+
+func (m *manual) Apply(f File) error {
+	eachUse(f, func(id *ast.Ident, obj types.Object) {
+		if !m.matches(f, id, obj) || obj.Pkg() == f.Pkg() || !m.receiverOK(f, id) {
+			return
+		}
+		if m.spec.When != "" {
+			m.call(f, id)
+			return
+		}
+		if !m.rewritten(f, id) && !f.Ignored(m, id.Pos()) {
+			f.Report(m, id.Pos(), m.spec.Message, m.spec.TODO)
+		}
+	})
+	return nil
+}
+
+// call reports the call that id names, if it is one the rule's "when"
+// selects, at the call. Another rule may have rewritten the call (given it
+// an argument, say): what the report is about, its result, is the same.
+func (m *manual) call(f File, id *ast.Ident) {
+	call := callOf(f, id)
+	if call == nil || m.spec.When == "result-used" && !ResultUsed(f, call) || f.Ignored(m, call.Pos()) {
+		return
+	}
+	f.Report(m, call.Pos(), m.spec.Message, m.spec.TODO)
+}
+
+// receiverOK reports whether the member that id selects is selected from
+// a value of the rule's receiver type, when it has one.
+func (m *manual) receiverOK(f File, id *ast.Ident) bool {
+	if m.recv == nil {
+		return true
+	}
+	sel, ok := f.Parents(id)[0].(*ast.SelectorExpr)
+	if !ok || sel.Sel != id {
+		return false
+	}
+	s := f.Info().Selections[sel]
+	return s != nil && m.recv.isRecv(s.Recv())
+}
+
+// rewritten reports whether a call template of the set, run before this
+// rule, rewrote the call that id names (as its function, or as the
+// variable of a pkg.Var.Method callee): then the use is gone. Rules that
+// only change a call (give it an argument, say) leave the use in place.
+func (m *manual) rewritten(f File, id *ast.Ident) bool {
+	call := enclosingCall(f, id)
+	if call == nil || !f.Replaced(call) {
+		return false
+	}
+	for _, r := range m.earlier {
+		if t, ok := r.(*callTemplate); ok && t.isCallee(f.Info(), call.Fun) {
+			if _, ok := t.bind(call); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// enclosingCall returns the call whose function id is part of (f, pkg.F,
+// x.M, pkg.Var.M), or nil.
+func enclosingCall(f File, id *ast.Ident) *ast.CallExpr {
+	var child ast.Node = id
+	for _, p := range f.Parents(id) {
+		switch p := p.(type) {
+		case *ast.SelectorExpr, *ast.ParenExpr:
+		case *ast.CallExpr:
+			if p.Fun == child {
+				return p
+			}
+			return nil
+		default:
+			return nil
+		}
+		child = p
+	}
+	return nil
+}
+
+// callOf returns the call whose function id names (f, pkg.F or x.M,
+// parenthesized or not), or nil.
+func callOf(f File, id *ast.Ident) *ast.CallExpr {
+	var child ast.Node = id
+	for _, p := range f.Parents(id) {
+		switch p := p.(type) {
+		case *ast.SelectorExpr:
+			if p.Sel != child {
+				return nil
+			}
+		case *ast.ParenExpr:
+		case *ast.CallExpr:
+			if p.Fun != child {
+				return nil
+			}
+			return p
+		default:
+			return nil
+		}
+		child = p
+	}
+	return nil
+}
+
+// ResultUsed reports whether a call's result is used beyond an Err()
+// check: the call is not a statement of its own, deferred, run by go, or
+// the receiver of a call.Err() whose result is the only one used.
+func ResultUsed(f File, call *ast.CallExpr) bool {
+	parents := f.Parents(call)
+	if len(parents) == 0 {
+		return false
+	}
+	switch p := parents[0].(type) {
+	case *ast.ExprStmt, *ast.DeferStmt, *ast.GoStmt:
+		return false
+	case *ast.SelectorExpr:
+		return p.Sel.Name != "Err" || len(parents) < 2 || !isCallOf(parents[1], p)
+	}
+	return true
+}
+
+func isCallOf(n ast.Node, fun ast.Expr) bool {
+	call, ok := n.(*ast.CallExpr)
+	return ok && call.Fun == fun
+}
+
+// Indirect: a member can be reached through another package's values.
+func (m *manual) Indirect() bool { return m.ref.Member != "" }

@@ -1,0 +1,112 @@
+package rules
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+
+	"github.com/dave/dst"
+)
+
+// removeField deletes a struct field that the new API dropped from the
+// composite literals that set it to a constant. A literal that sets it to
+// anything else keeps it, reported: computing the value may matter, and
+// dropping it could leave a variable unused. Every other use is reported.
+type removeField struct {
+	base
+	ref Ref
+	msg string
+}
+
+func newRemoveField(set *Set, spec *Spec) (Rule, error) {
+	ref, err := parseRef(set, spec.RemoveField, true)
+	if err != nil {
+		return nil, err
+	}
+	if ref.Member == "*" {
+		return nil, fmt.Errorf("%q: name one field, not \"*\"", spec.RemoveField)
+	}
+	msg := spec.Message
+	if msg == "" {
+		msg = fmt.Sprintf("%s.%s is gone", ref.Name, ref.Member)
+		if ref.Name == "*" {
+			msg = fmt.Sprintf("field %s is gone", ref.Member)
+		}
+	}
+	return &removeField{base: base{spec: spec, paths: ref.Paths}, ref: ref, msg: msg}, nil
+}
+
+func (r *removeField) Apply(f File) error {
+	eachUse(f, func(id *ast.Ident, obj types.Object) {
+		v, ok := obj.(*types.Var)
+		if !ok || !r.ref.isField(v) || f.Ignored(r, id.Pos()) {
+			return
+		}
+		lit, kv := literalKey(f, id)
+		switch {
+		case kv == nil:
+			f.Report(r, id.Pos(), r.msg+": remove this use", r.spec.TODO)
+		case !isConstant(f.Info(), kv.Value):
+			f.Report(r, id.Pos(), fmt.Sprintf("%s: its value %s is not a constant, so the field was left: delete it, keeping what computing the value does", r.msg, types.ExprString(kv.Value)), r.spec.TODO)
+		default:
+			DeleteElt(f, lit, kv)
+			f.Rewrote(r, id.Pos())
+		}
+	})
+	return nil
+}
+
+// literalKey returns the composite literal and the element whose key id
+// is, or nil, nil.
+func literalKey(f File, id *ast.Ident) (*ast.CompositeLit, *ast.KeyValueExpr) {
+	parents := f.Parents(id)
+	if len(parents) < 2 {
+		return nil, nil
+	}
+	kv, ok := parents[0].(*ast.KeyValueExpr)
+	if !ok || kv.Key != id {
+		return nil, nil
+	}
+	lit, ok := parents[1].(*ast.CompositeLit)
+	if !ok {
+		return nil, nil
+	}
+	return lit, kv
+}
+
+// isConstant reports whether e is a constant expression or nil.
+func isConstant(info *types.Info, e ast.Expr) bool {
+	tv, ok := info.Types[e]
+	return ok && (tv.Value != nil || tv.IsNil())
+}
+
+// DeleteElt removes an element from a composite literal, keeping the
+// literal's layout: the comments above the element move to the next one.
+func DeleteElt(f File, lit *ast.CompositeLit, elt ast.Expr) {
+	target := f.Dst(elt)
+	f.Replace(lit, func(old dst.Node) dst.Node {
+		l := old.(*dst.CompositeLit)
+		for i, e := range l.Elts {
+			if e != target {
+				continue
+			}
+			d := e.Decorations()
+			switch {
+			case i+1 < len(l.Elts):
+				next := l.Elts[i+1].Decorations()
+				next.Start = append(d.Start, next.Start...)
+				if i == 0 {
+					next.Before = d.Before
+				}
+			case i > 0:
+				l.Elts[i-1].Decorations().After = d.After
+			}
+			l.Elts = append(l.Elts[:i], l.Elts[i+1:]...)
+			break
+		}
+		return l
+	})
+}
+
+// Indirect: a field can be reached through another package's values.
+func (r *removeField) Indirect() bool { return true }
