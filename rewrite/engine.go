@@ -67,6 +67,9 @@ type runner struct {
 	files map[string]bool // per-file mode: the files to rewrite
 	res   *Result
 	goenv *gocmd.Env // the go command's environment
+	// spans are where each rule edited or reported, by file (relative to
+	// the module root), for the check.
+	spans map[string]*fileSpans
 }
 
 func newRunner(opts Options) (*runner, error) {
@@ -91,7 +94,7 @@ func newRunner(opts Options) (*runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{opts: opts, mod: mod, res: &Result{Module: mod, Sites: map[string]int{}, GoMod: mod.gomod, GoSum: sum}}
+	r := &runner{opts: opts, mod: mod, spans: map[string]*fileSpans{}, res: &Result{Module: mod, Sites: map[string]int{}, GoMod: mod.gomod, GoSum: sum}}
 	for _, s := range opts.Sets {
 		r.paths = append(r.paths, s.Paths()...)
 	}
@@ -194,6 +197,11 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	}
 	if err := r.rewriteAll(typed, names); err != nil {
 		return nil, err
+	}
+	if !r.opts.AllowErrors {
+		if err := r.check(ctx, typed); err != nil {
+			return nil, err
+		}
 	}
 	r.sortResult()
 	return r.res, nil
@@ -299,6 +307,9 @@ func (r *runner) rewriteAll(typed []*typedFile, names map[string]string) error {
 		}
 		r.res.Findings = append(r.res.Findings, fr.findings...)
 		r.res.Uses = append(r.res.Uses, fr.uses...)
+		if fr.spans != nil {
+			r.spans[r.mod.rel(typed[i].path)] = fr.spans
+		}
 		for k, n := range fr.sites {
 			r.res.Sites[k] += n
 		}
@@ -314,6 +325,7 @@ type fileResult struct {
 	uses     []Finding
 	findings []Finding
 	sites    map[string]int
+	spans    *fileSpans
 }
 
 // applyRule runs one rule on a file, turning a panic (a bug in the rule)
@@ -344,13 +356,14 @@ func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string
 		f.describe = func(r rules.Rule) string { return describeRule(s, r) }
 		for _, rule := range s.Rules {
 			if tf.indirect || importsAnyOf(tf.imports, rule.Paths()) {
+				f.rule = s.Name + "/" + rule.ID()
 				if err := applyRule(f, rule); err != nil {
 					return nil, fmt.Errorf("rule %s/%s: %w", s.Name, rule.ID(), err)
 				}
 			}
 		}
 	}
-	res := &fileResult{findings: f.findings, uses: f.uses, sites: f.sites}
+	res := &fileResult{findings: f.findings, uses: f.uses, sites: f.sites, spans: f.fileSpans()}
 	if len(f.sites) == 0 && len(f.todos) == 0 {
 		// Nothing to change: never reprint a file only to reformat it.
 		return res, nil

@@ -18,6 +18,7 @@ type fileCtx struct {
 	mod     *Module
 	names   map[string]string // package name of each import path rules add
 	set     string            // name of the rule set being applied
+	rule    string            // SET/ID of the rule being applied
 	dec     *decorator.Decorator
 	dfile   *dst.File
 	parents map[ast.Node]ast.Node
@@ -35,6 +36,9 @@ type fileCtx struct {
 	findings    []Finding
 	ignores     map[int]ignoreDirective // by line
 	describe    func(rules.Rule) string
+	// edits and reported are where each rule edited the file and the
+	// sites it left for a person, for the check of the rewrite.
+	edits, reported []span
 }
 
 type qualifier struct {
@@ -140,6 +144,7 @@ func (f *fileCtx) Replace(n ast.Node, with func(dst.Node) dst.Node) {
 		return
 	}
 	f.replacedAST[n] = true
+	f.edits = append(f.edits, f.span(f.rule, n.Pos(), n.Pos(), n.End()))
 	if prev := f.replace[d]; prev != nil {
 		// Two rules replace the same node: compose them in rule order.
 		f.replace[d] = func(old dst.Node) dst.Node { return with(prev(old)) }
@@ -150,10 +155,12 @@ func (f *fileCtx) Replace(n ast.Node, with func(dst.Node) dst.Node) {
 
 func (f *fileCtx) SetImportPath(spec *ast.ImportSpec, path, name string) {
 	f.newPaths[spec] = pathChange{path: path, name: name}
+	f.edits = append(f.edits, f.span(f.rule, spec.Pos(), spec.Pos(), spec.End()))
 }
 
 func (f *fileCtx) Rewrote(r rules.Rule, pos token.Pos) {
 	f.sites[f.set+"/"+r.ID()]++
+	f.edits = append(f.edits, f.span(f.set+"/"+r.ID(), pos, pos, pos))
 	f.uses = append(f.uses, Finding{Pos: f.position(pos), Rule: f.set + "/" + r.ID(), Kind: Rewritable, Message: f.describe(r)})
 }
 
@@ -191,6 +198,8 @@ func (f *fileCtx) ignoreAt(line int) (string, bool) {
 func (f *fileCtx) Report(r rules.Rule, pos token.Pos, message string, todo bool) {
 	p := f.position(pos)
 	f.findings = append(f.findings, Finding{Pos: p, Rule: f.set + "/" + r.ID(), Kind: Manual, Message: message})
+	from, to := f.siteSpan(pos)
+	f.reported = append(f.reported, f.span(f.set+"/"+r.ID(), pos, from, to))
 	if !todo {
 		return
 	}
