@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/token"
 	"go/types"
 	"maps"
@@ -35,25 +36,14 @@ const checkMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiled
 // configuration its file was rewritten in, with overlay (nil: as they are
 // on disk), and returns their errors, each once.
 func (r *runner) loadErrors(ctx context.Context, typed []*typedFile, overlay map[string][]byte, flags []string) ([]typeError, error) {
-	changed := map[string]bool{}
-	for _, f := range r.res.Files {
-		changed[f.Path] = true
-	}
-	byConfig := map[string][]string{}
-	configs := map[string]config{}
-	for _, tf := range typed {
-		if !changed[tf.path] {
-			continue
+	byConfig, configs := r.changedPackages(typed)
+	if len(overlay) > 0 {
+		file, cleanup, err := gocmd.WriteOverlay(overlay)
+		if err != nil {
+			return nil, fmt.Errorf("check the rewrite: %w", err)
 		}
-		pat := tf.pkgPath
-		if tf.config.adhoc {
-			pat = tf.path
-		}
-		k := tf.config.key()
-		configs[k] = tf.config
-		if !slices.Contains(byConfig[k], pat) {
-			byConfig[k] = append(byConfig[k], pat)
-		}
+		defer cleanup()
+		flags = append(slices.Clone(flags), "-overlay="+file)
 	}
 	var out []typeError
 	seen := map[string]bool{}
@@ -74,12 +64,48 @@ func (r *runner) loadErrors(ctx context.Context, typed []*typedFile, overlay map
 	return out, nil
 }
 
+// changedPackages returns the patterns of the changed files' packages, by
+// build configuration (its key), and the configurations.
+func (r *runner) changedPackages(typed []*typedFile) (map[string][]string, map[string]config) {
+	changed := map[string]bool{}
+	for _, f := range r.res.Files {
+		changed[f.Path] = true
+	}
+	byConfig := map[string][]string{}
+	configs := map[string]config{}
+	for _, tf := range typed {
+		if !changed[tf.path] {
+			continue
+		}
+		pat := tf.pkgPath
+		if tf.config.adhoc {
+			pat = tf.path
+		}
+		k := tf.config.key()
+		configs[k] = tf.config
+		if !slices.Contains(byConfig[k], pat) {
+			byConfig[k] = append(byConfig[k], pat)
+		}
+	}
+	return byConfig, configs
+}
+
 // checkLoad loads the packages of patterns in cfg, test variants
-// included, type-checked from source.
+// included, the roots type-checked from source, their dependencies from
+// export data. The overlay reaches the go command through -overlay among
+// the flags, and the type checker through ParseFile: given to go/packages
+// as its Overlay, it would type-check every dependency from source too,
+// the standard library included, which takes seconds.
 func (r *runner) checkLoad(ctx context.Context, cfg config, patterns []string, overlay map[string][]byte, flags []string) ([]*packages.Package, error) {
 	pcfg := &packages.Config{
-		Context: ctx, Mode: checkMode, Dir: r.mod.Root, Tests: !cfg.adhoc, Overlay: overlay,
+		Context: ctx, Mode: checkMode, Dir: r.mod.Root, Tests: !cfg.adhoc,
 		Env: cfg.env(r.goenv.For(gocmd.Packages)), BuildFlags: append(cfg.buildFlags(), flags...),
+		ParseFile: func(fset *token.FileSet, name string, src []byte) (*ast.File, error) {
+			if data, ok := overlay[name]; ok {
+				src = data
+			}
+			return parser.ParseFile(fset, name, src, parser.AllErrors|parser.SkipObjectResolution)
+		},
 	}
 	pkgs, err := loadEach(pcfg, patterns, cfg.adhoc)
 	if err != nil {
