@@ -146,8 +146,15 @@ func (r *runner) checkModules(ctx context.Context) (map[string][]byte, []string,
 	}
 	goc := &gocmd.Runner{Dir: r.mod.Root, Env: r.goenv}
 	req, err := goc.Require(ctx, r.res.GoMod, r.res.GoSum, add)
-	if err != nil || req == nil {
-		return nil, nil, err
+	if err != nil {
+		var mods []string
+		for _, m := range slices.Sorted(maps.Keys(add)) {
+			mods = append(mods, m+"@"+add[m])
+		}
+		return nil, nil, fmt.Errorf("%w; the check reads the rewritten code against the modules the rule sets add, as the write does: make them reachable (GOPROXY, GOSUMDB), or download them first (go mod download %s)", err, strings.Join(mods, " "))
+	}
+	if req == nil {
+		return nil, nil, nil
 	}
 	r.res.Required = req
 	files := map[string][]byte{filepath.Join(r.mod.Root, "go.mod"): req.Mod}
