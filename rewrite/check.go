@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/token"
 	"maps"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -117,6 +118,7 @@ func (r *runner) check(ctx context.Context, typed []*typedFile) error {
 	if err != nil {
 		return err
 	}
+	r.wholeFileSites()
 	breaks := r.classify(errs)
 	if len(breaks) == 0 {
 		return nil
@@ -166,6 +168,24 @@ func (r *runner) checkModules(ctx context.Context) (map[string][]byte, []string,
 		flags = []string{"-mod=readonly"}
 	}
 	return files, flags, nil
+}
+
+// wholeFileSites adds the files left for a person as a whole (generated
+// files left alone, files migrate cannot reprint) to the reported spans:
+// until regenerated or migrated by hand, they and the code that uses them
+// may not compile.
+func (r *runner) wholeFileSites() {
+	for _, f := range r.res.Findings {
+		if f.Kind != Generated && f.Kind != Unhandled {
+			continue
+		}
+		fs := r.spans[f.Pos.Filename]
+		if fs == nil {
+			fs = &fileSpans{}
+			r.spans[f.Pos.Filename] = fs
+		}
+		fs.reported = append(fs.reported, span{rule: f.Rule, pos: f.Pos, first: 1, last: math.MaxInt})
+	}
 }
 
 // classify marks the findings whose sites have type errors and returns the
@@ -223,7 +243,7 @@ func (r *runner) atReportedSite(e typeError, lines map[string]func(int, int) (in
 func (r *runner) markNoCompile(s span, msg string) {
 	for i := range r.res.Findings {
 		f := &r.res.Findings[i]
-		if f.Kind == Manual && f.Rule == s.rule && f.Pos == s.pos && f.TypeError == "" {
+		if f.Kind != Ignored && f.Kind != Warning && f.Rule == s.rule && f.Pos == s.pos && f.TypeError == "" {
 			f.TypeError = msg
 			f.Message += "; " + NoCompile
 		}

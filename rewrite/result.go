@@ -85,11 +85,11 @@ type Finding struct {
 	Rule string
 	// Kind classifies the finding.
 	Kind Kind
-	// Message says what is wrong and what to do; for a Manual site that
-	// does not compile once rewritten, it ends with NoCompile.
+	// Message says what is wrong and what to do; for a site or file left
+	// for a person that does not compile once the rest is rewritten, it
+	// ends with NoCompile.
 	Message string
-	// TypeError is, for a Manual site, the first type error of the
-	// rewritten code at the site, or "" if it compiles.
+	// TypeError is then the first type error of the rewritten code there.
 	TypeError string
 }
 
