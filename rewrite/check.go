@@ -243,7 +243,7 @@ func (r *runner) atReportedSite(e typeError, lines map[string]func(int, int) (in
 func (r *runner) markNoCompile(s span, msg string) {
 	for i := range r.res.Findings {
 		f := &r.res.Findings[i]
-		if f.Kind != Ignored && f.Kind != Warning && f.Rule == s.rule && f.Pos == s.pos && f.TypeError == "" {
+		if f.Kind != Warning && f.Rule == s.rule && f.Pos == s.pos && f.TypeError == "" {
 			f.TypeError = msg
 			f.Message += "; " + NoCompile
 		}

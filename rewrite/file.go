@@ -178,6 +178,8 @@ func (f *fileCtx) Ignored(r rules.Rule, pos token.Pos) bool {
 	}
 	f.findings = append(f.findings, Finding{Pos: p, Rule: f.set + "/" + r.ID(), Kind: Ignored,
 		Message: "left as is by //migrate:ignore: " + reason})
+	from, to := f.siteSpan(pos)
+	f.reported = append(f.reported, f.span(f.set+"/"+r.ID(), pos, from, to))
 	return true
 }
 
