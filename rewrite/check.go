@@ -108,23 +108,15 @@ func (r *runner) check(ctx context.Context, typed []*typedFile) error {
 	if err != nil {
 		return fmt.Errorf("check the rewrite: %w", err)
 	}
-	if overlay == nil {
-		overlay = map[string][]byte{}
-	}
 	for _, f := range r.res.Files {
 		overlay[f.Path] = f.New
 	}
-	errs, err := r.loadErrors(ctx, typed, overlay, flags)
-	if err != nil {
+	breaks, err := r.breaks(ctx, typed, overlay, flags)
+	if err != nil || len(breaks) == 0 {
 		return err
 	}
-	r.wholeFileSites()
-	breaks := r.classify(errs)
-	if len(breaks) == 0 {
-		return nil
-	}
 	// Errors the code had before the rewrite are not the rules' doing.
-	before, err := r.loadErrors(ctx, typed, nil, nil)
+	before, err := r.loadErrors(ctx, typed, nil, nil, checkMode)
 	if err != nil {
 		return err
 	}
@@ -135,12 +127,33 @@ func (r *runner) check(ctx context.Context, typed []*typedFile) error {
 	return nil
 }
 
-// checkModules returns, when the rule sets add modules that go.mod does
-// not yet require, the go.mod and go.sum that require them (computed on a
-// -modfile copy, and kept in the result for the write to start from), as
-// overlay entries, with the flags to read them by: an overlay, unlike
-// -modfile, also works in a workspace. Where the module vendors,
-// -mod=readonly: vendor/ follows the old go.mod.
+// breaks loads the changed packages with overlay and returns their type
+// errors at no site left for a person, marking the findings of the sites
+// that have some.
+func (r *runner) breaks(ctx context.Context, typed []*typedFile, overlay map[string][]byte, flags []string) ([]Break, error) {
+	errs, err := r.loadErrors(ctx, typed, overlay, flags, checkMode)
+	if err != nil {
+		return nil, err
+	}
+	r.wholeFileSites()
+	breaks := r.classify(errs)
+	if len(breaks) == 0 || !r.anyReported() {
+		return breaks, nil
+	}
+	// Some may follow from a reported site elsewhere: load again, with what
+	// each error's statement uses.
+	if errs, err = r.loadErrors(ctx, typed, overlay, flags, checkModeUses); err != nil {
+		return nil, err
+	}
+	return r.classify(errs), nil
+}
+
+// checkModules returns the start of the check's overlay: when the rule
+// sets add modules that go.mod does not yet require, the go.mod and go.sum
+// that require them (computed on a -modfile copy, and kept in the result
+// for the write to start from), with the flags to read them by. An
+// overlay, unlike -modfile, also works in a workspace. Where the module
+// vendors, -mod=readonly: vendor/ follows the old go.mod.
 func (r *runner) checkModules(ctx context.Context) (map[string][]byte, []string, error) {
 	add := map[string]string{}
 	for _, s := range r.opts.Sets {
@@ -156,7 +169,7 @@ func (r *runner) checkModules(ctx context.Context) (map[string][]byte, []string,
 		return nil, nil, fmt.Errorf("%w; the check reads the rewritten code against the modules the rule sets add, as the write does: make them reachable (GOPROXY, GOSUMDB), or download them first (go mod download %s)", err, strings.Join(mods, " "))
 	}
 	if req == nil {
-		return nil, nil, nil
+		return map[string][]byte{}, nil, nil
 	}
 	r.res.Required = req
 	files := map[string][]byte{filepath.Join(r.mod.Root, "go.mod"): req.Mod}
@@ -186,6 +199,16 @@ func (r *runner) wholeFileSites() {
 		}
 		fs.reported = append(fs.reported, span{rule: f.Rule, pos: f.Pos, first: 1, last: math.MaxInt})
 	}
+}
+
+// anyReported reports whether a rule reported a site for a person.
+func (r *runner) anyReported() bool {
+	for _, fs := range r.spans {
+		if len(fs.reported) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // classify marks the findings whose sites have type errors and returns the

@@ -29,13 +29,20 @@ type typeError struct {
 	refs []token.Position
 }
 
-const checkMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
-	packages.NeedImports | packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo
+// Load modes of the check: the errors, and the type information that
+// tells what the statement of an error uses (see uses), which costs a
+// third more and is asked for only when an error is at no site reported
+// for a person.
+const (
+	checkMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+		packages.NeedImports | packages.NeedTypes | packages.NeedSyntax
+	checkModeUses = checkMode | packages.NeedTypesInfo
+)
 
 // loadErrors loads the packages of the changed files, each in the build
 // configuration its file was rewritten in, with overlay (nil: as they are
 // on disk), and returns their errors, each once.
-func (r *runner) loadErrors(ctx context.Context, typed []*typedFile, overlay map[string][]byte, flags []string) ([]typeError, error) {
+func (r *runner) loadErrors(ctx context.Context, typed []*typedFile, overlay map[string][]byte, flags []string, mode packages.LoadMode) ([]typeError, error) {
 	byConfig, configs := r.changedPackages(typed)
 	if len(overlay) > 0 {
 		file, cleanup, err := gocmd.WriteOverlay(overlay)
@@ -48,7 +55,7 @@ func (r *runner) loadErrors(ctx context.Context, typed []*typedFile, overlay map
 	var out []typeError
 	seen := map[string]bool{}
 	for _, k := range slices.Sorted(maps.Keys(byConfig)) {
-		pkgs, err := r.checkLoad(ctx, configs[k], byConfig[k], overlay, flags)
+		pkgs, err := r.checkLoad(ctx, configs[k], byConfig[k], overlay, flags, mode)
 		if err != nil {
 			return nil, err
 		}
@@ -96,9 +103,9 @@ func (r *runner) changedPackages(typed []*typedFile) (map[string][]string, map[s
 // the flags, and the type checker through ParseFile: given to go/packages
 // as its Overlay, it would type-check every dependency from source too,
 // the standard library included, which takes seconds.
-func (r *runner) checkLoad(ctx context.Context, cfg config, patterns []string, overlay map[string][]byte, flags []string) ([]*packages.Package, error) {
+func (r *runner) checkLoad(ctx context.Context, cfg config, patterns []string, overlay map[string][]byte, flags []string, mode packages.LoadMode) ([]*packages.Package, error) {
 	pcfg := &packages.Config{
-		Context: ctx, Mode: checkMode, Dir: r.mod.Root, Tests: !cfg.adhoc,
+		Context: ctx, Mode: mode, Dir: r.mod.Root, Tests: !cfg.adhoc,
 		Env: cfg.env(r.goenv.For(gocmd.Packages)), BuildFlags: append(cfg.buildFlags(), flags...),
 		ParseFile: func(fset *token.FileSet, name string, src []byte) (*ast.File, error) {
 			if data, ok := overlay[name]; ok {
