@@ -29,6 +29,7 @@ func (f *fileCtx) schedule(rule string, n ast.Node, with func(dst.Node) dst.Node
 	}
 	f.edits[d] = append(f.edits[d], &edit{rule: rule, node: n, with: with})
 	f.replacedAST[n] = true
+	f.editSpans = append(f.editSpans, f.span(rule, n.Pos(), n.Pos(), n.End()))
 }
 
 // setImportPath schedules the move of an import; two rules that move one
@@ -39,6 +40,7 @@ func (f *fileCtx) setImportPath(rule string, spec *ast.ImportSpec, to rules.Impo
 			prev.rule, rule, f.position(spec.Pos()), prev.path, to.Path)
 	}
 	f.newPaths[spec] = pathChange{path: to.Path, name: to.Name, rule: rule}
+	f.editSpans = append(f.editSpans, f.span(rule, spec.Pos(), spec.Pos(), spec.End()))
 	return nil
 }
 

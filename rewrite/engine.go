@@ -68,6 +68,9 @@ type runner struct {
 	res   *Result
 	goenv *gocmd.Env // the go command's environment
 	facts *factCache // the rules' facts, by package
+	// spans are where each rule edited or reported, by file (relative to
+	// the module root), for the check.
+	spans map[string]*fileSpans
 }
 
 func newRunner(opts Options) (*runner, error) {
@@ -92,7 +95,7 @@ func newRunner(opts Options) (*runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{opts: opts, mod: mod, facts: newFactCache(), res: &Result{Module: mod, Sites: map[string]int{}, GoMod: mod.gomod, GoSum: sum}}
+	r := &runner{opts: opts, mod: mod, facts: newFactCache(), spans: map[string]*fileSpans{}, res: &Result{Module: mod, Sites: map[string]int{}, GoMod: mod.gomod, GoSum: sum}}
 	for _, s := range opts.Sets {
 		r.paths = append(r.paths, s.Paths()...)
 	}
@@ -195,6 +198,11 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	}
 	if err := r.rewriteAll(typed, names); err != nil {
 		return nil, err
+	}
+	if !r.opts.AllowErrors {
+		if err := r.check(ctx, typed); err != nil {
+			return nil, err
+		}
 	}
 	r.sortResult()
 	return r.res, nil
@@ -300,6 +308,9 @@ func (r *runner) rewriteAll(typed []*typedFile, names map[string]string) error {
 		}
 		r.res.Findings = append(r.res.Findings, fr.findings...)
 		r.res.Uses = append(r.res.Uses, fr.uses...)
+		if fr.spans != nil {
+			r.spans[r.mod.rel(typed[i].path)] = fr.spans
+		}
 		for k, n := range fr.sites {
 			r.res.Sites[k] += n
 		}
@@ -315,6 +326,7 @@ type fileResult struct {
 	uses     []Finding
 	findings []Finding
 	sites    map[string]int
+	spans    *fileSpans
 }
 
 // applyRule runs one rule on a file, turning a panic (a bug in the rule)
@@ -352,7 +364,7 @@ func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string
 			}
 		}
 	}
-	res := &fileResult{findings: f.findings, uses: f.uses, sites: f.sites}
+	res := &fileResult{findings: f.findings, uses: f.uses, sites: f.sites, spans: f.fileSpans()}
 	if len(f.sites) == 0 && len(f.todos) == 0 {
 		// Nothing to change: never reprint a file only to reformat it.
 		return res, nil

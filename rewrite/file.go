@@ -45,6 +45,9 @@ type fileCtx struct {
 	findings []Finding
 	ignores  map[int]ignoreDirective // by line
 	describe func(rules.Rule) string
+	// editSpans and reported are where each rule edited the file and the
+	// sites it left for a person, for the check of the rewrite.
+	editSpans, reported []span
 }
 
 type qualifier struct {
@@ -162,6 +165,7 @@ func (f *fileCtx) ruleName(r rules.Rule) string { return f.set + "/" + r.ID() }
 
 func (f *fileCtx) Rewrote(r rules.Rule, pos token.Pos) {
 	f.sites[f.ruleName(r)]++
+	f.editSpans = append(f.editSpans, f.span(f.ruleName(r), pos, pos, pos))
 	f.uses = append(f.uses, Finding{Pos: f.position(pos), Rule: f.ruleName(r), Kind: Rewritable, Message: f.describe(r)})
 }
 
@@ -179,6 +183,8 @@ func (f *fileCtx) Ignored(r rules.Rule, pos token.Pos) bool {
 	}
 	f.findings = append(f.findings, Finding{Pos: p, Rule: f.ruleName(r), Kind: Ignored,
 		Message: "left as is by //migrate:ignore: " + reason})
+	from, to := f.siteSpan(pos)
+	f.reported = append(f.reported, f.span(f.set+"/"+r.ID(), pos, from, to))
 	return true
 }
 
@@ -199,6 +205,8 @@ func (f *fileCtx) ignoreAt(line int) (string, bool) {
 func (f *fileCtx) Report(r rules.Rule, pos token.Pos, message string, todo bool) {
 	p := f.position(pos)
 	f.findings = append(f.findings, Finding{Pos: p, Rule: f.ruleName(r), Kind: Manual, Message: message})
+	from, to := f.siteSpan(pos)
+	f.reported = append(f.reported, f.span(f.ruleName(r), pos, from, to))
 	if !todo {
 		return
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"go/token"
 	"io/fs"
+
+	"github.com/migrate-tool/migrate/internal/gocmd"
 )
 
 // Result is what a run computed.
@@ -27,6 +29,10 @@ type Result struct {
 	// them, at its start (GoSum is nil when there is none): what a write of
 	// go.mod and go.sum expects to find, like FileChange.Old.
 	GoMod, GoSum []byte
+	// Required is go.mod and go.sum with the modules the rule sets add
+	// required, before tidy, as the check of the rewrite computed them; nil
+	// when go.mod already required them. A write starts from it.
+	Required *gocmd.Required
 }
 
 // Stats count the work of a run.
@@ -79,8 +85,12 @@ type Finding struct {
 	Rule string
 	// Kind classifies the finding.
 	Kind Kind
-	// Message says what is wrong and what to do.
+	// Message says what is wrong and what to do; for a site or file left
+	// for a person that does not compile once the rest is rewritten, it
+	// ends with NoCompile.
 	Message string
+	// TypeError is then the first type error of the rewritten code there.
+	TypeError string
 }
 
 // String formats the finding the go vet way: file:line:col: message.

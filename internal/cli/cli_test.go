@@ -17,6 +17,8 @@ func TestExitCodes(t *testing.T) {
 	write(t, dir, "go.mod", "module example.com/m\n\ngo 1.21\n")
 	write(t, dir, "a.go", "package m\n\nimport \"io/ioutil\"\n\nvar A = ioutil.Discard\n")
 	write(t, dir, "bad.yaml", "name: bad\nrules:\n  - rename: x.Y\n    to: z.W\n")
+	write(t, dir, "b.go", "package m\n\nimport (\n\t\"io\"\n\t\"io/ioutil\"\n)\n\nfunc R(r io.Reader) ([]byte, error) { return ioutil.ReadAll(r) }\n")
+	write(t, dir, "breaks.yaml", "name: breaks\npackages:\n  ioutil: io/ioutil\n  io: io\nrules:\n  - id: drop\n    call: ioutil.ReadAll($r)\n    to: io.ReadAll()\n")
 	cases := []struct {
 		name string
 		args []string
@@ -31,6 +33,8 @@ func TestExitCodes(t *testing.T) {
 		{"no rules", []string{"run"}, ExitError, "--rules is required"},
 		{"unknown command", []string{"frob"}, ExitError, "unknown command"},
 		{"no module", []string{"run", "--rules", "ioutil", "-C", t.TempDir()}, ExitError, "no go.mod"},
+		{"rewrite breaks", []string{"run", "--rules", "breaks.yaml", "--no-test"}, ExitError, "b.go:7:57: not enough arguments in call to io.ReadAll"},
+		{"rewrite breaks, dry run", []string{"run", "--rules", "breaks.yaml", "--dry-run"}, ExitError, "rule breaks/drop rewrote it, at b.go:8:46 in the original"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -47,8 +51,10 @@ func TestExitCodes(t *testing.T) {
 			}
 		})
 	}
-	if got := read(t, dir, "a.go"); !strings.Contains(got, "io/ioutil") {
-		t.Errorf("a.go was written by a dry run or a failed run:\n%s", got)
+	for _, f := range []string{"a.go", "b.go"} {
+		if got := read(t, dir, f); !strings.Contains(got, "io/ioutil") {
+			t.Errorf("%s was written by a dry run or a failed run:\n%s", f, got)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".migrate")); err == nil {
 		t.Error(".migrate was created by a run that wrote nothing")

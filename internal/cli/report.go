@@ -171,6 +171,9 @@ type findingReport struct {
 	Rule    string `json:"rule,omitempty"`
 	Kind    string `json:"kind"`
 	Message string `json:"message"`
+	// TypeError is the rewritten code's type error at a manual site: the
+	// site does not compile until fixed by hand.
+	TypeError string `json:"type_error,omitempty"`
 }
 
 func newRunReport(res *rewrite.Result, dryRun bool, rep *steps.Report) *runReport {
@@ -188,7 +191,7 @@ func newRunReport(res *rewrite.Result, dryRun bool, rep *steps.Report) *runRepor
 	}
 	for _, f := range res.Findings {
 		r.Findings = append(r.Findings, findingReport{File: f.Pos.Filename, Line: f.Pos.Line, Column: f.Pos.Column,
-			Rule: f.Rule, Kind: string(f.Kind), Message: f.Message})
+			Rule: f.Rule, Kind: string(f.Kind), Message: f.Message, TypeError: f.TypeError})
 	}
 	return r
 }

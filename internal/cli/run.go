@@ -55,6 +55,15 @@ files (.yaml), comma-separated or repeated.
 
 --dry-run prints a unified diff that "git apply" accepts and writes nothing.
 
+Before anything is shown or written, the rewritten packages (and their
+tests) are type-checked in memory, against go.mod with the modules the
+rule sets add already required. A type error at a site left for a person
+(reported, ignored, or in a generated file left alone) is listed with that
+site: "does not compile until fixed by hand". Any other one means a rule
+broke the code without saying so: the run stops, dry run and --no-test
+included, with exit 2, nothing written and no diff shown, naming the
+error's position and the rule whose edit is at or nearest to it.
+
 After writing, the run is verified: go build of the changed packages and
 of the packages that import them, go vet of the changed packages, and go
 test of both (a failure that was already there before the rewrite is
@@ -83,8 +92,9 @@ says which steps are left written and the command that restores them.
 Exit status: 0 when the run worked (even with sites left for follow-up),
 1 when a step failed verification and was restored, 2 on an error (bad
 flags, unknown rules, a malformed rule file, packages that do not parse or
-type-check, a write that failed, the module locked by another migrate); on
-an error nothing is left written. 130 when interrupted.`,
+type-check, before or after the rewrite, a write that failed, the module
+locked by another migrate); on an error nothing is left written. 130 when
+interrupted.`,
 		Example: `  migrate run --rules ioutil --dry-run
   migrate run --rules ioutil ./internal/...
   migrate run --rules go-redis-v9 --per-file --commit

@@ -1,6 +1,7 @@
 package gocmd
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -25,31 +26,81 @@ type ModChange struct {
 	Removed []string
 }
 
+// Required is go.mod and go.sum once the modules a run adds are required
+// (go get on a -modfile copy), before go mod tidy: what the rewritten code
+// builds against before it is written (tidy reads the code on disk, so it
+// runs only after the write). Base and BaseSum are the go.mod and go.sum
+// it started from (BaseSum nil: no go.sum).
+type Required struct {
+	Base, BaseSum []byte
+	Mod, Sum      []byte
+}
+
+// Require requires each module of add at least at its version in copies of
+// oldMod and oldSum (go get -modfile; the module's own files are never
+// touched) and returns the copies. It returns nil when oldMod already
+// requires every module of add at its version or later.
+func (r *Runner) Require(ctx context.Context, oldMod, oldSum []byte, add map[string]string) (*Required, error) {
+	gets, err := needed(oldMod, add)
+	if err != nil || len(gets) == 0 {
+		return nil, err
+	}
+	modPath, done, err := modCopy(oldMod, oldSum)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	if res := r.run(ctx, ModFile, append([]string{"get", "-modfile=" + modPath}, gets...)...); res.Err != nil {
+		return nil, r.modFileError(res)
+	}
+	mod, sum, err := readModFiles(modPath)
+	if err != nil {
+		return nil, err
+	}
+	return &Required{Base: oldMod, BaseSum: oldSum, Mod: mod, Sum: sum}, nil
+}
+
+// write writes the copies as go.mod and go.sum (if any) in dir, and
+// returns the go.mod path, for -modfile.
+func (q *Required) write(dir string) (string, error) {
+	modPath := filepath.Join(dir, "go.mod")
+	if err := os.WriteFile(modPath, q.Mod, 0o644); err != nil {
+		return "", err
+	}
+	if q.Sum != nil {
+		if err := os.WriteFile(filepath.Join(dir, "go.sum"), q.Sum, 0o644); err != nil {
+			return "", err
+		}
+	}
+	return modPath, nil
+}
+
+// from reports whether q was computed from these go.mod and go.sum.
+func (q *Required) from(mod, sum []byte) bool {
+	return q != nil && bytes.Equal(q.Base, mod) && bytes.Equal(q.BaseSum, sum) && (q.BaseSum == nil) == (sum == nil)
+}
+
 // UpdateModules requires each module of add at least at its version, then
 // tidies, and returns the resulting go.mod and go.sum. oldMod and oldSum
 // are the module's go.mod and go.sum as the run read them (oldSum nil: no
 // go.sum): the go command works on copies of those bytes through
 // -modfile, so the module's own files are never touched, and the caller
 // writes the result (backed up, refused if the files changed since). If
-// vendorDir is set, it also writes the vendor directory the result implies
-// there (go mod vendor -o vendorDir).
-func (r *Runner) UpdateModules(ctx context.Context, oldMod, oldSum []byte, add map[string]string, vendorDir string) (*ModChange, error) {
-	tmp, err := os.MkdirTemp("", "migrate-modfile-")
+// req was computed by Require from the same oldMod and oldSum (by the
+// check before the write), its go get is not run again. If vendorDir is
+// set, it also writes the vendor directory the result implies there (go
+// mod vendor -o vendorDir).
+func (r *Runner) UpdateModules(ctx context.Context, oldMod, oldSum []byte, add map[string]string, vendorDir string, req *Required) (*ModChange, error) {
+	start, startSum := oldMod, oldSum
+	if req.from(oldMod, oldSum) {
+		start, startSum = req.Mod, req.Sum
+	}
+	modPath, done, err := modCopy(start, startSum)
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
-	modPath := filepath.Join(tmp, "go.mod")
-	if err := os.WriteFile(modPath, oldMod, 0o644); err != nil {
-		return nil, err
-	}
-	sumExisted := oldSum != nil
-	if sumExisted {
-		if err := os.WriteFile(filepath.Join(tmp, "go.sum"), oldSum, 0o644); err != nil {
-			return nil, err
-		}
-	}
-	gets, err := needed(oldMod, add)
+	defer done()
+	gets, err := needed(start, add)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +119,37 @@ func (r *Runner) UpdateModules(ctx context.Context, oldMod, oldSum []byte, add m
 			return nil, r.modFileError(res)
 		}
 	}
-	return readChange(modPath, oldMod, sumExisted)
+	return readChange(modPath, oldMod, oldSum != nil)
+}
+
+// modCopy writes mod and sum (nil: none) in a new temporary directory and
+// returns the go.mod path and a function that removes the directory.
+func modCopy(mod, sum []byte) (string, func(), error) {
+	tmp, err := os.MkdirTemp("", "migrate-modfile-")
+	if err != nil {
+		return "", nil, err
+	}
+	done := func() { os.RemoveAll(tmp) }
+	q := &Required{Mod: mod, Sum: sum}
+	modPath, err := q.write(tmp)
+	if err != nil {
+		done()
+		return "", nil, err
+	}
+	return modPath, done, nil
+}
+
+// readModFiles reads go.mod at modPath and the go.sum beside it (nil if
+// there is none).
+func readModFiles(modPath string) (mod, sum []byte, err error) {
+	if mod, err = os.ReadFile(modPath); err != nil {
+		return nil, nil, err
+	}
+	sum, err = os.ReadFile(filepath.Join(filepath.Dir(modPath), "go.sum"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return mod, nil, nil
+	}
+	return mod, sum, err
 }
 
 // modFileError says that a go.mod update failed, on one line; in a
@@ -98,12 +179,8 @@ func needed(gomod []byte, add map[string]string) ([]string, error) {
 }
 
 func readChange(modPath string, oldMod []byte, sumExisted bool) (*ModChange, error) {
-	mod, err := os.ReadFile(modPath)
+	mod, sum, err := readModFiles(modPath)
 	if err != nil {
-		return nil, err
-	}
-	sum, err := os.ReadFile(filepath.Join(filepath.Dir(modPath), "go.sum"))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	c := &ModChange{Mod: mod, Sum: sum, SumExisted: sumExisted}

@@ -1,12 +1,11 @@
 package steps
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
+
+	"github.com/migrate-tool/migrate/internal/gocmd"
 )
 
 // baselineFlags returns the flags that make a go command see the module at
@@ -24,7 +23,7 @@ func baselineFlags(root string, s *StepReport) ([]string, func(), error) {
 		old[filepath.Join(root, "go.mod")] = s.modBefore
 		old[filepath.Join(root, "go.sum")] = s.sumBefore // nil: no go.sum
 	}
-	overlay, cleanup, err := writeOverlay(old)
+	overlay, cleanup, err := gocmd.WriteOverlay(old)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -33,40 +32,6 @@ func baselineFlags(root string, s *StepReport) ([]string, func(), error) {
 		flags = append(flags, "-mod=readonly")
 	}
 	return flags, cleanup, nil
-}
-
-// writeOverlay writes a go build -overlay file that maps each path to its
-// content; a nil content maps it to no file.
-func writeOverlay(files map[string][]byte) (string, func(), error) {
-	dir, err := os.MkdirTemp("", "migrate-overlay-")
-	if err != nil {
-		return "", nil, err
-	}
-	cleanup := func() { os.RemoveAll(dir) }
-	replace := map[string]string{}
-	i := 0
-	for path, data := range files {
-		if data == nil {
-			replace[path] = "" // the go command reads it as deleted
-			continue
-		}
-		i++
-		name := filepath.Join(dir, strconv.Itoa(i)+"-"+filepath.Base(path))
-		if err := os.WriteFile(name, data, 0o600); err != nil {
-			cleanup()
-			return "", nil, err
-		}
-		replace[path] = name
-	}
-	data, err := json.Marshal(map[string]any{"Replace": replace})
-	if err == nil {
-		err = os.WriteFile(filepath.Join(dir, "overlay.json"), data, 0o600)
-	}
-	if err != nil {
-		cleanup()
-		return "", nil, err
-	}
-	return filepath.Join(dir, "overlay.json"), cleanup, nil
 }
 
 var (

@@ -59,7 +59,7 @@ func (a *applier) updateModules(ctx context.Context, run treeWriter, s *StepRepo
 		defer os.RemoveAll(tmp)
 		vendorDir = filepath.Join(tmp, "vendor")
 	}
-	ch, err := a.gocmd.UpdateModules(ctx, oldMod, oldSum, add, vendorDir)
+	ch, err := a.gocmd.UpdateModules(ctx, oldMod, oldSum, add, vendorDir, a.o.Result.Required)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -149,3 +149,30 @@ func LineMap(old, new []byte) func(line int) int {
 		return i + shift + 1
 	}
 }
+
+// SpanMap returns a function that maps a span of lines of old (first and
+// last, 1-based, inclusive) to the lines of new that hold it: a change that
+// overlaps the span is taken whole, so the new span covers every line the
+// old one became.
+func SpanMap(old, new []byte) func(first, last int) (int, int) {
+	edits := compute(File{Old: old, New: new}).edits
+	at := func(line int, start bool) int {
+		i, shift := line-1, 0
+		for _, e := range edits {
+			switch {
+			case i < e.oldStart:
+				return i + shift + 1
+			case i < e.oldEnd && start:
+				return e.newStart + 1
+			case i < e.oldEnd:
+				return e.newEnd
+			}
+			shift += (e.newEnd - e.newStart) - (e.oldEnd - e.oldStart)
+		}
+		return i + shift + 1
+	}
+	return func(first, last int) (int, int) {
+		a, b := at(first, true), at(last, false)
+		return a, max(a, b)
+	}
+}

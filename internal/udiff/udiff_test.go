@@ -656,3 +656,18 @@ func TestLineMap(t *testing.T) {
 		}
 	}
 }
+
+func TestSpanMap(t *testing.T) {
+	old := "package p\n\nfunc f() {\n\ta()\n\tb()\n\tc()\n}\n"
+	new := "package p\n\nimport \"x\"\n\nfunc f() {\n\t// TODO(migrate): b\n\tb(ctx,\n\t\tx)\n\tc()\n}\n"
+	m := SpanMap([]byte(old), []byte(new))
+	// b() (line 5) became the TODO and two lines: the span takes all
+	// three, and the a() deleted with them.
+	for _, c := range []struct{ first, last, wantFirst, wantLast int }{
+		{1, 1, 1, 1}, {3, 3, 5, 5}, {5, 5, 6, 8}, {4, 4, 6, 8}, {3, 7, 5, 10}, {6, 6, 9, 9},
+	} {
+		if a, b := m(c.first, c.last); a != c.wantFirst || b != c.wantLast {
+			t.Errorf("lines %d-%d map to %d-%d, want %d-%d", c.first, c.last, a, b, c.wantFirst, c.wantLast)
+		}
+	}
+}

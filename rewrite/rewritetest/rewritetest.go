@@ -16,8 +16,10 @@
 //	golden: off              check only the properties below, not want/
 //	                         and findings (for generated cases)
 //
-// A case passes when the output equals want, parses, is gofmt-clean, the
-// module then passes "go vet", and a second run changes nothing.
+// A case passes when the run's own check passes (every type error of the
+// rewrite at a site left for a person, whose finding then says so), the
+// output equals want, parses, is gofmt-clean, the module then passes "go
+// vet", and a second run changes nothing.
 package rewritetest
 
 import (

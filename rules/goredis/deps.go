@@ -102,17 +102,21 @@ func (r *dependencies) literal(f rules.File, lit *ast.CompositeLit) {
 	if st == nil {
 		return
 	}
-	for _, elt := range lit.Elts {
-		kv, ok := elt.(*ast.KeyValueExpr)
-		if !ok {
-			continue // positional elements (go vet's composites check flags them) are left alone
+	for i, elt := range lit.Elts {
+		var field *types.Var
+		value := elt
+		if kv, ok := elt.(*ast.KeyValueExpr); ok {
+			key, _ := kv.Key.(*ast.Ident)
+			if key == nil {
+				continue
+			}
+			value = kv.Value
+			field, _ = f.Info().Uses[key].(*types.Var)
+		} else if i < st.NumFields() {
+			field = st.Field(i) // a positional element
 		}
-		key, _ := kv.Key.(*ast.Ident)
-		if key == nil {
-			continue
-		}
-		if field, _ := f.Info().Uses[key].(*types.Var); field != nil {
-			r.check(f, kv.Value, field.Type(), named.Obj().Pkg().Name()+"."+named.Obj().Name()+"."+key.Name, named.Obj().Pkg())
+		if field != nil {
+			r.check(f, value, field.Type(), named.Obj().Pkg().Name()+"."+named.Obj().Name()+"."+field.Name(), named.Obj().Pkg())
 		}
 	}
 }
