@@ -103,8 +103,8 @@ func TestNestedAndSameNodeEditsCompose(t *testing.T) {
 	arg := func(name, lit string) *rules.GoRule {
 		return goRule(name, func(p *rules.Pass, call *ast.CallExpr, _ *ast.SelectorExpr) {
 			p.Rewrite(call.Pos(), rules.Edit{Node: call, New: func(old dst.Node) dst.Node {
-				c := old.(*dst.CallExpr)
-				c.Args = append(c.Args, &dst.BasicLit{Kind: token.STRING, Value: lit})
+				c := old.(*dst.CallExpr) // the output must compile: extend the argument
+				c.Args[0] = &dst.BinaryExpr{X: c.Args[0], Op: token.ADD, Y: &dst.BasicLit{Kind: token.STRING, Value: lit}}
 				return c
 			}})
 		})
@@ -113,8 +113,8 @@ func TestNestedAndSameNodeEditsCompose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Files) != 1 || !strings.Contains(string(res.Files[0].New), `os.ReadFile("a", "x", "y")`) {
-		t.Fatalf("want one file calling os.ReadFile(\"a\", \"x\", \"y\"), got %v", res.Files)
+	if len(res.Files) != 1 || !strings.Contains(string(res.Files[0].New), `os.ReadFile("a" + "x" + "y")`) {
+		t.Fatalf("want one file calling os.ReadFile(\"a\" + \"x\" + \"y\"), got %v", res.Files)
 	}
 	if got := res.Sites; got["t/to-os"] != 1 || got["t/arg-x"] != 1 || got["t/arg-y"] != 1 {
 		t.Errorf("Sites = %v, want one per rule", got)

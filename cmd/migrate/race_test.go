@@ -222,7 +222,7 @@ func (r *race) secondMigrate(rng *rand.Rand) {
 		cmd := migrateCmd(context.Background(), r.dir, args...)
 		out, _ := cmd.CombinedOutput()
 		res := racerResult{args: args, code: cmd.ProcessState.ExitCode(), out: string(out)}
-		res.inside = held && !r.done.Load()
+		res.inside = held && !r.done.Load() && running(int(r.mainPID.Load()))
 		r.mu.Lock()
 		r.racers = append(r.racers, res)
 		r.mu.Unlock()
@@ -237,6 +237,20 @@ func (r *race) held() bool {
 		return false
 	}
 	return regexp.MustCompile(fmt.Sprintf(`\b%d\b`, r.mainPID.Load())).Match(data)
+}
+
+// running reports whether process pid has not exited yet: it exists and is
+// not a zombie. The raced command releases its lock as it exits, before
+// the test's Wait returns, so a second migrate may legitimately run in
+// between; only one that ran while the first had not exited is "inside".
+func running(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// The state follows the command name in parentheses: "pid (comm) S ...".
+	i := bytes.LastIndexByte(data, ')')
+	return i >= 0 && i+2 < len(data) && data[i+2] != 'Z' && data[i+2] != 'X'
 }
 
 var editLine = regexp.MustCompile(`(?m)^// edit \d+\n`)
