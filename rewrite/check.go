@@ -76,6 +76,7 @@ func (e *BreakError) Error() string {
 		b, more, ignore)
 }
 
+// comparePos orders positions by file, line and column.
 func comparePos(a, b token.Position) int {
 	if c := strings.Compare(a.Filename, b.Filename); c != 0 {
 		return c

@@ -400,15 +400,7 @@ func (r *runner) sortResult() {
 
 // SortFindings orders findings by file, line and column.
 func SortFindings(fs []Finding) {
-	slices.SortStableFunc(fs, func(a, b Finding) int {
-		if c := strings.Compare(a.Pos.Filename, b.Pos.Filename); c != 0 {
-			return c
-		}
-		if a.Pos.Line != b.Pos.Line {
-			return a.Pos.Line - b.Pos.Line
-		}
-		return a.Pos.Column - b.Pos.Column
-	})
+	slices.SortStableFunc(fs, func(a, b Finding) int { return comparePos(a.Pos, b.Pos) })
 }
 
 // describeRule returns the phrase that says what a rule of the set does.

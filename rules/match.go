@@ -75,20 +75,13 @@ type Use struct {
 // the old API itself is not migrated).
 func UsesOf(v View, m *Matcher) []Use {
 	var out []Use
-	info := v.Info()
-	ast.Inspect(v.AST(), func(n ast.Node) bool {
-		id, ok := n.(*ast.Ident)
-		if !ok {
-			return true
-		}
-		obj := info.Uses[id]
-		if obj == nil || obj.Pkg() == v.Pkg() {
-			return true
+	eachUse(v, func(id *ast.Ident, obj types.Object) {
+		if obj.Pkg() == v.Pkg() {
+			return
 		}
 		if r, ok := m.Match(obj); ok {
 			out = append(out, Use{Ident: id, Obj: obj, Ref: r})
 		}
-		return true
 	})
 	return out
 }

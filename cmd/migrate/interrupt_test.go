@@ -60,11 +60,17 @@ func TestInterruptPerFileRun(t *testing.T) {
 	}
 }
 
-// TestInterruptWhileLoading sends SIGINT while migrate waits for its first
-// go command (a wrapper on PATH that holds on a fifo, then runs the real
-// go), and checks the one-line message, exit 130, and that nothing was
-// written, not even .migrate/.
+// TestInterruptWhileLoading sends SIGINT, then in a second run SIGTERM,
+// while migrate waits for its first go command (a wrapper on PATH that
+// holds on a fifo, then runs the real go), and checks the one-line
+// message, exit 130, and that nothing was written, not even .migrate/.
 func TestInterruptWhileLoading(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) { interruptWhileLoading(t, sig) })
+	}
+}
+
+func interruptWhileLoading(t *testing.T, sig syscall.Signal) {
 	dir := t.TempDir()
 	genModule(t, dir, 1, 2)
 	orig := snapshot(t, dir)
@@ -78,7 +84,7 @@ func TestInterruptWhileLoading(t *testing.T) {
 	writeFile(t, filepath.Join(bin, "go"), "#!/bin/sh\n"+holdCommand(ready, gate)+"\nexec '"+realGo+"' \"$@\"\n", 0o755)
 	run := start(t, dir, []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}, "run", "--rules", "ioutil")
 	run.awaitReady(t, ready) // loading: the first go command is waiting
-	if err := run.cmd.Process.Signal(syscall.SIGINT); err != nil {
+	if err := run.cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	code := run.wait()
