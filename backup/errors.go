@@ -35,7 +35,7 @@ func (e *InterruptedError) Error() string {
 	if len(e.IDs) > 1 {
 		runs, was = "runs", "were"
 	}
-	return fmt.Sprintf("begin run: %s %s %s interrupted before finishing and may have left files half-migrated; "+
+	return fmt.Sprintf("%s %s %s interrupted before finishing, or its records are damaged, and may have left files half-migrated; "+
 		"run `migrate restore %s` to put them back, or `migrate backups prune --force %s` to discard the backups",
 		runs, strings.Join(e.IDs, ", "), was, last, strings.Join(e.IDs, " "))
 }

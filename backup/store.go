@@ -154,9 +154,19 @@ func (s *Store) Begin(meta Meta) (*Run, error) {
 	if err := s.checkUnlocked(); err != nil {
 		return nil, err
 	}
+	if err := s.CheckBlocked(); err != nil {
+		return nil, err
+	}
+	return s.begin(meta)
+}
+
+// CheckBlocked returns an *InterruptedError naming the runs that keep
+// Begin from starting a new run: interrupted with files to restore, or
+// damaged. A caller can ask before it does the work that leads to Begin.
+func (s *Store) CheckBlocked() error {
 	runs, _, err := s.scan()
 	if err != nil {
-		return nil, fmt.Errorf("begin run: %w", err)
+		return fmt.Errorf("list backups: %w", err)
 	}
 	var stuck []string
 	for _, r := range runs {
@@ -165,9 +175,9 @@ func (s *Store) Begin(meta Meta) (*Run, error) {
 		}
 	}
 	if len(stuck) > 0 {
-		return nil, &InterruptedError{IDs: stuck}
+		return &InterruptedError{IDs: stuck}
 	}
-	return s.begin(meta)
+	return nil
 }
 
 // List returns the runs, oldest first. An unfinished run is running while

@@ -166,7 +166,8 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 			return err
 		}
 		defer store.Unlock()
-		if err := checkNoInterrupted(store); err != nil {
+		// Fail before loading when an interrupted or damaged run blocks.
+		if err := store.CheckBlocked(); err != nil {
 			return err
 		}
 	}
@@ -303,21 +304,6 @@ func splitArgs(args []string) (patterns, files []string, err error) {
 	return patterns, files, nil
 }
 
-// checkNoInterrupted fails early, before the packages are loaded, when an
-// earlier run of the module was interrupted with files to restore. The
-// store is locked: no other process is writing any of its runs.
-func checkNoInterrupted(store *backup.Store) error {
-	runs, err := store.List()
-	if err != nil {
-		return err
-	}
-	for _, r := range runs {
-		if r.State == backup.StateInterrupted && r.Restored < r.Files {
-			return fmt.Errorf("run %s was interrupted before finishing and may have left files half-migrated: run 'migrate restore %s' first (or 'migrate backups prune --force %s' to discard it)", r.ID, r.ID, r.ID)
-		}
-	}
-	return nil
-}
 
 // interruptedRun reports a run stopped by SIGINT or SIGTERM in one line:
 // the step rolled back, the steps left written and how to undo them.
