@@ -304,7 +304,6 @@ func splitArgs(args []string) (patterns, files []string, err error) {
 	return patterns, files, nil
 }
 
-
 // interruptedRun reports a run stopped by SIGINT or SIGTERM in one line:
 // the step rolled back, the steps left written and how to undo them.
 func interruptedRun(env *Env, o *runOptions, res *rewrite.Result, rep *steps.Report, e *steps.InterruptedError) error {
