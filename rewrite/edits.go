@@ -23,13 +23,19 @@ type edit struct {
 
 // schedule adds a replacement of n, whose decorated node exists, for rule.
 func (f *fileCtx) schedule(rule string, n ast.Node, with func(dst.Node) dst.Node) {
+	f.scheduleAt(rule, n, n, with)
+	f.replacedAST[n] = true
+}
+
+// scheduleAt adds a replacement of n for an edit of rule at site, a node
+// inside n or n itself.
+func (f *fileCtx) scheduleAt(rule string, n, site ast.Node, with func(dst.Node) dst.Node) {
 	d := f.Dst(n)
 	if len(f.edits[d]) == 0 {
 		f.editNodes = append(f.editNodes, n)
 	}
-	f.edits[d] = append(f.edits[d], &edit{rule: rule, node: n, with: with})
-	f.replacedAST[n] = true
-	f.editSpans = append(f.editSpans, f.span(rule, n.Pos(), n.Pos(), n.End()))
+	f.edits[d] = append(f.edits[d], &edit{rule: rule, node: site, with: with})
+	f.editSpans = append(f.editSpans, f.span(rule, site.Pos(), site.Pos(), site.End()))
 }
 
 // setImportPath schedules the move of an import; two rules that move one
@@ -86,6 +92,10 @@ func (f *fileCtx) scheduleEdit(r rules.Rule, e rules.Edit) error {
 			return fmt.Errorf("an import edit needs an *ast.ImportSpec and no New (got %T)", e.Node)
 		}
 		if err := f.setImportPath(f.ruleName(r), spec, *e.Import); err != nil {
+			return err
+		}
+	case e.Delete || e.After != nil:
+		if err := f.scheduleList(f.ruleName(r), e); err != nil {
 			return err
 		}
 	case e.New == nil:

@@ -136,18 +136,28 @@ func outlived(f View, v *types.Var, n ast.Node) bool {
 // runs in a goroutine that may outlive it; else context.TODO(), reported,
 // so that a reviewer can thread a real context through.
 func ContextArg(f File, r Rule, call *ast.CallExpr) func() dst.Expr {
-	if all := contextsInScope(f, call.Pos()); len(all) > 0 {
-		v := all[len(all)-1]
-		if !choiceClear(f, all) {
-			f.Report(r, call.Pos(), choiceMessage(all), false)
+	return contextArg(f, f.Qualifier, func(msg string) { f.Report(r, call.Pos(), msg, false) }, call)
+}
+
+// ContextArg is the Pass's ContextArg: the reports are sites of the rule
+// at the call.
+func (p *Pass) ContextArg(call *ast.CallExpr) func() dst.Expr {
+	return contextArg(p, p.Qualifier, func(msg string) { p.Report(call.Pos(), msg, false) }, call)
+}
+
+func contextArg(v View, qual func(string, token.Pos) *dst.Ident, report func(string), call *ast.CallExpr) func() dst.Expr {
+	if all := contextsInScope(v, call.Pos()); len(all) > 0 {
+		c := all[len(all)-1]
+		if !choiceClear(v, all) {
+			report(choiceMessage(all))
 		}
-		if outlived(f, v, call) {
-			f.Report(r, call.Pos(), v.Name()+" comes from outside this goroutine, which may outlive it: if so, its commands fail once "+v.Name()+" is cancelled; pass context.WithoutCancel("+v.Name()+") or a context of the goroutine's own", false)
+		if outlived(v, c, call) {
+			report(c.Name() + " comes from outside this goroutine, which may outlive it: if so, its commands fail once " + c.Name() + " is cancelled; pass context.WithoutCancel(" + c.Name() + ") or a context of the goroutine's own")
 		}
-		return func() dst.Expr { return dst.NewIdent(v.Name()) }
+		return func() dst.Expr { return dst.NewIdent(c.Name()) }
 	}
-	q := f.Qualifier("context", call.Pos())
-	f.Report(r, call.Pos(), "no context.Context in scope: context.TODO() was passed; thread the caller's context through", false)
+	q := qual("context", call.Pos())
+	report("no context.Context in scope: context.TODO() was passed; thread the caller's context through")
 	return func() dst.Expr {
 		return &dst.CallExpr{Fun: &dst.SelectorExpr{X: q, Sel: dst.NewIdent("TODO")}}
 	}

@@ -55,6 +55,14 @@ type Edit struct {
 	// Import, set instead of New, changes the path of the import spec
 	// Node, keeping its local name and comments.
 	Import *ImportChange
+	// Delete, set instead of New, removes Node from the list it stands
+	// in: a statement from its block or clause, an element from its
+	// composite literal. Its comments move to the neighbouring element.
+	Delete bool
+	// After, set instead of New, inserts the node it returns after Node
+	// in the list Node stands in (a statement, or a composite literal
+	// element), on a line of its own after a statement.
+	After func() dst.Node
 	// Unuse are the package names (the X of "pkg.Name", or a dot-imported
 	// name) whose use the edit removes: an import with all its uses
 	// removed is deleted.
@@ -147,6 +155,20 @@ func Rename(id *ast.Ident, name string) Edit {
 		return old
 	}}
 }
+
+// Replace returns the edit that replaces n by what with returns (see
+// Edit.New).
+func Replace(n ast.Node, with func(old dst.Node) dst.Node) Edit {
+	return Edit{Node: n, New: with}
+}
+
+// Delete returns the edit that removes the statement or composite literal
+// element n from its list.
+func Delete(n ast.Node) Edit { return Edit{Node: n, Delete: true} }
+
+// InsertAfter returns the edit that puts the statement or element mk
+// builds after n, in n's list.
+func InsertAfter(n ast.Node, mk func() dst.Node) Edit { return Edit{Node: n, After: mk} }
 
 // SetImportPath returns the edit that moves an import to path; name is the
 // package name there, or "" when it is the old package's name.
