@@ -157,7 +157,7 @@ func (f *fileCtx) checkKept() error {
 				continue
 			}
 			if inner.out == nil || !contains(last(outer).out, inner.out) {
-				return f.overlapError(last(outer), inner)
+				return f.overlapError(around(outer, n), inner)
 			}
 		}
 		// No edit around it: code changed in place by a rule of the File
@@ -174,6 +174,17 @@ func (f *fileCtx) overlapError(outer, inner *edit) error {
 }
 
 func last(list []*edit) *edit { return list[len(list)-1] }
+
+// around returns the last edit of list whose site holds n (a list edit's
+// site is the element it deletes or follows), or the last edit.
+func around(list []*edit, n ast.Node) *edit {
+	for i := len(list) - 1; i >= 0; i-- {
+		if e := list[i]; e.node.Pos() <= n.Pos() && n.End() <= e.node.End() {
+			return e
+		}
+	}
+	return last(list)
+}
 
 // nodesOf returns the set of nodes of a decorated tree.
 func nodesOf(root dst.Node) map[dst.Node]bool {

@@ -38,6 +38,13 @@ func (f *fileCtx) scheduleList(rule string, e rules.Edit) error {
 	})
 	if e.Delete {
 		f.replacedAST[e.Node] = true
+		// The uses of imports inside it go with it.
+		ast.Inspect(e.Node, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				f.unused[id] = true
+			}
+			return true
+		})
 	}
 	return nil
 }

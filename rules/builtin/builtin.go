@@ -23,19 +23,13 @@ var files embed.FS
 // goRules is the table of rules written in Go: the one place a Go rule is
 // registered, under its Name.
 func goRules() []*rules.GoRule {
-	return []*rules.GoRule{
-		ioutilrule.ReadDir,
-	}
+	return append([]*rules.GoRule{ioutilrule.ReadDir}, goredis.Rules()...)
 }
 
 // GoRules returns the rules written in Go that rule files can name with
-// "go: NAME": the table of goRules, and "go-redis", whose rules are still
-// written against the File API and picked by their id in the rule file
-// until they are ported to rules.GoRule.
+// "go: NAME": the table of goRules.
 func GoRules() map[string]rules.GoRuleFunc {
-	t := rules.Table(goRules()...)
-	t["go-redis"] = goredis.Rule
-	return t
+	return rules.Table(goRules()...)
 }
 
 // Names returns the names of the built-in rule sets, sorted.

@@ -11,7 +11,7 @@ import (
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// dependencies reports where go-redis values cross into or out of a
+// Dependencies reports where go-redis values cross into or out of a
 // dependency whose API is built on the old go-redis (bsm/redislock v0.7,
 // go-redis/cache v8, redis_rate v9, ...): a call argument, a field of the
 // dependency's struct set in a literal or an assignment, or a used result
@@ -19,11 +19,12 @@ import (
 // longer fits, and the fix is a version of the dependency built on v9, or
 // keeping that code on the old client. The run cannot change a
 // dependency, so the site gets a TODO naming it.
-type dependencies struct{ base }
+var Dependencies = rule("dependencies", "old go-redis values crossing into or out of a dependency built on the old client are reported", v678, runDependencies)
 
-func newDependencies(b base) rules.Rule { return &dependencies{b.with(6, 7, 8)} }
+type dependencies struct{}
 
-func (r *dependencies) Apply(f rules.File) error {
+func runDependencies(f *rules.Pass) error {
+	r := dependencies{}
 	ast.Inspect(f.AST(), func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.CallExpr:
@@ -43,7 +44,7 @@ func (r *dependencies) Apply(f rules.File) error {
 
 // call reports the arguments of a call of obj, a dependency's function,
 // that carry old go-redis values into parameters typed by the old go-redis.
-func (r *dependencies) call(f rules.File, call *ast.CallExpr, obj types.Object) {
+func (r *dependencies) call(f *rules.Pass, call *ast.CallExpr, obj types.Object) {
 	sig, _ := obj.Type().Underlying().(*types.Signature)
 	if sig == nil {
 		return
@@ -58,21 +59,21 @@ func (r *dependencies) call(f rules.File, call *ast.CallExpr, obj types.Object) 
 // result reports a used result of obj, a dependency's function, that is an old
 // go-redis value (a client the dependency built): the migrated code that
 // receives it expects a v9 one.
-func (r *dependencies) result(f rules.File, call *ast.CallExpr, obj types.Object) {
+func (r *dependencies) result(f *rules.Pass, call *ast.CallExpr, obj types.Object) {
 	if _, ok := f.Parents(call)[0].(*ast.ExprStmt); ok {
 		return // the result is dropped
 	}
 	own := func(pkg *types.Package) bool { return r.isDependency(f, pkg) }
 	v := oldIn(f.Info().TypeOf(call), own)
-	if v == 0 || f.Ignored(r, call.Pos()) {
+	if v == 0 {
 		return
 	}
-	f.Report(r, call.Pos(), fmt.Sprintf("%s returns a go-redis v%d value: %s is built on the old client, so the migrated code that uses it no longer fits; move it to a version built on %s, or keep this code on v%d", calleeName(obj), v, obj.Pkg().Path(), pathV9, v), true)
+	f.Report(call.Pos(), fmt.Sprintf("%s returns a go-redis v%d value: %s is built on the old client, so the migrated code that uses it no longer fits; move it to a version built on %s, or keep this code on v%d", calleeName(obj), v, obj.Pkg().Path(), pathV9, v), true)
 }
 
 // assign reports "x.F = v" where F is a field of a dependency's struct
 // typed by the old go-redis and v an old go-redis value.
-func (r *dependencies) assign(f rules.File, as *ast.AssignStmt) {
+func (r *dependencies) assign(f *rules.Pass, as *ast.AssignStmt) {
 	if len(as.Lhs) != len(as.Rhs) {
 		return
 	}
@@ -89,7 +90,7 @@ func (r *dependencies) assign(f rules.File, as *ast.AssignStmt) {
 
 // literal reports the fields of a dependency's struct literal that are set
 // to old go-redis values and typed by the old go-redis.
-func (r *dependencies) literal(f rules.File, lit *ast.CompositeLit) {
+func (r *dependencies) literal(f *rules.Pass, lit *ast.CompositeLit) {
 	t := f.Info().TypeOf(lit)
 	if p, ok := t.(*types.Pointer); ok {
 		t = p.Elem()
@@ -123,19 +124,19 @@ func (r *dependencies) literal(f rules.File, lit *ast.CompositeLit) {
 
 // check reports value when both its type and the type it goes into are
 // built on the old go-redis.
-func (r *dependencies) check(f rules.File, value ast.Expr, into types.Type, where string, dep *types.Package) {
+func (r *dependencies) check(f *rules.Pass, value ast.Expr, into types.Type, where string, dep *types.Package) {
 	v := oldIn(into, nil)
 	// A value of the dependency's own types is not migrated, and fits.
 	own := func(pkg *types.Package) bool { return r.isDependency(f, pkg) }
-	if v == 0 || oldIn(f.Info().TypeOf(value), own) == 0 || f.Ignored(r, value.Pos()) {
+	if v == 0 || oldIn(f.Info().TypeOf(value), own) == 0 {
 		return
 	}
-	f.Report(r, value.Pos(), fmt.Sprintf("%s takes a go-redis v%d value: %s is built on the old client, so the migrated value no longer fits; move it to a version built on %s, or keep this code on v%d", where, v, dep.Path(), pathV9, v), true)
+	f.Report(value.Pos(), fmt.Sprintf("%s takes a go-redis v%d value: %s is built on the old client, so the migrated value no longer fits; move it to a version built on %s, or keep this code on v%d", where, v, dep.Path(), pathV9, v), true)
 }
 
 // isDependency reports whether pkg lies outside the module being migrated,
 // go-redis and the standard library.
-func (r *dependencies) isDependency(f rules.File, pkg *types.Package) bool {
+func (r *dependencies) isDependency(f *rules.Pass, pkg *types.Package) bool {
 	if pkg == nil || version(pkg) != 0 {
 		return false
 	}

@@ -1,12 +1,9 @@
 package goredis
 
 import (
-	"fmt"
 	"go/ast"
 	"go/types"
-	"maps"
 	"slices"
-	"strings"
 
 	"github.com/migrate-tool/migrate/rules"
 )
@@ -27,58 +24,40 @@ var oldPaths = map[string]int{pathV6: 6, pathV7: 7, pathV8: 8}
 // the interfaces.
 var clientTypes = []string{"Client", "ClusterClient", "Ring", "Tx", "Conn", "Pipeline", "SentinelClient", "Cmdable", "StatefulCmdable", "Pipeliner", "UniversalClient"}
 
-// builders are the rules of this package, by the id a rule file gives them.
-var builders = map[string]func(b base) rules.Rule{
-	"context-arg":        newContextArg,
-	"idle-check":         newIdleCheck,
-	"xadd-maxlen-approx": newMaxLenApprox,
-	"xtrim-approx":       newXTrimApprox,
-	"zadd-members":       newZAddMembers,
-	"zadd-args":          newZAddArgs,
-	"pipeline-close":     newPipelineClose,
-	"with-context":       newWithContext,
-	"callbacks":          newCallbacks,
-	"ring-new-client":    newRingNewClient,
-	"v6-values":          newV6Values,
-	"hooks":              newHooks,
-	"rand-with":          newRandWith,
-	"behaviour":          newBehaviour,
-	"user-interfaces":    newUserInterfaces,
-	"dependencies":       newDependencies,
-	"old-strings":        newOldStrings,
-	"method-values":      newMethodValues,
-}
-
-// Rule builds the rule of this package that spec.ID names: a rule file
-// lists each one as "go: go-redis" with its id.
-func Rule(_ *rules.Set, spec *rules.Spec) (rules.Rule, error) {
-	mk, ok := builders[spec.ID]
-	if !ok {
-		return nil, fmt.Errorf("go-redis has no rule %q: give the rule an id naming one of %s", spec.ID, strings.Join(slices.Sorted(maps.Keys(builders)), ", "))
+// Rules are the go-redis rules written in Go, for the table of Go rules:
+// a rule file names each one with "go: NAME".
+func Rules() []*rules.GoRule {
+	return []*rules.GoRule{
+		ContextArg, IdleCheck, MaxLenApprox, XTrimApprox, ZAddMembers, ZAddArgs,
+		PipelineClose, WithContext, Callbacks, RingNewClient, V6Values, Hooks,
+		RandWith, Behaviour, UserInterfaces, Dependencies, OldStrings, MethodValues,
 	}
-	return mk(base{spec: spec}), nil
 }
 
-// base holds what every rule of the package has.
-type base struct {
-	spec  *rules.Spec
-	paths []string
+// rule returns a Go rule of the package, named "go-redis-" and name,
+// looking at the old packages of the given versions.
+func rule(name, doc string, versions []int, run func(*rules.Pass) error, requires ...*rules.Fact) *rules.GoRule {
+	paths := oldPathsOf(versions)
+	slices.Sort(paths)
+	return &rules.GoRule{
+		Name: "go-redis-" + name, Doc: doc, Paths: paths, Run: run, Requires: requires,
+		NewPaths: []string{"context", pathV9},
+	}
 }
 
-func (b base) ID() string      { return b.spec.ID }
-func (b base) Paths() []string { return b.paths }
+var (
+	v678 = []int{6, 7, 8}
+	v67  = []int{6, 7}
+	v78  = []int{7, 8}
+)
 
-// with returns b looking at the old paths of the given versions.
-func (b base) with(versions ...int) base {
-	for _, v := range versions {
-		for p, pv := range oldPaths {
-			if pv == v {
-				b.paths = append(b.paths, p)
-			}
+func pathForVersion(v int) string {
+	for p, pv := range oldPaths {
+		if pv == v {
+			return p
 		}
 	}
-	slices.Sort(b.paths)
-	return b
+	return ""
 }
 
 // version returns the major version of an old go-redis package, or 0.
@@ -89,50 +68,54 @@ func version(pkg *types.Package) int {
 	return oldPaths[pkg.Path()]
 }
 
-// oldObj returns the object id refers to when it belongs to an old go-redis
-// package of one of the versions (any, if none given), and that version.
-func oldObj(info *types.Info, id *ast.Ident, versions ...int) (types.Object, int) {
-	obj := info.Uses[id]
-	if obj == nil {
-		return nil, 0
+// refs returns the Refs to each member names of each type typeNames ("*"
+// for any type) in the old packages of the versions.
+func refs(versions []int, typeNames []string, names ...string) []rules.Ref {
+	paths := oldPathsOf(versions)
+	var out []rules.Ref
+	for _, n := range names {
+		for _, t := range typeNames {
+			out = append(out, rules.Ref{Paths: paths, Pkg: "redis", Name: t, Member: n})
+		}
 	}
-	v := version(obj.Pkg())
-	if v == 0 || len(versions) > 0 && !slices.Contains(versions, v) {
-		return nil, 0
-	}
-	return obj, v
+	return out
 }
 
-// callee returns the old go-redis function or method a call calls, with
-// its version, and the selector of the call (nil for a dot-imported name).
-func callee(info *types.Info, call *ast.CallExpr, versions ...int) (*types.Func, int, *ast.SelectorExpr) {
-	var id *ast.Ident
-	sel, _ := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if sel != nil {
-		id = sel.Sel
-	} else if id, _ = ast.Unparen(call.Fun).(*ast.Ident); id == nil {
-		return nil, 0, nil
+// members returns the Matcher of refs(versions, typeNames, names...).
+func members(versions []int, typeNames []string, names ...string) *rules.Matcher {
+	return rules.NewMatcher(refs(versions, typeNames, names...)...)
+}
+
+// funcs returns the Matcher of the package-level names in the old
+// packages of the versions.
+func funcs(versions []int, names ...string) *rules.Matcher {
+	var out []rules.Ref
+	for _, n := range names {
+		out = append(out, rules.Ref{Paths: oldPathsOf(versions), Pkg: "redis", Name: n})
 	}
-	obj, v := oldObj(info, id, versions...)
-	fn, _ := obj.(*types.Func)
-	if fn == nil {
-		return nil, 0, nil
+	return rules.NewMatcher(out...)
+}
+
+// anyType names a member of any type.
+var anyType = []string{"*"}
+
+func oldPathsOf(versions []int) []string {
+	var paths []string
+	for _, v := range versions {
+		paths = append(paths, pathForVersion(v))
 	}
-	return fn, v, sel
+	return paths
 }
 
 // eachCall calls fn, in source order, for every call of a function or
-// method of an old package of one of the versions (any, if none given).
-func eachCall(f rules.File, fn func(call *ast.CallExpr, callee *types.Func, version int), versions ...int) {
-	info := f.Info()
-	ast.Inspect(f.AST(), func(n ast.Node) bool {
-		if call, ok := n.(*ast.CallExpr); ok {
-			if c, v, _ := callee(info, call, versions...); c != nil {
-				fn(call, c, v)
-			}
+// method that m names, with the old version it belongs to.
+func eachCall(f rules.View, m *rules.Matcher, fn func(call *ast.CallExpr, callee *types.Func, version int)) {
+	for _, u := range rules.UsesOf(f, m) {
+		callee, ok := u.Obj.(*types.Func)
+		if call := rules.CallOf(f, u.Ident); ok && call != nil {
+			fn(call, callee, version(callee.Pkg()))
 		}
-		return true
-	})
+	}
 }
 
 // recvName returns the name of a method's receiver type ("Client",
@@ -150,25 +133,6 @@ func recvName(fn *types.Func) string {
 		return n.Obj().Name()
 	}
 	return ""
-}
-
-// isMethodOf reports whether fn is the method name of one of the named
-// types of its package (declared on it, promoted into it, or declared by
-// the interface).
-func isMethodOf(fn *types.Func, name string, typeNames ...string) bool {
-	if fn.Name() != name || fn.Pkg() == nil {
-		return false
-	}
-	for _, tn := range typeNames {
-		obj, ok := fn.Pkg().Scope().Lookup(tn).(*types.TypeName)
-		if !ok {
-			continue
-		}
-		if m, _, _ := types.LookupFieldOrMethod(obj.Type(), true, fn.Pkg(), name); m == fn {
-			return true
-		}
-	}
-	return false
 }
 
 // isOldNamed reports whether t (or what it points to) is one of the named

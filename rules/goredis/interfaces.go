@@ -10,15 +10,13 @@ import (
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// userInterfaces reports interfaces of the user's code that spell out
+// UserInterfaces reports interfaces of the user's code that spell out
 // go-redis methods with their old signatures ("SetNX(key string, ...)
 // *redis.BoolCmd"): in v9 those methods take a context first (since v8),
 // and v9's Scripter also needs EvalRO, EvalShaRO, so the client no longer
 // implements the interface, and calls through it lack their context. Which
 // context to pass is the user's design, so it is left to a person.
-type userInterfaces struct{ base }
-
-func newUserInterfaces(b base) rules.Rule { return &userInterfaces{b.with(6, 7, 8)} }
+var UserInterfaces = rule("user-interfaces", "interfaces of the module that spell go-redis methods with their old signatures are reported", v678, runUserInterfaces)
 
 // sameInV9 are methods whose v6/v7 signatures v9 kept (no context).
 var sameInV9 = []string{"Pipeline", "TxPipeline", "Close", "Options", "PoolStats", "AddHook", "String", "Len", "Discard", "ChannelSize", "Hash", "Val", "Err", "Result", "Name", "Args"}
@@ -28,10 +26,10 @@ var sameInV9 = []string{"Pipeline", "TxPipeline", "Close", "Options", "PoolStats
 var changedFromV8 = []string{"Eval", "EvalSha", "ScriptExists", "ScriptLoad", "SetEX", "XTrim", "XTrimApprox", "ZAdd", "ZAddNX", "ZAddXX",
 	"ZAddCh", "ZIncr", "ZIncrNX", "ZIncrXX", "HRandField", "ZRandMember", "ConfigGet", "Conn", "Context", "WithContext", "Sentinels", "Slaves"}
 
-func (r *userInterfaces) Apply(f rules.File) error {
+func runUserInterfaces(f *rules.Pass) error {
 	ast.Inspect(f.AST(), func(n ast.Node) bool {
 		if it, ok := n.(*ast.InterfaceType); ok {
-			r.check(f, it)
+			checkInterface(f, it)
 		}
 		return true
 	})
@@ -40,7 +38,7 @@ func (r *userInterfaces) Apply(f rules.File) error {
 
 // check reports an interface type, declared (type Store interface{...}) or
 // written in place (a parameter, a field, a constraint).
-func (r *userInterfaces) check(f rules.File, it *ast.InterfaceType) {
+func checkInterface(f *rules.Pass, it *ast.InterfaceType) {
 	var names []string
 	v := 0
 	for _, m := range it.Methods.List {
@@ -59,7 +57,7 @@ func (r *userInterfaces) check(f rules.File, it *ast.InterfaceType) {
 	if ts, ok := f.Parents(it)[0].(*ast.TypeSpec); ok && ts.Type == it {
 		name, what, pos = ts.Name.Name, "interface "+ts.Name.Name, ts.Name.Pos()
 	}
-	if len(names) == 0 || f.Ignored(r, pos) {
+	if len(names) == 0 {
 		return
 	}
 	advice := "give them their v9 signatures (context.Context first), or the v9 client no longer implements %s and calls through it lack a context"
@@ -69,7 +67,7 @@ func (r *userInterfaces) check(f rules.File, it *ast.InterfaceType) {
 			advice = "give them their v9 signatures (and for scripts v9's Scripter adds EvalRO and EvalShaRO), or the v9 client no longer implements %s"
 		}
 	}
-	f.Report(r, pos, fmt.Sprintf("%s spells out go-redis v%d methods (%s): "+advice,
+	f.Report(pos, fmt.Sprintf("%s spells out go-redis v%d methods (%s): "+advice,
 		what, v, strings.Join(names, ", "), name), true)
 }
 

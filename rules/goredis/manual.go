@@ -10,44 +10,42 @@ import (
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// randWith reports HRandField and ZRandMember calls whose withValues or
+// RandWith reports HRandField and ZRandMember calls whose withValues or
 // withScores argument is not the literal false (those lose the argument
 // by a rule of the rule file): v9 moved the "true" form to
 // HRandFieldWithValues and ZRandMemberWithScores, with other result types.
-type randWith struct{ base }
-
-func newRandWith(b base) rules.Rule { return &randWith{b.with(8)} }
+var RandWith = rule("rand-with", "HRandField and ZRandMember with a flag that is not false are reported", []int{8}, runRandWith)
 
 var randWithTo = map[string]string{"HRandField": "HRandFieldWithValues ([]redis.KeyValue)", "ZRandMember": "ZRandMemberWithScores ([]redis.Z)"}
 
-func (r *randWith) Apply(f rules.File) error {
-	eachCall(f, func(call *ast.CallExpr, fn *types.Func, _ int) {
-		to, ok := randWithTo[fn.Name()]
-		if !ok || len(call.Args) != 4 || types.ExprString(call.Args[3]) == "false" || !isMethodOf(fn, fn.Name(), clientTypes...) || f.Ignored(r, call.Pos()) {
+var randWith = members([]int{8}, clientTypes, "HRandField", "ZRandMember")
+
+func runRandWith(f *rules.Pass) error {
+	eachCall(f, randWith, func(call *ast.CallExpr, fn *types.Func, _ int) {
+		to := randWithTo[fn.Name()]
+		if len(call.Args) != 4 || types.ExprString(call.Args[3]) == "false" {
 			return
 		}
-		f.Report(r, call.Pos(), fmt.Sprintf("%s(..., %s): v9's %s takes no flag; for pairs call %s and rewrite the code that reads the result", fn.Name(), types.ExprString(call.Args[3]), fn.Name(), to), true)
-	}, 8)
+		f.Report(call.Pos(), fmt.Sprintf("%s(..., %s): v9's %s takes no flag; for pairs call %s and rewrite the code that reads the result", fn.Name(), types.ExprString(call.Args[3]), fn.Name(), to), true)
+	})
 	return nil
 }
 
-// behaviour reports, once per file at the old import, the v9 behaviour
+// Behaviour reports, once per file at the old import, the v9 behaviour
 // changes that concern what the file does: creating clients (RESP3, the
 // connection handshake, timeouts, retries) and using pipelines (no longer
 // safe for concurrent use). Test files are left out: what they set up is
 // not what runs in production.
-type behaviour struct{ base }
+var Behaviour = rule("behaviour", "the behaviour changes of v9 that concern a file are reported once, at its import", v678, runBehaviour)
 
-func newBehaviour(b base) rules.Rule { return &behaviour{b.with(6, 7, 8)} }
+var (
+	constructors = funcs(v678, "NewClient", "NewClusterClient", "NewFailoverClient",
+		"NewFailoverClusterClient", "NewRing", "NewUniversalClient", "NewSentinelClient")
+	pipelineMethods = members(v678, anyType, "Pipeline", "TxPipeline", "Pipelined", "TxPipelined")
+	txPipelines     = members([]int{6}, []string{"Tx"}, "Pipeline", "Pipelined")
+)
 
-var constructors = map[string]bool{
-	"NewClient": true, "NewClusterClient": true, "NewFailoverClient": true, "NewFailoverClusterClient": true,
-	"NewRing": true, "NewUniversalClient": true, "NewSentinelClient": true,
-}
-
-var pipelineMethods = map[string]bool{"Pipeline": true, "TxPipeline": true, "Pipelined": true, "TxPipelined": true}
-
-func (r *behaviour) Apply(f rules.File) error {
+func runBehaviour(f *rules.Pass) error {
 	var spec *ast.ImportSpec
 	for _, s := range f.AST().Imports {
 		if pn := f.Info().PkgNameOf(s); pn != nil && version(pn.Imported()) != 0 {
@@ -55,30 +53,29 @@ func (r *behaviour) Apply(f rules.File) error {
 			break
 		}
 	}
-	if spec == nil || strings.HasSuffix(f.Fset().Position(spec.Pos()).Filename, "_test.go") || f.Ignored(r, spec.Pos()) {
+	if spec == nil || strings.HasSuffix(f.Fset().Position(spec.Pos()).Filename, "_test.go") {
 		return nil
 	}
-	notes := r.notes(f)
-	if len(notes) > 0 {
-		f.Report(r, spec.Pos(), "go-redis v9 behaves differently: "+strings.Join(notes, "; "), false)
+	if notes := behaviourNotes(f); len(notes) > 0 {
+		f.Report(spec.Pos(), "go-redis v9 behaves differently: "+strings.Join(notes, "; "), false)
 	}
 	return nil
 }
 
-func (r *behaviour) notes(f rules.File) []string {
+func behaviourNotes(f rules.View) []string {
 	var clients, ring, pipelines, txPipeline, times bool
 	oldest := 9
-	eachCall(f, func(call *ast.CallExpr, fn *types.Func, v int) {
-		oldest = min(oldest, v)
-		times = times || v == 6 && slices.ContainsFunc(call.Args, func(a ast.Expr) bool { return isTime(f.Info().TypeOf(a)) })
-		switch {
-		case recvName(fn) == "" && constructors[fn.Name()]:
-			clients = true
-			ring = ring || fn.Name() == "NewRing" && v < 8
-		case recvName(fn) != "" && pipelineMethods[fn.Name()]:
-			pipelines = true
-			txPipeline = txPipeline || v == 6 && (fn.Name() == "Pipeline" || fn.Name() == "Pipelined") && isMethodOf(fn, fn.Name(), "Tx")
-		}
+	eachCall(f, constructors, func(_ *ast.CallExpr, fn *types.Func, v int) {
+		clients, oldest = true, min(oldest, v)
+		ring = ring || fn.Name() == "NewRing" && v < 8
+	})
+	eachCall(f, pipelineMethods, func(call *ast.CallExpr, fn *types.Func, v int) {
+		pipelines = true
+		_, tx := txPipelines.Match(fn)
+		txPipeline = txPipeline || tx
+	})
+	eachCall(f, v6Methods, func(call *ast.CallExpr, _ *types.Func, _ int) {
+		times = times || slices.ContainsFunc(call.Args, func(a ast.Expr) bool { return isTime(f.Info().TypeOf(a)) })
 	})
 	var notes []string
 	if clients {

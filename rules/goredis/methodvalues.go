@@ -3,24 +3,19 @@ package goredis
 import (
 	"go/ast"
 	"go/types"
+	"maps"
+	"slices"
 
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// methodValues reports method values and method expressions ("add :=
+// MethodValues reports method values and method expressions ("add :=
 // rdb.ZAdd", "(*redis.Client).ZAdd") of methods whose signature v9
 // changed or that v9 removed: the rules rewrite calls, and a value is
 // called elsewhere, so its callers must change by hand. v6 and v7 methods
 // that gain a context are reported by context-arg already; SetEX and XTrim
 // keep their signature under the new name and are renamed.
-type methodValues struct {
-	base
-	ctx *contextArg
-}
-
-func newMethodValues(b base) rules.Rule {
-	return &methodValues{base: b.with(6, 7, 8), ctx: newContextArg(base{spec: b.spec}).(*contextArg)}
-}
+var MethodValues = rule("method-values", "method values of methods whose signature v9 changed are reported", v678, runMethodValues)
 
 // changedValues are the methods whose values break, with what changed.
 var changedValues = map[string]string{
@@ -31,27 +26,22 @@ var changedValues = map[string]string{
 	"ZRandMember": "takes no withScores flag", "Conn": "takes no context",
 }
 
-func (r *methodValues) Apply(f rules.File) error {
-	ast.Inspect(f.AST(), func(n ast.Node) bool {
-		sel, ok := n.(*ast.SelectorExpr)
-		if !ok || isCalled(f, sel) {
-			return true
-		}
-		fn, ok := f.Info().Uses[sel.Sel].(*types.Func)
-		if !ok || version(fn.Pkg()) == 0 || recvName(fn) == "" || version(fn.Pkg()) < 8 && r.ctx.gains(fn) {
-			return true
+// changedMethods matches the methods of changedValues, and Pipeline.Close.
+var changedMethods = rules.NewMatcher(append(refs(v678, clientTypes, slices.Collect(maps.Keys(changedValues))...),
+	refs(v678, []string{"Pipeline", "Pipeliner"}, "Close")...)...)
+
+func runMethodValues(f *rules.Pass) error {
+	for _, u := range f.UsesOf(changedMethods) {
+		fn, ok := u.Obj.(*types.Func)
+		sel, isSel := f.Parents(u.Ident)[0].(*ast.SelectorExpr)
+		if !ok || !isSel || isCalled(f, sel) || gains(fn) {
+			continue
 		}
 		what, ok := changedValues[fn.Name()]
-		switch {
-		case fn.Name() == "Close" && isMethodOf(fn, "Close", "Pipeline", "Pipeliner"):
+		if !ok {
 			what = "is gone"
-		case !ok || !isMethodOf(fn, fn.Name(), clientTypes...):
-			return true
 		}
-		if !f.Ignored(r, sel.Sel.Pos()) {
-			f.Report(r, sel.Sel.Pos(), "method value "+fn.Name()+": in v9 "+fn.Name()+" "+what+"; change the code that calls this value", true)
-		}
-		return true
-	})
+		f.Report(sel.Sel.Pos(), "method value "+fn.Name()+": in v9 "+fn.Name()+" "+what+"; change the code that calls this value", true)
+	}
 	return nil
 }

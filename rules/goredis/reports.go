@@ -8,18 +8,18 @@ import (
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// hooks reports the types of the package that implement the v7 or v8 Hook
+// Hooks reports the types of the package that implement the v7 or v8 Hook
 // interface (BeforeProcess, AfterProcess, BeforeProcessPipeline,
 // AfterProcessPipeline), which v9 replaced by DialHook, ProcessHook and
 // ProcessPipelineHook, each wrapping the next hook; and AddHook calls given
 // a hook from another package (a tracing library's, say).
-type hooks struct{ base }
-
-func newHooks(b base) rules.Rule { return &hooks{b.with(7, 8)} }
+var Hooks = rule("hooks", "types implementing the v7/v8 Hook, and hooks of other packages given to AddHook, are reported", v78, runHooks)
 
 const hookTODO = "%s implements the %s Hook (BeforeProcess/AfterProcess...), which v9 replaced: write DialHook(next redis.DialHook) redis.DialHook, ProcessHook(next redis.ProcessHook) redis.ProcessHook and ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook, each calling next; v9 runs hooks in the order they were added"
 
-func (r *hooks) Apply(f rules.File) error {
+var addHook = members(v78, anyType, "AddHook")
+
+func runHooks(f *rules.Pass) error {
 	ifaces := oldInterfaces(f, "Hook")
 	for _, decl := range f.AST().Decls {
 		gd, ok := decl.(*ast.GenDecl)
@@ -32,27 +32,27 @@ func (r *hooks) Apply(f rules.File) error {
 				continue
 			}
 			tn, _ := f.Info().Defs[ts.Name].(*types.TypeName)
-			if tn == nil || f.Ignored(r, ts.Pos()) {
+			if tn == nil {
 				continue
 			}
 			for v, iface := range ifaces {
 				if implements(tn.Type(), iface) {
-					f.Report(r, ts.Name.Pos(), fmt.Sprintf(hookTODO, tn.Name(), pathForVersion(v)), true)
+					f.Report(ts.Name.Pos(), fmt.Sprintf(hookTODO, tn.Name(), pathForVersion(v)), true)
 				}
 			}
 		}
 	}
-	eachCall(f, func(call *ast.CallExpr, fn *types.Func, v int) {
-		if fn.Name() == "AddHook" && len(call.Args) == 1 {
-			r.hookValue(f, call.Args[0])
+	eachCall(f, addHook, func(call *ast.CallExpr, _ *types.Func, _ int) {
+		if len(call.Args) == 1 {
+			hookValue(f, call.Args[0])
 		}
-	}, 7, 8)
+	})
 	ast.Inspect(f.AST(), func(n ast.Node) bool {
 		// []redis.Hook{h, ...}: each element becomes a Hook too.
 		if lit, ok := n.(*ast.CompositeLit); ok {
 			if sl, ok := f.Info().TypeOf(lit).Underlying().(*types.Slice); ok && isOldNamed(sl.Elem(), "Hook") {
 				for _, e := range lit.Elts {
-					r.hookValue(f, e)
+					hookValue(f, e)
 				}
 			}
 		}
@@ -63,31 +63,19 @@ func (r *hooks) Apply(f rules.File) error {
 
 // hookValue reports a value used as an old Hook, unless it is one of the
 // old package's own values.
-func (r *hooks) hookValue(f rules.File, e ast.Expr) {
-	if f.Ignored(r, e.Pos()) {
-		return
-	}
+func hookValue(f *rules.Pass, e ast.Expr) {
 	switch pkg := namedPkg(f.Info().TypeOf(e)); {
 	case pkg == nil || version(pkg) != 0:
 	case pkg != f.Pkg():
-		f.Report(r, e.Pos(), "this hook comes from "+pkg.Path()+", written for the old client's Hook: use that library's go-redis v9 version", true)
+		f.Report(e.Pos(), "this hook comes from "+pkg.Path()+", written for the old client's Hook: use that library's go-redis v9 version", true)
 	default:
-		f.Report(r, e.Pos(), "this hook implements the old client's Hook: once its type has the v9 methods (see the TODO at its declaration), this builds again", false)
+		f.Report(e.Pos(), "this hook implements the old client's Hook: once its type has the v9 methods (see the TODO at its declaration), this builds again", false)
 	}
-}
-
-func pathForVersion(v int) string {
-	for p, pv := range oldPaths {
-		if pv == v {
-			return p
-		}
-	}
-	return ""
 }
 
 // oldInterfaces returns the interface named name of each old package the
 // file imports, by version.
-func oldInterfaces(f rules.File, name string) map[int]*types.Interface {
+func oldInterfaces(f rules.View, name string) map[int]*types.Interface {
 	out := map[int]*types.Interface{}
 	for _, spec := range f.AST().Imports {
 		pn := f.Info().PkgNameOf(spec)

@@ -13,16 +13,14 @@ import (
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// oldStrings reports string literals that name old go-redis code, such as
+// OldStrings reports string literals that name old go-redis code, such as
 // "github.com/go-redis/redis/v8/internal/pool.(*ConnPool).reaper" given to
 // goleak.IgnoreTopFunction: the import moved, but what such a string
 // should say in v9 is not a rename (v9 has no reaper; each client runs
 // another goroutine until Close), so it is left to a person.
-type oldStrings struct{ base }
+var OldStrings = rule("old-strings", "string literals that name old go-redis code are reported", v678, runOldStrings)
 
-func newOldStrings(b base) rules.Rule { return &oldStrings{b.with(6, 7, 8)} }
-
-func (r *oldStrings) Apply(f rules.File) error {
+func runOldStrings(f *rules.Pass) error {
 	ast.Inspect(f.AST(), func(n ast.Node) bool {
 		if _, ok := n.(*ast.ImportSpec); ok {
 			return false
@@ -35,8 +33,8 @@ func (r *oldStrings) Apply(f rules.File) error {
 		if err != nil {
 			return true
 		}
-		if v := namedVersion(s); v != 0 && !f.Ignored(r, lit.Pos()) {
-			f.Report(r, lit.Pos(), r.message(f, lit, s, v), true)
+		if v := namedVersion(s); v != 0 {
+			f.Report(lit.Pos(), oldStringMessage(f, lit, s, v), true)
 		}
 		return true
 	})
@@ -59,7 +57,7 @@ func namedVersion(s string) int {
 	return 6
 }
 
-func (r *oldStrings) message(f rules.File, lit *ast.BasicLit, s string, v int) string {
+func oldStringMessage(f rules.View, lit *ast.BasicLit, s string, v int) string {
 	if strings.Contains(s, "reaper") || inGoleakCall(f, lit) {
 		return fmt.Sprintf("this string names a go-redis v%d goroutine (%s), as goleak filters do: v9 has no reaper, and each v9 client runs a goroutine until Close (%s/maintnotifications.(*CircuitBreakerManager).cleanupLoop, while RESP3 and MaintNotificationsConfig are on); close the clients the test creates, or filter that function", v, s, pathV9)
 	}
@@ -67,7 +65,7 @@ func (r *oldStrings) message(f rules.File, lit *ast.BasicLit, s string, v int) s
 }
 
 // inGoleakCall reports whether lit is an argument of a goleak function.
-func inGoleakCall(f rules.File, lit *ast.BasicLit) bool {
+func inGoleakCall(f rules.View, lit *ast.BasicLit) bool {
 	for _, p := range f.Parents(lit) {
 		call, ok := p.(*ast.CallExpr)
 		if !ok {

@@ -11,79 +11,78 @@ import (
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// v6Values adapts the v6 arguments whose type changed in v7: a ZRangeBy
+// V6Values adapts the v6 arguments whose type changed in v7: a ZRangeBy
 // value becomes a pointer (&redis.ZRangeBy{...} or &v), ZInterStore and
 // ZUnionStore take the keys inside a *ZStore, and the db of Migrate and
 // Move is an int. What cannot be adapted in place is reported.
-type v6Values struct{ base }
-
-func newV6Values(b base) rules.Rule { return &v6Values{b.with(6)} }
+var V6Values = rule("v6-values", "v6 arguments whose type changed in v7 (ZRangeBy, ZStore, the db of Migrate and Move) are adapted", []int{6}, runV6Values)
 
 // intArgs are the methods whose int64 db argument became an int, with its
 // index.
 var intArgs = map[string]int{"Migrate": 3, "Move": 1}
 
-func (r *v6Values) Apply(f rules.File) error {
+var (
+	v6Methods = members([]int{6}, anyType, "*")
+	v6IntArgs = members([]int{6}, clientTypes, "Migrate", "Move")
+)
+
+func runV6Values(f *rules.Pass) error {
 	info := f.Info()
-	eachCall(f, func(call *ast.CallExpr, fn *types.Func, _ int) {
-		if recvName(fn) == "" || f.Ignored(r, call.Pos()) {
-			return
-		}
+	eachCall(f, v6Methods, func(call *ast.CallExpr, fn *types.Func, _ int) {
 		for _, a := range call.Args {
 			if isOldNamed(info.TypeOf(a), "ZRangeBy") && !isPointer(info.TypeOf(a)) {
-				r.addressOf(f, a)
+				addressOf(f, a)
 			}
 		}
 		if fn.Name() == "ZInterStore" || fn.Name() == "ZUnionStore" {
-			r.zstore(f, call)
+			zstore(f, call)
 		}
-		if i, ok := intArgs[fn.Name()]; ok && i < len(call.Args) && isMethodOf(fn, fn.Name(), clientTypes...) {
-			r.toInt(f, call.Args[i])
+		if _, ok := v6IntArgs.Match(fn); ok && intArgs[fn.Name()] < len(call.Args) {
+			toInt(f, call.Args[intArgs[fn.Name()]])
 		}
 		if fn.Name() == "GeoRadius" || fn.Name() == "GeoRadiusByMember" {
-			r.geoStore(f, call, fn.Name())
+			geoStore(f, call, fn.Name())
 		}
-	}, 6)
+	})
 	return nil
 }
 
 func isPointer(t types.Type) bool { _, ok := t.(*types.Pointer); return ok }
 
 // addressOf passes &a for a composite literal or a variable.
-func (r *v6Values) addressOf(f rules.File, a ast.Expr) {
+func addressOf(f *rules.Pass, a ast.Expr) {
 	switch x := ast.Unparen(a).(type) {
 	case *ast.CompositeLit:
 	case *ast.Ident:
 		if _, ok := f.Info().Uses[x].(*types.Var); !ok {
-			f.Report(r, a.Pos(), "v9 takes a *redis.ZRangeBy: pass a pointer", true)
+			f.Report(a.Pos(), "v9 takes a *redis.ZRangeBy: pass a pointer", true)
 			return
 		}
 	default:
-		f.Report(r, a.Pos(), "v9 takes a *redis.ZRangeBy: pass a pointer", true)
+		f.Report(a.Pos(), "v9 takes a *redis.ZRangeBy: pass a pointer", true)
 		return
 	}
-	f.Replace(a, func(old dst.Node) dst.Node {
+	f.Rewrite(a.Pos(), rules.Replace(a, func(old dst.Node) dst.Node {
 		e := old.(dst.Expr)
 		u := &dst.UnaryExpr{Op: token.AND, X: e}
 		u.Decs.NodeDecs, *e.Decorations() = *e.Decorations(), dst.NodeDecs{}
 		return u
-	})
-	f.Rewrote(r, a.Pos())
+	}))
 }
 
 // zstore moves ZInterStore(dest, redis.ZStore{...}, keys...) to
 // ZInterStore(dest, &redis.ZStore{..., Keys: []string{keys...}}).
-func (r *v6Values) zstore(f rules.File, call *ast.CallExpr) {
+func zstore(f *rules.Pass, call *ast.CallExpr) {
 	if len(call.Args) < 2 {
 		return
 	}
 	lit, ok := ast.Unparen(call.Args[1]).(*ast.CompositeLit)
 	if !ok || hasKey(lit, "Keys") {
-		f.Report(r, call.Args[1].Pos(), "v9 takes a *redis.ZStore holding the keys: build &redis.ZStore{Keys: keys, ...}", true)
+		f.Report(call.Args[1].Pos(), "v9 takes a *redis.ZStore holding the keys: build &redis.ZStore{Keys: keys, ...}", true)
 		return
 	}
 	nKeys, spread := len(call.Args)-2, call.Ellipsis.IsValid()
-	f.Replace(call, func(old dst.Node) dst.Node {
+	f.Rewrite(call.Pos(), rules.Replace(call, func(old dst.Node) dst.Node {
 		c := old.(*dst.CallExpr)
 		keys := slices.Clone(c.Args[len(c.Args)-nKeys:])
 		store := c.Args[len(c.Args)-nKeys-1]
@@ -102,15 +101,14 @@ func (r *v6Values) zstore(f rules.File, call *ast.CallExpr) {
 		c.Args = append(c.Args[:len(c.Args)-nKeys-1], u)
 		c.Ellipsis = false
 		return c
-	})
-	f.Rewrote(r, call.Pos())
+	}))
 }
 
 // geoStore reports a v6 GeoRadius or GeoRadiusByMember whose query may
 // set Store or StoreDist: since v7 those send the read-only GEORADIUS_RO
 // and fail with such a query; the writing form is GeoRadiusStore (or
 // GeoRadiusByMemberStore), which returns an *IntCmd.
-func (r *v6Values) geoStore(f rules.File, call *ast.CallExpr, name string) {
+func geoStore(f *rules.Pass, call *ast.CallExpr, name string) {
 	if len(call.Args) == 0 {
 		return
 	}
@@ -122,20 +120,19 @@ func (r *v6Values) geoStore(f rules.File, call *ast.CallExpr, name string) {
 	if lit != nil && !hasKey(lit, "Store") && !hasKey(lit, "StoreDist") {
 		return // a literal without them: the read-only command is right
 	}
-	f.Report(r, q.Pos(), name+" sends the read-only GEORADIUS_RO since v7 and fails with a query that sets Store or StoreDist: call "+name+"Store (it returns an *IntCmd) where the query stores", lit != nil)
+	f.Report(q.Pos(), name+" sends the read-only GEORADIUS_RO since v7 and fails with a query that sets Store or StoreDist: call "+name+"Store (it returns an *IntCmd) where the query stores", lit != nil)
 }
 
 // toInt converts an int64 argument to int. A literal converts by itself;
 // a named constant may be typed int64, so it is converted like a variable.
-func (r *v6Values) toInt(f rules.File, a ast.Expr) {
+func toInt(f *rules.Pass, a ast.Expr) {
 	if _, ok := ast.Unparen(a).(*ast.BasicLit); ok {
 		return
 	}
-	f.Replace(a, func(old dst.Node) dst.Node {
+	f.Rewrite(a.Pos(), rules.Replace(a, func(old dst.Node) dst.Node {
 		e := old.(dst.Expr)
 		c := &dst.CallExpr{Fun: dst.NewIdent("int"), Args: []dst.Expr{e}}
 		c.Decs.NodeDecs, *e.Decorations() = *e.Decorations(), dst.NodeDecs{}
 		return c
-	})
-	f.Rewrote(r, a.Pos())
+	}))
 }

@@ -5,11 +5,12 @@ import (
 	"go/types"
 
 	"github.com/dave/dst"
+	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// withContext removes the WithContext calls that v9 no longer has:
+// WithContext removes the WithContext calls that v9 no longer has:
 // X.WithContext(ctx) becomes X, which is the same client. In v8 the context
 // given to WithContext was seen only by Context(), since every command takes
 // its own, so the change is exact. In v6 and v7 a command chained on it
@@ -17,30 +18,25 @@ import (
 // context-arg); anywhere else the client's commands now get the context in
 // scope, so those sites are reported. Context() calls are reported: there
 // is nothing to take the client's context from.
-type withContext struct {
-	base
-	ctx *contextArg
-}
-
-func newWithContext(b base) rules.Rule {
-	return &withContext{base: b.with(6, 7, 8), ctx: newContextArg(base{spec: b.spec}).(*contextArg)}
-}
+var WithContext = rule("with-context", "X.WithContext(ctx) becomes X; Context() calls are reported", v678, runWithContext)
 
 var contextTypes = []string{"Client", "ClusterClient", "Ring", "Tx", "SentinelClient", "UniversalClient"}
 
-func (r *withContext) Apply(f rules.File) error {
-	eachCall(f, func(call *ast.CallExpr, fn *types.Func, v int) {
+var withContext = members(v678, contextTypes, "Context", "WithContext")
+
+func runWithContext(f *rules.Pass) error {
+	eachCall(f, withContext, func(call *ast.CallExpr, fn *types.Func, v int) {
 		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-		if !ok || !isMethodOf(fn, fn.Name(), contextTypes...) || f.Ignored(r, call.Pos()) {
+		if !ok {
 			return
 		}
 		switch {
 		case fn.Name() == "Context" && len(call.Args) == 0:
-			f.Report(r, call.Pos(), "Context() is gone in v9: use the caller's context (context.Background() if the client never had one)", true)
+			f.Report(call.Pos(), "Context() is gone in v9: use the caller's context (context.Background() if the client never had one)", true)
 		case fn.Name() == "WithContext" && len(call.Args) == 1 && selfAssigned(f, call, sel):
-			f.Report(r, call.Pos(), "WithContext is gone in v9 and this assignment would become x = x: delete it (the client is used as is; its commands take the context)", true)
-		case fn.Name() == "WithContext" && len(call.Args) == 1 && !r.chained(f, call):
-			r.remove(f, call, sel, v)
+			f.Report(call.Pos(), "WithContext is gone in v9 and this assignment would become x = x: delete it (the client is used as is; its commands take the context)", true)
+		case fn.Name() == "WithContext" && len(call.Args) == 1 && !chained(f, call):
+			removeWithContext(f, call, sel, v)
 		}
 	})
 	return nil
@@ -48,7 +44,7 @@ func (r *withContext) Apply(f rules.File) error {
 
 // chained reports whether a v6 or v7 WithContext call is the receiver of a
 // command that takes its context as argument.
-func (r *withContext) chained(f rules.File, with *ast.CallExpr) bool {
+func chained(f rules.View, with *ast.CallExpr) bool {
 	parents := f.Parents(with)
 	for len(parents) > 0 {
 		if _, ok := parents[0].(*ast.ParenExpr); !ok {
@@ -64,29 +60,28 @@ func (r *withContext) chained(f rules.File, with *ast.CallExpr) bool {
 	if !ok || !ok2 || ast.Unparen(call.Fun) != sel {
 		return false
 	}
-	fn, _, _ := callee(f.Info(), call, 6, 7)
-	return fn != nil && r.ctx.gains(fn) && r.ctx.collapses(f, call)
+	fn, ok := typeutil.Callee(f.Info(), call).(*types.Func)
+	return ok && gains(fn) && collapses(f, call)
 }
 
-func (r *withContext) remove(f rules.File, call *ast.CallExpr, sel *ast.SelectorExpr, v int) {
-	f.Replace(call, func(old dst.Node) dst.Node {
+func removeWithContext(f *rules.Pass, call *ast.CallExpr, sel *ast.SelectorExpr, v int) {
+	f.Rewrite(call.Pos(), rules.Replace(call, func(old dst.Node) dst.Node {
 		c := old.(*dst.CallExpr)
 		x := rules.Unparen(c.Fun).(*dst.SelectorExpr).X
 		x.Decorations().Start = append(c.Decs.Start, x.Decorations().Start...)
 		x.Decorations().End = append(x.Decorations().End, c.Decs.End...)
 		x.Decorations().Before, x.Decorations().After = c.Decs.Before, c.Decs.After
 		return x
-	})
-	f.Rewrote(r, call.Pos())
+	}))
 	if v != 8 {
-		f.Report(r, sel.Sel.Pos(), "WithContext is gone in v9: the client is used as is, and its commands now take the context in scope; check that it is the one given to WithContext", false)
+		f.Report(sel.Sel.Pos(), "WithContext is gone in v9: the client is used as is, and its commands now take the context in scope; check that it is the one given to WithContext", false)
 	}
 }
 
 // selfAssigned reports whether the call is the right side of "x =
 // x.WithContext(ctx)", which removing the call would turn into a
 // self-assignment (go vet rejects it).
-func selfAssigned(f rules.File, call *ast.CallExpr, sel *ast.SelectorExpr) bool {
+func selfAssigned(f rules.View, call *ast.CallExpr, sel *ast.SelectorExpr) bool {
 	as, ok := f.Parents(call)[0].(*ast.AssignStmt)
 	if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 || as.Rhs[0] != call {
 		return false

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"maps"
 	"slices"
 
 	"github.com/dave/dst"
@@ -11,47 +12,47 @@ import (
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// zaddMembers passes Z values to ZAdd, ZAddNX and ZAddXX, which took *Z in
+// ZAddMembers passes Z values to ZAdd, ZAddNX and ZAddXX, which took *Z in
 // v7 and v8: "&redis.Z{...}" loses its "&", any other *Z is dereferenced.
 // Members spread from a []*Z cannot be converted in place and are reported.
-type zaddMembers struct{ base }
+var ZAddMembers = rule("zadd-members", "ZAdd, ZAddNX and ZAddXX get Z values instead of *Z", v78, runZAddMembers)
 
-func newZAddMembers(b base) rules.Rule { return &zaddMembers{b.with(7, 8)} }
+var zaddMembers = members(v78, clientTypes, "ZAdd", "ZAddNX", "ZAddXX")
 
-var zaddMethods = map[string]bool{"ZAdd": true, "ZAddNX": true, "ZAddXX": true}
-
-func (r *zaddMembers) Apply(f rules.File) error {
-	eachCall(f, func(call *ast.CallExpr, fn *types.Func, v int) {
-		if !zaddMethods[fn.Name()] || !isMethodOf(fn, fn.Name(), clientTypes...) || f.Ignored(r, call.Pos()) {
-			return
-		}
+func runZAddMembers(f *rules.Pass) error {
+	eachCall(f, zaddMembers, func(call *ast.CallExpr, fn *types.Func, v int) {
 		start := keyIndex(fn) + 1
 		if call.Ellipsis.IsValid() {
-			f.Report(r, call.Args[len(call.Args)-1].Pos(), "members spread from a []*redis.Z: v9 takes redis.Z values; build a []redis.Z", true)
+			f.Report(call.Args[len(call.Args)-1].Pos(), "members spread from a []*redis.Z: v9 takes redis.Z values; build a []redis.Z", true)
 			return
 		}
-		for _, m := range call.Args[start:] {
-			derefMember(f, m)
-		}
-		f.Rewrote(r, call.Pos())
+		f.Rewrite(call.Pos(), derefMembers(call.Args[start:])...)
 	})
 	return nil
 }
 
+// derefMembers returns the edits that turn *Z arguments into Z values.
+func derefMembers(members []ast.Expr) []rules.Edit {
+	var edits []rules.Edit
+	for _, m := range members {
+		edits = append(edits, derefMember(m))
+	}
+	return edits
+}
+
 // derefMember turns a *Z argument into a Z: "&Z{...}" becomes "Z{...}"
 // and "&z" "z", anything else "*x".
-func derefMember(f rules.File, m ast.Expr) {
+func derefMember(m ast.Expr) rules.Edit {
 	if u, ok := ast.Unparen(m).(*ast.UnaryExpr); ok && u.Op == token.AND {
-		f.Replace(u, func(old dst.Node) dst.Node {
+		return rules.Replace(u, func(old dst.Node) dst.Node {
 			o := old.(*dst.UnaryExpr)
 			x := o.X
 			x.Decorations().Start = append(o.Decs.Start, x.Decorations().Start...)
 			x.Decorations().Before, x.Decorations().After = o.Decs.Before, o.Decs.After
 			return x
 		})
-		return
 	}
-	f.Replace(m, func(old dst.Node) dst.Node {
+	return rules.Replace(m, func(old dst.Node) dst.Node {
 		e := old.(dst.Expr)
 		star := &dst.StarExpr{X: e}
 		star.Decs.NodeDecs, *e.Decorations() = *e.Decorations(), dst.NodeDecs{}
@@ -69,14 +70,12 @@ func keyIndex(fn *types.Func) int {
 	return 0
 }
 
-// zaddArgs replaces the ZAdd variants removed in v9 by ZAddArgs and
+// ZAddArgs replaces the ZAdd variants removed in v9 by ZAddArgs and
 // ZAddArgsIncr with the flags in a ZAddArgs literal:
 // ZAddNXCh(ctx, k, m1, m2) -> ZAddArgs(ctx, k, redis.ZAddArgs{NX: true,
 // Ch: true, Members: []redis.Z{m1, m2}}); ZIncrXX(ctx, k, m) ->
 // ZAddArgsIncr(ctx, k, redis.ZAddArgs{XX: true, Members: []redis.Z{m}}).
-type zaddArgs struct{ base }
-
-func newZAddArgs(b base) rules.Rule { return &zaddArgs{b.with(6, 7, 8)} }
+var ZAddArgs = rule("zadd-args", "the ZAdd and ZIncr variants v9 removed become ZAddArgs and ZAddArgsIncr", v678, runZAddArgs)
 
 // zaddVariants maps each removed method to its replacement and flags.
 var zaddVariants = map[string]struct {
@@ -91,35 +90,30 @@ var zaddVariants = map[string]struct {
 	"ZIncrXX":  {"ZAddArgsIncr", []string{"XX"}},
 }
 
-func (r *zaddArgs) Apply(f rules.File) error {
-	eachCall(f, func(call *ast.CallExpr, fn *types.Func, v int) {
-		variant, ok := zaddVariants[fn.Name()]
-		if !ok || !isMethodOf(fn, fn.Name(), clientTypes...) || f.Ignored(r, call.Pos()) {
-			return
-		}
+var zaddArgs = members(v678, clientTypes, slices.Collect(maps.Keys(zaddVariants))...)
+
+func runZAddArgs(f *rules.Pass) error {
+	eachCall(f, zaddArgs, func(call *ast.CallExpr, fn *types.Func, v int) {
+		variant := zaddVariants[fn.Name()]
 		start := keyIndex(fn) + 1
 		pointers := v != 6 // v7 and v8 take *Z
 		if call.Ellipsis.IsValid() && pointers {
-			f.Report(r, call.Args[len(call.Args)-1].Pos(), fn.Name()+" with members spread from a []*redis.Z: v9's ZAddArgs takes []redis.Z; build one", true)
+			f.Report(call.Args[len(call.Args)-1].Pos(), fn.Name()+" with members spread from a []*redis.Z: v9's ZAddArgs takes []redis.Z; build one", true)
 			return
 		}
+		var edits []rules.Edit
 		if pointers {
-			for _, m := range call.Args[start:] {
-				derefMember(f, m)
-			}
+			edits = derefMembers(call.Args[start:])
 		}
-		sel := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-		f.Dst(sel.Sel).(*dst.Ident).Name = variant.to
 		q1, q2 := f.Qualifier(pathV9, call.Pos()), f.Qualifier(pathV9, call.Pos())
 		n, spread := len(call.Args)-start, call.Ellipsis.IsValid()
-		f.Replace(call, func(old dst.Node) dst.Node {
+		f.Rewrite(call.Pos(), append(edits, renameCallee(call, variant.to), rules.Replace(call, func(old dst.Node) dst.Node {
 			c := old.(*dst.CallExpr)
 			members := slices.Clone(c.Args[len(c.Args)-n:])
 			c.Args = append(c.Args[:len(c.Args)-n], zaddArgsLit(q1, q2, variant.flags, members, spread))
 			c.Ellipsis = false
 			return c
-		})
-		f.Rewrote(r, call.Pos())
+		}))...)
 	})
 	return nil
 }
