@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dave/dst"
+
 	"github.com/migrate-tool/migrate/rules"
 )
 
@@ -57,6 +59,11 @@ func checkInterface(f *rules.Pass, it *ast.InterfaceType) {
 	if ts, ok := f.Parents(it)[0].(*ast.TypeSpec); ok && ts.Type == it {
 		name, what, pos = ts.Name.Name, "interface "+ts.Name.Name, ts.Name.Pos()
 	}
+	if v == 8 && completeScripter(names) && !declares(it, "EvalRO") && !declares(it, "EvalShaRO") {
+		f.Add(rules.Site{Pos: pos, Edits: []rules.Edit{addReadOnlyEvals(it)}, Message: fmt.Sprintf(
+			"%s declares the go-redis v8 Scripter methods: EvalRO and EvalShaRO were added, which v9's Scripter needs too (Script.Run takes a Scripter); implementations of %s of your own (fakes, mocks) need them as well", what, name)})
+		names = slices.DeleteFunc(names, func(n string) bool { return slices.Contains(scripterV8, n) })
+	}
 	if len(names) == 0 {
 		return
 	}
@@ -69,6 +76,42 @@ func checkInterface(f *rules.Pass, it *ast.InterfaceType) {
 	}
 	f.Report(pos, fmt.Sprintf("%s spells out go-redis v%d methods (%s): "+advice,
 		what, v, strings.Join(names, ", "), name), true)
+}
+
+// scripterV8 are the methods of v8's Scripter, which v9's extends with
+// EvalRO and EvalShaRO.
+var scripterV8 = []string{"Eval", "EvalSha", "ScriptExists", "ScriptLoad"}
+
+func completeScripter(names []string) bool {
+	return !slices.ContainsFunc(scripterV8, func(m string) bool { return !slices.Contains(names, m) })
+}
+
+func declares(it *ast.InterfaceType, method string) bool {
+	return slices.ContainsFunc(it.Methods.List, func(m *ast.Field) bool { return len(m.Names) == 1 && m.Names[0].Name == method })
+}
+
+// addReadOnlyEvals returns the edit that declares EvalRO and EvalShaRO,
+// with the signatures of Eval and EvalSha, after EvalSha.
+func addReadOnlyEvals(it *ast.InterfaceType) rules.Edit {
+	return rules.Replace(it.Methods, func(old dst.Node) dst.Node {
+		fl := old.(*dst.FieldList)
+		sig := map[string]dst.Expr{}
+		at := 0
+		for i, m := range fl.List {
+			if len(m.Names) == 1 && (m.Names[0].Name == "Eval" || m.Names[0].Name == "EvalSha") {
+				sig[m.Names[0].Name+"RO"] = m.Type
+				at = max(at, i+1)
+			}
+		}
+		var added []*dst.Field
+		for _, name := range []string{"EvalRO", "EvalShaRO"} {
+			typ := dst.Clone(sig[name]).(dst.Expr)
+			added = append(added, &dst.Field{Names: []*dst.Ident{dst.NewIdent(name)}, Type: typ,
+				Decs: dst.FieldDecorations{NodeDecs: dst.NodeDecs{Before: dst.NewLine, After: dst.NewLine}}})
+		}
+		fl.List = slices.Insert(fl.List, at, added...)
+		return fl
+	})
 }
 
 func staleInV9(name string, v int) bool {
