@@ -76,21 +76,16 @@ func (r *insertArg) parseValue(s string) error {
 	return err
 }
 
-// matches reports whether id, a use of fn, is a use of one of the
+// matches reports whether id, a use of obj, is a use of one of the
 // rule's methods or functions.
-func (r *insertArg) matches(f File, id *ast.Ident, fn *types.Func) bool {
-	return slices.ContainsFunc(r.refs, func(ref Ref) bool {
-		if ref.Member == "" {
-			return ref.isPkgLevel(fn)
-		}
-		return ref.isMethodUse(f, id, fn)
-	})
+func (r *insertArg) matches(v View, id *ast.Ident, obj types.Object) bool {
+	_, isFunc := obj.(*types.Func)
+	return isFunc && slices.ContainsFunc(r.refs, func(ref Ref) bool { return ref.matchesUse(v, id, obj) })
 }
 
 func (r *insertArg) Apply(f File) error {
 	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		fn, ok := obj.(*types.Func)
-		if !ok || !r.matches(f, id, fn) || fn.Pkg() == f.Pkg() {
+		if !r.matches(f, id, obj) || obj.Pkg() == f.Pkg() {
 			return
 		}
 		call := callOf(f, id)
@@ -113,13 +108,13 @@ func (r *insertArg) Apply(f File) error {
 
 // extends reports whether the call's arguments leave room at the index:
 // enough of them, not one multi-valued call, not after a spread slice.
-func (r *insertArg) extends(f File, call *ast.CallExpr) bool {
+func (r *insertArg) extends(v View, call *ast.CallExpr) bool {
 	n, at := len(call.Args), r.spec.At
 	if at > n || call.Ellipsis.IsValid() && at == n {
 		return false
 	}
 	if n == 1 {
-		if t, ok := f.Info().TypeOf(call.Args[0]).(*types.Tuple); ok && t.Len() > 1 {
+		if t, ok := v.Info().TypeOf(call.Args[0]).(*types.Tuple); ok && t.Len() > 1 {
 			return false
 		}
 	}

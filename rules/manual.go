@@ -36,24 +36,9 @@ func newManual(set *Set, spec *Spec) (Rule, error) {
 	return m, nil
 }
 
-// matches reports whether id, a use of obj, is a use of the rule's
-// symbol.
-func (m *manual) matches(f File, id *ast.Ident, obj types.Object) bool {
-	if m.ref.Member == "" {
-		return m.ref.isPkgLevel(obj)
-	}
-	switch o := obj.(type) {
-	case *types.Func:
-		return m.ref.isMethodUse(f, id, o)
-	case *types.Var:
-		return m.ref.isField(o)
-	}
-	return false
-}
-
 func (m *manual) Apply(f File) error {
 	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		if !m.matches(f, id, obj) || obj.Pkg() == f.Pkg() || !m.receiverOK(f, id) {
+		if !m.ref.matchesUse(f, id, obj) || obj.Pkg() == f.Pkg() || !m.receiverOK(f, id) {
 			return
 		}
 		if m.spec.When != "" {
@@ -80,7 +65,7 @@ func (m *manual) call(f File, id *ast.Ident) {
 
 // receiverOK reports whether the member that id selects is selected from
 // a value of the rule's receiver type, when it has one.
-func (m *manual) receiverOK(f File, id *ast.Ident) bool {
+func (m *manual) receiverOK(f View, id *ast.Ident) bool {
 	if m.recv == nil {
 		return true
 	}
@@ -113,7 +98,7 @@ func (m *manual) rewritten(f File, id *ast.Ident) bool {
 
 // enclosingCall returns the call whose function id is part of (f, pkg.F,
 // x.M, pkg.Var.M), or nil.
-func enclosingCall(f File, id *ast.Ident) *ast.CallExpr {
+func enclosingCall(f View, id *ast.Ident) *ast.CallExpr {
 	var child ast.Node = id
 	for _, p := range f.Parents(id) {
 		switch p := p.(type) {
@@ -133,7 +118,7 @@ func enclosingCall(f File, id *ast.Ident) *ast.CallExpr {
 
 // callOf returns the call whose function id names (f, pkg.F or x.M,
 // parenthesized or not), or nil.
-func callOf(f File, id *ast.Ident) *ast.CallExpr {
+func callOf(f View, id *ast.Ident) *ast.CallExpr {
 	var child ast.Node = id
 	for _, p := range f.Parents(id) {
 		switch p := p.(type) {
@@ -158,7 +143,7 @@ func callOf(f File, id *ast.Ident) *ast.CallExpr {
 // ResultUsed reports whether a call's result is used beyond an Err()
 // check: the call is not a statement of its own, deferred, run by go, or
 // the receiver of a call.Err() whose result is the only one used.
-func ResultUsed(f File, call *ast.CallExpr) bool {
+func ResultUsed(f View, call *ast.CallExpr) bool {
 	parents := f.Parents(call)
 	if len(parents) == 0 {
 		return false

@@ -198,14 +198,11 @@ func (m *memberRename) Apply(f File) error {
 	return nil
 }
 
-func (m *memberRename) matches(f File, id *ast.Ident, obj types.Object) bool {
-	switch o := obj.(type) {
-	case *types.Func:
-		return m.method && m.old.isMethodUse(f, id, o)
-	case *types.Var:
-		return !m.method && m.old.isField(o)
-	}
-	return false
+// matches reports whether id, a use of obj, is a use of the rule's method
+// or field.
+func (m *memberRename) matches(v View, id *ast.Ident, obj types.Object) bool {
+	_, isFunc := obj.(*types.Func)
+	return isFunc == m.method && m.old.matchesUse(v, id, obj)
 }
 
 // Unquote returns the path of an import spec.

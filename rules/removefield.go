@@ -58,7 +58,7 @@ func (r *removeField) Apply(f File) error {
 
 // literalKey returns the composite literal and the element whose key id
 // is, or nil, nil.
-func literalKey(f File, id *ast.Ident) (*ast.CompositeLit, *ast.KeyValueExpr) {
+func literalKey(f View, id *ast.Ident) (*ast.CompositeLit, *ast.KeyValueExpr) {
 	parents := f.Parents(id)
 	if len(parents) < 2 {
 		return nil, nil

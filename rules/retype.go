@@ -61,7 +61,7 @@ func (r *retype) Apply(f File) error {
 // var or const spec's type, or a struct field's, parameter's or result's,
 // possibly inside a pointer, slice, array, map, channel or function type,
 // or as a type argument.
-func inDeclaredType(f File, id *ast.Ident) bool {
+func inDeclaredType(f View, id *ast.Ident) bool {
 	var child ast.Node = id
 	for _, p := range f.Parents(id) {
 		switch p := p.(type) {
