@@ -11,18 +11,24 @@ import (
 // with "when", the calls of a function or method.
 type manual struct {
 	base
-	ref     Ref
-	recv    *Ref   // the receiver's type, or nil
-	earlier []Rule // the rules of the set before this one
+	ref  Ref
+	recv *Ref // the receiver's type, or nil
+	// templates are the call templates of the set before this rule.
+	templates []*callTemplate
 }
 
-func newManual(set *Set, spec *Spec) (Rule, error) {
+func newManual(set *Set, spec *Spec) (*manual, error) {
 	member := strings.Count(spec.Manual, ".") == 2
 	ref, err := parseRef(set, spec.Manual, member)
 	if err != nil {
 		return nil, err
 	}
-	m := &manual{base: base{spec: spec, paths: ref.Paths}, ref: ref, earlier: set.Rules}
+	m := &manual{base: base{spec: spec, paths: ref.Paths}, ref: ref}
+	for _, r := range set.Rules {
+		if t, ok := operationOf(r).(*callTemplate); ok {
+			m.templates = append(m.templates, t)
+		}
+	}
 	if spec.Receiver != "" {
 		if !member {
 			return nil, fmt.Errorf("receiver: applies to a manual rule of a method (pkg.Type.Method)")
@@ -36,17 +42,17 @@ func newManual(set *Set, spec *Spec) (Rule, error) {
 	return m, nil
 }
 
-func (m *manual) Apply(f File) error {
-	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		if !m.ref.matchesUse(f, id, obj) || obj.Pkg() == f.Pkg() || !m.receiverOK(f, id) {
+func (m *manual) run(p *Pass) error {
+	eachUse(p, func(id *ast.Ident, obj types.Object) {
+		if !m.ref.matchesUse(p, id, obj) || obj.Pkg() == p.Pkg() || !m.receiverOK(p, id) {
 			return
 		}
 		if m.spec.When != "" {
-			m.call(f, id)
+			m.call(p, id)
 			return
 		}
-		if !m.rewritten(f, id) && !f.Ignored(m, id.Pos()) {
-			f.Report(m, id.Pos(), m.spec.Message, m.spec.TODO)
+		if !m.rewritten(p, id) {
+			p.Report(id.Pos(), m.spec.Message, m.spec.TODO)
 		}
 	})
 	return nil
@@ -55,12 +61,12 @@ func (m *manual) Apply(f File) error {
 // call reports the call that id names, if it is one the rule's "when"
 // selects, at the call. Another rule may have rewritten the call (given it
 // an argument, say): what the report is about, its result, is the same.
-func (m *manual) call(f File, id *ast.Ident) {
-	call := callOf(f, id)
-	if call == nil || m.spec.When == "result-used" && !ResultUsed(f, call) || f.Ignored(m, call.Pos()) {
+func (m *manual) call(p *Pass, id *ast.Ident) {
+	call := callOf(p, id)
+	if call == nil || m.spec.When == "result-used" && !ResultUsed(p, call) {
 		return
 	}
-	f.Report(m, call.Pos(), m.spec.Message, m.spec.TODO)
+	p.Report(call.Pos(), m.spec.Message, m.spec.TODO)
 }
 
 // receiverOK reports whether the member that id selects is selected from
@@ -81,13 +87,13 @@ func (m *manual) receiverOK(f View, id *ast.Ident) bool {
 // rule, rewrote the call that id names (as its function, or as the
 // variable of a pkg.Var.Method callee): then the use is gone. Rules that
 // only change a call (give it an argument, say) leave the use in place.
-func (m *manual) rewritten(f File, id *ast.Ident) bool {
-	call := enclosingCall(f, id)
-	if call == nil || !f.Replaced(call) {
+func (m *manual) rewritten(p *Pass, id *ast.Ident) bool {
+	call := enclosingCall(p, id)
+	if call == nil || !p.Replaced(call) {
 		return false
 	}
-	for _, r := range m.earlier {
-		if t, ok := r.(*callTemplate); ok && t.isCallee(f.Info(), call.Fun) {
+	for _, t := range m.templates {
+		if t.isCallee(p.Info(), call.Fun) {
 			if _, ok := t.bind(call); ok {
 				return true
 			}

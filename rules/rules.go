@@ -79,7 +79,9 @@ type Rule interface {
 	// Paths are the old import paths whose users the rule looks at. A path
 	// ending in "/..." also matches its subpackages.
 	Paths() []string
-	// Apply finds the rule's sites in f and edits f's decorated tree.
+	// Apply finds the rule's sites in f and has them applied: declarative
+	// rules and GoRules hand them to f.Record; rules of the old API edit
+	// f's decorated tree themselves.
 	Apply(f File) error
 }
 
@@ -108,9 +110,10 @@ type View interface {
 
 // File is one Go file as a rule of the old API sees it: a View, the
 // decorated tree to edit in place, and the calls that record edits,
-// findings and ignored sites. The rewrite package implements it. Rules
-// written in Go as a GoRule never see it: they receive a Pass, and the
-// engine applies, filters and counts what they return (see Record).
+// findings and ignored sites. The rewrite package implements it.
+// Declarative rules and rules written in Go as a GoRule never see it: they
+// receive a Pass, and the engine applies, filters and counts what they
+// return (see Record).
 type File interface {
 	View
 
@@ -159,7 +162,7 @@ type File interface {
 	// Fact returns fact's value for the file's package, computing it on
 	// the first request of any file of the package.
 	Fact(fact *Fact) (any, error)
-	// Record hands the engine what the Go rule r computed: its sites, in
+	// Record hands the engine what the rule r computed: its sites, in
 	// order. The engine drops the sites that carry //migrate:ignore (listing
 	// them as ignored), schedules the edits of the others, counts each one
 	// with edits as a rewritten site and reports each one with a message.
@@ -253,7 +256,7 @@ type Move struct {
 func (s *Set) Moves() []Move {
 	var out []Move
 	for _, r := range s.Rules {
-		if m, ok := r.(*move); ok {
+		if m, ok := operationOf(r).(*move); ok {
 			for _, from := range m.froms {
 				out = append(out, Move{From: from, To: m.to, Name: m.spec.Name})
 			}

@@ -64,7 +64,7 @@ type callTemplate struct {
 	toHoles   map[string]bool
 }
 
-func newCallTemplate(set *Set, spec *Spec) (Rule, error) {
+func newCallTemplate(set *Set, spec *Spec) (*callTemplate, error) {
 	pat, err := parseTemplate(spec.Call)
 	if err != nil {
 		return nil, err

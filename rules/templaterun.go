@@ -2,6 +2,7 @@ package rules
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"strings"
 
@@ -12,19 +13,16 @@ import (
 // This file finds the calls a call template matches and builds their
 // replacements; template.go parses and checks templates.
 
-func (t *callTemplate) Apply(f File) error {
-	info := f.Info()
-	ast.Inspect(f.AST(), func(n ast.Node) bool {
-		call, ok := n.(*ast.CallExpr)
-		if !ok || !t.isCallee(info, call.Fun) {
-			return true
+// run records a site for every call of the callee whose arguments match
+// the pattern.
+func (t *callTemplate) run(p *Pass) error {
+	info := p.Info()
+	ast.Inspect(p.AST(), func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok && t.isCallee(info, call.Fun) {
+			if binds, ok := t.bind(call); ok {
+				t.rewrite(p, call, binds)
+			}
 		}
-		binds, ok := t.bind(call)
-		if !ok || f.Ignored(t, call.Pos()) {
-			return true
-		}
-		t.replace(f, call, binds)
-		f.Rewrote(t, call.Pos())
 		return true
 	})
 	return nil
@@ -83,36 +81,46 @@ func (t *callTemplate) bind(call *ast.CallExpr) (map[string]binding, bool) {
 	return b, true
 }
 
-// replace schedules the replacement of call by the "to" template.
-func (t *callTemplate) replace(f File, call *ast.CallExpr, binds map[string]binding) {
-	quals := map[string]*dst.Ident{}
-	for name := range t.set.Packages {
-		if path := t.set.Packages.Path(name); path != "" && usesPkg(t.to, name) {
-			quals[name] = f.Qualifier(path, call.Pos())
-		}
+// rewrite records the site of call, replaced by the "to" template; the
+// context it passes for $ctx may be reported at the call first.
+func (t *callTemplate) rewrite(p *Pass, call *ast.CallExpr, binds map[string]binding) {
+	quals := qualifiers(p, t.set.Packages, call.Pos(), func(name string) bool { return usesPkg(t.to, name) })
+	if t.toHoles[ctxHole] {
+		binds[ctxHole] = binding{ctx: p.ContextArg(call)}
 	}
+	p.Rewrite(call.Pos(), Edit{Node: call, Unuse: t.unused(call), New: func(old dst.Node) dst.Node {
+		return t.instantiate(old.(*dst.CallExpr), call, binds, quals)
+	}})
+}
+
+// unused returns the package names whose use the replacement of call
+// removes: the callee's qualifier, or a pkg.Var.Method callee's.
+func (t *callTemplate) unused(call *ast.CallExpr) []*ast.Ident {
 	switch {
 	case t.varMethod != "":
 		sel, _ := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-		for _, id := range pkgIdents(sel.X) {
-			f.Unuse(id)
-		}
+		return pkgIdents(sel.X)
 	case t.recvHole == "":
-		for _, id := range pkgIdents(call.Fun) {
-			f.Unuse(id)
+		return pkgIdents(call.Fun)
+	}
+	return nil
+}
+
+// qualifiers returns an identifier naming each package of pkgs that uses
+// reports a template names, for a replacement placed at pos.
+func qualifiers(p *Pass, pkgs Packages, pos token.Pos, uses func(name string) bool) map[string]*dst.Ident {
+	quals := map[string]*dst.Ident{}
+	for name := range pkgs {
+		if path := pkgs.Path(name); path != "" && uses(name) {
+			quals[name] = p.Qualifier(path, pos)
 		}
 	}
-	if t.toHoles[ctxHole] {
-		binds[ctxHole] = binding{ctx: ContextArg(f, t, call)}
-	}
-	f.Replace(call, func(old dst.Node) dst.Node {
-		return t.instantiate(f, old.(*dst.CallExpr), call, binds, quals)
-	})
+	return quals
 }
 
 // instantiate builds the replacement from the template, moving the bound
 // argument nodes (cloning any used twice) and keeping the call's comments.
-func (t *callTemplate) instantiate(f File, old *dst.CallExpr, call *ast.CallExpr, binds map[string]binding, quals map[string]*dst.Ident) dst.Node {
+func (t *callTemplate) instantiate(old *dst.CallExpr, call *ast.CallExpr, binds map[string]binding, quals map[string]*dst.Ident) dst.Node {
 	tmpl := dst.Clone(t.toDst)
 	current := currentArgs(old, call, t.recvHole != "")
 	used := map[dst.Node]bool{}
