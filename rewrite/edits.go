@@ -50,8 +50,9 @@ func (f *fileCtx) setImportPath(rule string, spec *ast.ImportSpec, to rules.Impo
 	return nil
 }
 
-// Record is the engine's side of a rule written in Go: it filters the
-// sites the rule found, counts them, and schedules their edits.
+// Record is the engine's side of a rule that computes sites (a GoRule or
+// a declarative rule): it filters the sites the rule found, counts them,
+// and schedules their edits.
 func (f *fileCtx) Record(r rules.Rule, sites []rules.Site) error {
 	ignored := map[token.Pos]bool{}
 	for _, s := range sites {
@@ -81,7 +82,7 @@ func (f *fileCtx) Record(r rules.Rule, sites []rules.Site) error {
 	return nil
 }
 
-// scheduleEdit checks one edit of a Go rule and schedules it.
+// scheduleEdit checks one edit of a rule's site and schedules it.
 func (f *fileCtx) scheduleEdit(r rules.Rule, e rules.Edit) error {
 	switch {
 	case e.Node == nil:
