@@ -50,8 +50,9 @@ func (f *fileCtx) setImportPath(rule string, spec *ast.ImportSpec, to rules.Impo
 	return nil
 }
 
-// Record is the engine's side of a rule written in Go: it filters the
-// sites the rule found, counts them, and schedules their edits.
+// Record is the engine's side of a rule that computes sites (a GoRule or
+// a declarative rule): it filters the sites the rule found, counts them,
+// and schedules their edits.
 func (f *fileCtx) Record(r rules.Rule, sites []rules.Site) error {
 	ignored := map[token.Pos]bool{}
 	for _, s := range sites {
@@ -60,7 +61,7 @@ func (f *fileCtx) Record(r rules.Rule, sites []rules.Site) error {
 		}
 		ign, seen := ignored[s.Pos]
 		if !seen {
-			ign = f.Ignored(r, s.Pos) // lists the site as ignored, once
+			ign = f.ignored(r, s.Pos) // lists the site as ignored, once
 			ignored[s.Pos] = ign
 		}
 		if ign {
@@ -72,16 +73,16 @@ func (f *fileCtx) Record(r rules.Rule, sites []rules.Site) error {
 			}
 		}
 		if len(s.Edits) > 0 {
-			f.Rewrote(r, s.Pos)
+			f.rewrote(r, s.Pos)
 		}
 		if s.Message != "" {
-			f.Report(r, s.Pos, s.Message, s.TODO)
+			f.report(r, s.Pos, s.Message, s.TODO)
 		}
 	}
 	return nil
 }
 
-// scheduleEdit checks one edit of a Go rule and schedules it.
+// scheduleEdit checks one edit of a rule's site and schedules it.
 func (f *fileCtx) scheduleEdit(r rules.Rule, e rules.Edit) error {
 	switch {
 	case e.Node == nil:
@@ -160,8 +161,8 @@ func (f *fileCtx) checkKept() error {
 				return f.overlapError(around(outer, n), inner)
 			}
 		}
-		// No edit around it: code changed in place by a rule of the File
-		// API dropped it.
+		// No edit around it kept a result: should not happen, but never
+		// write a file that lost an edit.
 		return fmt.Errorf("rule %s: its edit at %s was lost: another rule removed the code it changes; this is a bug in the rule set (nothing was written)",
 			inner.rule, f.position(n.Pos()))
 	}

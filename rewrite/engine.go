@@ -357,7 +357,6 @@ func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string
 		f.describe = func(r rules.Rule) string { return describeRule(s, r) }
 		for _, rule := range s.Rules {
 			if tf.indirect || importsAnyOf(tf.imports, rule.Paths()) {
-				f.rule = rule
 				if err := applyRule(f, rule); err != nil {
 					return nil, fmt.Errorf("rule %s/%s: %w", s.Name, rule.ID(), err)
 				}

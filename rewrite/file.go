@@ -18,7 +18,6 @@ type fileCtx struct {
 	mod     *Module
 	names   map[string]string // package name of each import path rules add
 	set     string            // name of the rule set being applied
-	rule    rules.Rule        // the rule being applied
 	facts   *factCache
 	dec     *decorator.Decorator
 	dfile   *dst.File
@@ -34,11 +33,8 @@ type fileCtx struct {
 	// replacedAST holds the original nodes of the scheduled replacements.
 	replacedAST map[ast.Node]bool
 	newPaths    map[*ast.ImportSpec]pathChange
-	// final holds the nodes of the decorated tree once the edits are
-	// made; errs the problems of edits made through the File API, which
-	// has no error results, reported when the file is rendered.
+	// final holds the nodes of the decorated tree once the edits are made.
 	final    map[dst.Node]bool
-	errs     []error
 	todos    map[ast.Node][]string
 	sites    map[string]int
 	uses     []Finding // every site rewritten, with its position
@@ -133,8 +129,6 @@ func (f *fileCtx) Qualifier(path string, pos token.Pos) *dst.Ident {
 	return id
 }
 
-func (f *fileCtx) Unuse(id *ast.Ident) { f.unused[id] = true }
-
 func (f *fileCtx) Replaced(n ast.Node) bool {
 	if f.replacedAST[n] {
 		return true
@@ -147,23 +141,10 @@ func (f *fileCtx) Replaced(n ast.Node) bool {
 	return false
 }
 
-// Replace schedules a replacement for the rule being applied. Two
-// replacements of one node are composed in rule order.
-func (f *fileCtx) Replace(n ast.Node, with func(dst.Node) dst.Node) {
-	if f.Dst(n) != nil {
-		f.schedule(f.ruleName(f.rule), n, with)
-	}
-}
-
-func (f *fileCtx) SetImportPath(spec *ast.ImportSpec, path, name string) {
-	if err := f.setImportPath(f.ruleName(f.rule), spec, rules.ImportChange{Path: path, Name: name}); err != nil {
-		f.errs = append(f.errs, err)
-	}
-}
-
 func (f *fileCtx) ruleName(r rules.Rule) string { return f.set + "/" + r.ID() }
 
-func (f *fileCtx) Rewrote(r rules.Rule, pos token.Pos) {
+// rewrote counts one site rewritten by r at pos.
+func (f *fileCtx) rewrote(r rules.Rule, pos token.Pos) {
 	f.sites[f.ruleName(r)]++
 	f.editSpans = append(f.editSpans, f.span(f.ruleName(r), pos, pos, pos))
 	f.uses = append(f.uses, Finding{Pos: f.position(pos), Rule: f.ruleName(r), Kind: Rewritable, Message: f.describe(r)})
@@ -175,7 +156,10 @@ func (f *fileCtx) position(pos token.Pos) token.Position {
 	return p
 }
 
-func (f *fileCtx) Ignored(r rules.Rule, pos token.Pos) bool {
+// ignored reports whether the site at pos carries a //migrate:ignore
+// comment for the rule set (on its line or the line above), and if so
+// lists it as ignored.
+func (f *fileCtx) ignored(r rules.Rule, pos token.Pos) bool {
 	p := f.position(pos)
 	reason, ok := f.ignoreAt(p.Line)
 	if !ok {
@@ -202,7 +186,10 @@ func (f *fileCtx) ignoreAt(line int) (string, bool) {
 	return "", false
 }
 
-func (f *fileCtx) Report(r rules.Rule, pos token.Pos, message string, todo bool) {
+// report records a site of r left for a person; with todo, a
+// "// TODO(migrate): message" comment goes above its statement or
+// declaration (once: a second run adds nothing).
+func (f *fileCtx) report(r rules.Rule, pos token.Pos, message string, todo bool) {
 	p := f.position(pos)
 	f.findings = append(f.findings, Finding{Pos: p, Rule: f.ruleName(r), Kind: Manual, Message: message})
 	from, to := f.siteSpan(pos)

@@ -2,7 +2,6 @@ package rewrite
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"go/format"
 	"go/parser"
@@ -16,9 +15,6 @@ import (
 // and prints the file. old is the file's current content; the
 // result keeps its byte order mark and the line endings of its lines.
 func (f *fileCtx) render(old []byte) ([]byte, error) {
-	if err := errors.Join(f.errs...); err != nil {
-		return nil, err
-	}
 	if err := f.applyEdits(); err != nil {
 		return nil, err
 	}

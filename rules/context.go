@@ -134,13 +134,8 @@ func outlived(f View, v *types.Var, n ast.Node) bool {
 // $ctx of templates): the context variable in scope (ContextInScope),
 // reported when the choice among several needs a check or when the call
 // runs in a goroutine that may outlive it; else context.TODO(), reported,
-// so that a reviewer can thread a real context through.
-func ContextArg(f File, r Rule, call *ast.CallExpr) func() dst.Expr {
-	return contextArg(f, f.Qualifier, func(msg string) { f.Report(r, call.Pos(), msg, false) }, call)
-}
-
-// ContextArg is the Pass's ContextArg: the reports are sites of the rule
-// at the call.
+// so that a reviewer can thread a real context through. The reports are
+// sites of the rule at the call.
 func (p *Pass) ContextArg(call *ast.CallExpr) func() dst.Expr {
 	return contextArg(p, p.Qualifier, func(msg string) { p.Report(call.Pos(), msg, false) }, call)
 }

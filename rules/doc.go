@@ -88,10 +88,11 @@
 //	  - id: bytes-equal
 //	    go: bytes-equal
 //
+// The declarative operations of rule files compute their sites on a Pass
+// in the same way, and the engine applies them through the same path.
 // Rules of the older API implement [Rule] themselves and edit the
 // decorated tree that a [File] exposes, asking File.Ignored and calling
-// File.Rewrote at each site; the declarative operations and the go-redis
-// rules still do. Their File.Replace calls join the same list of edits and
-// go through the same checks. The rewrite package implements File and is
-// the engine.
+// File.Rewrote at each site; the go-redis rules still do. Their
+// File.Replace calls join the same list of edits and go through the same
+// checks. The rewrite package implements File and is the engine.
 package rules

@@ -24,7 +24,7 @@ type insertArg struct {
 	ctx   bool     // value uses $ctx
 }
 
-func newInsertArg(set *Set, spec *Spec) (Rule, error) {
+func newInsertArg(set *Set, spec *Spec) (*insertArg, error) {
 	r := &insertArg{set: set}
 	for _, s := range spec.InsertArg {
 		ref, err := parseRef(set, s, strings.Count(s, ".") == 2)
@@ -76,36 +76,25 @@ func (r *insertArg) parseValue(s string) error {
 	return err
 }
 
-// matches reports whether id, a use of fn, is a use of one of the
+// matches reports whether id, a use of obj, is a use of one of the
 // rule's methods or functions.
-func (r *insertArg) matches(f File, id *ast.Ident, fn *types.Func) bool {
-	return slices.ContainsFunc(r.refs, func(ref Ref) bool {
-		if ref.Member == "" {
-			return ref.isPkgLevel(fn)
-		}
-		return ref.isMethodUse(f, id, fn)
-	})
+func (r *insertArg) matches(v View, id *ast.Ident, obj types.Object) bool {
+	_, isFunc := obj.(*types.Func)
+	return isFunc && slices.ContainsFunc(r.refs, func(ref Ref) bool { return ref.matchesUse(v, id, obj) })
 }
 
-func (r *insertArg) Apply(f File) error {
-	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		fn, ok := obj.(*types.Func)
-		if !ok || !r.matches(f, id, fn) || fn.Pkg() == f.Pkg() {
+func (r *insertArg) run(p *Pass) error {
+	eachUse(p, func(id *ast.Ident, obj types.Object) {
+		if !r.matches(p, id, obj) || obj.Pkg() == p.Pkg() {
 			return
 		}
-		call := callOf(f, id)
-		switch {
+		switch call := CallOf(p, id); {
 		case call == nil:
-			if !f.Ignored(r, id.Pos()) {
-				f.Report(r, id.Pos(), fmt.Sprintf("%s is not called here: now it takes %s; pass it where this value is called", id.Name, r.spec.inserted()), true)
-			}
-		case !r.extends(f, call):
-			if !f.Ignored(r, call.Pos()) {
-				f.Report(r, call.Pos(), fmt.Sprintf("%s now takes %s, which cannot be inserted into this call (too few arguments, or one multi-valued): add it by hand", id.Name, r.spec.inserted()), true)
-			}
-		case !f.Ignored(r, call.Pos()):
-			r.insert(f, call)
-			f.Rewrote(r, call.Pos())
+			p.Report(id.Pos(), fmt.Sprintf("%s is not called here: now it takes %s; pass it where this value is called", id.Name, r.spec.inserted()), true)
+		case !r.extends(p, call):
+			p.Report(call.Pos(), fmt.Sprintf("%s now takes %s, which cannot be inserted into this call (too few arguments, or one multi-valued): add it by hand", id.Name, r.spec.inserted()), true)
+		default:
+			r.insert(p, call)
 		}
 	})
 	return nil
@@ -113,33 +102,29 @@ func (r *insertArg) Apply(f File) error {
 
 // extends reports whether the call's arguments leave room at the index:
 // enough of them, not one multi-valued call, not after a spread slice.
-func (r *insertArg) extends(f File, call *ast.CallExpr) bool {
+func (r *insertArg) extends(v View, call *ast.CallExpr) bool {
 	n, at := len(call.Args), r.spec.At
 	if at > n || call.Ellipsis.IsValid() && at == n {
 		return false
 	}
 	if n == 1 {
-		if t, ok := f.Info().TypeOf(call.Args[0]).(*types.Tuple); ok && t.Len() > 1 {
+		if t, ok := v.Info().TypeOf(call.Args[0]).(*types.Tuple); ok && t.Len() > 1 {
 			return false
 		}
 	}
 	return true
 }
 
-// insert schedules the insertion of the value into call.
-func (r *insertArg) insert(f File, call *ast.CallExpr) {
-	quals := map[string]*dst.Ident{}
-	for name := range r.set.Packages {
-		if p := r.set.Packages.Path(name); p != "" && usesPkgDst(r.value, name) {
-			quals[name] = f.Qualifier(p, call.Pos())
-		}
-	}
+// insert records the site of call, given the value; the context it
+// passes for $ctx may be reported at the call first.
+func (r *insertArg) insert(p *Pass, call *ast.CallExpr) {
+	quals := qualifiers(p, r.set.Packages, call.Pos(), func(name string) bool { return usesPkgDst(r.value, name) })
 	var ctx func() dst.Expr
 	if r.ctx {
-		ctx = ContextArg(f, r, call)
+		ctx = p.ContextArg(call)
 	}
 	at := r.spec.At
-	f.Replace(call, func(old dst.Node) dst.Node {
+	p.Rewrite(call.Pos(), Replace(call, func(old dst.Node) dst.Node {
 		c := old.(*dst.CallExpr)
 		v := r.instance(quals, ctx)
 		if at < len(c.Args) {
@@ -147,7 +132,7 @@ func (r *insertArg) insert(f File, call *ast.CallExpr) {
 		}
 		c.Args = slices.Insert(c.Args, at, v)
 		return c
-	})
+	}))
 }
 
 // instance builds the value for one call: packages qualified, $ctx bound.

@@ -163,32 +163,6 @@ func compile(set *Set, pkgs packageTable, spec *Spec, goRules map[string]GoRuleF
 	return mk(set, spec)
 }
 
-// compileDecl builds a declarative rule.
-func compileDecl(set *Set, spec *Spec) (Rule, error) {
-	op, _ := spec.Op()
-	switch op {
-	case "move":
-		return newMove(set, spec)
-	case "rename":
-		return newRename(set, spec)
-	case "method":
-		return newMethodRename(set, spec)
-	case "field":
-		return newFieldRename(set, spec)
-	case "call":
-		return newCallTemplate(set, spec)
-	case "manual":
-		return newManual(set, spec)
-	case "remove-field":
-		return newRemoveField(set, spec)
-	case "type":
-		return newRetype(set, spec)
-	case "insert-arg":
-		return newInsertArg(set, spec)
-	}
-	return nil, fmt.Errorf("unknown operation %q", op)
-}
-
 // yamlError converts a YAML error (which names a line in its text) into a
 // ParseError.
 func yamlError(source string, err error) error {

@@ -11,18 +11,24 @@ import (
 // with "when", the calls of a function or method.
 type manual struct {
 	base
-	ref     Ref
-	recv    *Ref   // the receiver's type, or nil
-	earlier []Rule // the rules of the set before this one
+	ref  Ref
+	recv *Ref // the receiver's type, or nil
+	// templates are the call templates of the set before this rule.
+	templates []*callTemplate
 }
 
-func newManual(set *Set, spec *Spec) (Rule, error) {
+func newManual(set *Set, spec *Spec) (*manual, error) {
 	member := strings.Count(spec.Manual, ".") == 2
 	ref, err := parseRef(set, spec.Manual, member)
 	if err != nil {
 		return nil, err
 	}
-	m := &manual{base: base{spec: spec, paths: ref.Paths}, ref: ref, earlier: set.Rules}
+	m := &manual{base: base{spec: spec, paths: ref.Paths}, ref: ref}
+	for _, r := range set.Rules {
+		if t, ok := operationOf(r).(*callTemplate); ok {
+			m.templates = append(m.templates, t)
+		}
+	}
 	if spec.Receiver != "" {
 		if !member {
 			return nil, fmt.Errorf("receiver: applies to a manual rule of a method (pkg.Type.Method)")
@@ -36,32 +42,17 @@ func newManual(set *Set, spec *Spec) (Rule, error) {
 	return m, nil
 }
 
-// matches reports whether id, a use of obj, is a use of the rule's
-// symbol.
-func (m *manual) matches(f File, id *ast.Ident, obj types.Object) bool {
-	if m.ref.Member == "" {
-		return m.ref.isPkgLevel(obj)
-	}
-	switch o := obj.(type) {
-	case *types.Func:
-		return m.ref.isMethodUse(f, id, o)
-	case *types.Var:
-		return m.ref.isField(o)
-	}
-	return false
-}
-
-func (m *manual) Apply(f File) error {
-	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		if !m.matches(f, id, obj) || obj.Pkg() == f.Pkg() || !m.receiverOK(f, id) {
+func (m *manual) run(p *Pass) error {
+	eachUse(p, func(id *ast.Ident, obj types.Object) {
+		if !m.ref.matchesUse(p, id, obj) || obj.Pkg() == p.Pkg() || !m.receiverOK(p, id) {
 			return
 		}
 		if m.spec.When != "" {
-			m.call(f, id)
+			m.call(p, id)
 			return
 		}
-		if !m.rewritten(f, id) && !f.Ignored(m, id.Pos()) {
-			f.Report(m, id.Pos(), m.spec.Message, m.spec.TODO)
+		if !m.rewritten(p, id) {
+			p.Report(id.Pos(), m.spec.Message, m.spec.TODO)
 		}
 	})
 	return nil
@@ -70,17 +61,17 @@ func (m *manual) Apply(f File) error {
 // call reports the call that id names, if it is one the rule's "when"
 // selects, at the call. Another rule may have rewritten the call (given it
 // an argument, say): what the report is about, its result, is the same.
-func (m *manual) call(f File, id *ast.Ident) {
-	call := callOf(f, id)
-	if call == nil || m.spec.When == "result-used" && !ResultUsed(f, call) || f.Ignored(m, call.Pos()) {
+func (m *manual) call(p *Pass, id *ast.Ident) {
+	call := CallOf(p, id)
+	if call == nil || m.spec.When == "result-used" && !ResultUsed(p, call) {
 		return
 	}
-	f.Report(m, call.Pos(), m.spec.Message, m.spec.TODO)
+	p.Report(call.Pos(), m.spec.Message, m.spec.TODO)
 }
 
 // receiverOK reports whether the member that id selects is selected from
 // a value of the rule's receiver type, when it has one.
-func (m *manual) receiverOK(f File, id *ast.Ident) bool {
+func (m *manual) receiverOK(f View, id *ast.Ident) bool {
 	if m.recv == nil {
 		return true
 	}
@@ -96,13 +87,13 @@ func (m *manual) receiverOK(f File, id *ast.Ident) bool {
 // rule, rewrote the call that id names (as its function, or as the
 // variable of a pkg.Var.Method callee): then the use is gone. Rules that
 // only change a call (give it an argument, say) leave the use in place.
-func (m *manual) rewritten(f File, id *ast.Ident) bool {
-	call := enclosingCall(f, id)
-	if call == nil || !f.Replaced(call) {
+func (m *manual) rewritten(p *Pass, id *ast.Ident) bool {
+	call := enclosingCall(p, id)
+	if call == nil || !p.Replaced(call) {
 		return false
 	}
-	for _, r := range m.earlier {
-		if t, ok := r.(*callTemplate); ok && t.isCallee(f.Info(), call.Fun) {
+	for _, t := range m.templates {
+		if t.isCallee(p.Info(), call.Fun) {
 			if _, ok := t.bind(call); ok {
 				return true
 			}
@@ -113,7 +104,7 @@ func (m *manual) rewritten(f File, id *ast.Ident) bool {
 
 // enclosingCall returns the call whose function id is part of (f, pkg.F,
 // x.M, pkg.Var.M), or nil.
-func enclosingCall(f File, id *ast.Ident) *ast.CallExpr {
+func enclosingCall(f View, id *ast.Ident) *ast.CallExpr {
 	var child ast.Node = id
 	for _, p := range f.Parents(id) {
 		switch p := p.(type) {
@@ -131,34 +122,10 @@ func enclosingCall(f File, id *ast.Ident) *ast.CallExpr {
 	return nil
 }
 
-// callOf returns the call whose function id names (f, pkg.F or x.M,
-// parenthesized or not), or nil.
-func callOf(f File, id *ast.Ident) *ast.CallExpr {
-	var child ast.Node = id
-	for _, p := range f.Parents(id) {
-		switch p := p.(type) {
-		case *ast.SelectorExpr:
-			if p.Sel != child {
-				return nil
-			}
-		case *ast.ParenExpr:
-		case *ast.CallExpr:
-			if p.Fun != child {
-				return nil
-			}
-			return p
-		default:
-			return nil
-		}
-		child = p
-	}
-	return nil
-}
-
 // ResultUsed reports whether a call's result is used beyond an Err()
 // check: the call is not a statement of its own, deferred, run by go, or
 // the receiver of a call.Err() whose result is the only one used.
-func ResultUsed(f File, call *ast.CallExpr) bool {
+func ResultUsed(f View, call *ast.CallExpr) bool {
 	parents := f.Parents(call)
 	if len(parents) == 0 {
 		return false

@@ -60,6 +60,17 @@ func (r Ref) matches(obj types.Object) bool {
 	return false
 }
 
+// matchesUse reports whether id, a use of obj, is a use of the symbol r
+// names: obj is that symbol (matches), or r's type is an interface and id
+// selects its method from a value of a type that implements it
+// (isMethodUse). Unlike matches, it needs the use, not only the object.
+func (r Ref) matchesUse(v View, id *ast.Ident, obj types.Object) bool {
+	if fn, ok := obj.(*types.Func); ok && r.Member != "" {
+		return r.isMethodUse(v, id, fn)
+	}
+	return r.matches(obj)
+}
+
 // Use is an identifier of a file that refers to a symbol a Matcher names.
 type Use struct {
 	// Ident is the identifier: the Sel of a selector, or a lone name.

@@ -8,26 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/dave/dst"
 )
-
-// base holds what every declarative rule has.
-type base struct {
-	spec  *Spec
-	paths []string
-}
-
-// ID returns the rule's group when it has one: its sites and findings are
-// reported under the group's name.
-func (b *base) ID() string {
-	if b.spec.Group != "" {
-		return b.spec.Group
-	}
-	return b.spec.ID
-}
-
-func (b *base) Paths() []string { return b.paths }
 
 // move moves an import path and its subpackages, or, given a package
 // name of the set, exactly the import paths the name stands for: the
@@ -40,7 +21,7 @@ type move struct {
 	to    string
 }
 
-func newMove(set *Set, spec *Spec) (Rule, error) {
+func newMove(set *Set, spec *Spec) (*move, error) {
 	froms, exact := set.Packages[spec.Move], true
 	if froms == nil {
 		froms, exact = []string{strings.TrimSuffix(spec.Move, "/...")}, false
@@ -77,14 +58,11 @@ func (m *move) newPath(old string) string {
 	return ""
 }
 
-func (m *move) Apply(f File) error {
-	for _, spec := range f.AST().Imports {
-		to := m.newPath(importPath(spec))
-		if to == "" || f.Ignored(m, spec.Pos()) {
-			continue
+func (m *move) run(p *Pass) error {
+	for _, spec := range p.AST().Imports {
+		if to := m.newPath(importPath(spec)); to != "" {
+			p.Rewrite(spec.Pos(), SetImportPath(spec, to, m.spec.Name))
 		}
-		f.SetImportPath(spec, to, m.spec.Name)
-		f.Rewrote(m, spec.Pos())
 	}
 	return nil
 }
@@ -92,11 +70,11 @@ func (m *move) Apply(f File) error {
 // rename renames a package-level symbol, possibly into another package.
 type rename struct {
 	base
-	old Ref
+	old *Matcher
 	to  Ref
 }
 
-func newRename(set *Set, spec *Spec) (Rule, error) {
+func newRename(set *Set, spec *Spec) (*rename, error) {
 	old, err := parseRef(set, spec.Rename, false)
 	if err != nil {
 		return nil, err
@@ -105,54 +83,24 @@ func newRename(set *Set, spec *Spec) (Rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("to: %w", err)
 	}
-	return &rename{base: base{spec: spec, paths: old.Paths}, old: old, to: to}, nil
+	return &rename{base: base{spec: spec, paths: old.Paths}, old: NewMatcher(old), to: to}, nil
 }
 
-func (r *rename) Apply(f File) error {
-	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		if !r.old.isPkgLevel(obj) || obj.Pkg() == f.Pkg() || f.Ignored(r, id.Pos()) {
-			return
-		}
-		replaceUse(f, id, r.to)
-		f.Rewrote(r, id.Pos())
-	})
+func (r *rename) run(p *Pass) error {
+	for _, u := range p.UsesOf(r.old) {
+		p.Rewrite(u.Ident.Pos(), replaceUse(p, u.Ident, r.to))
+	}
 	return nil
 }
 
-// replaceUse replaces a use of a package-level object by to: a bare name
-// in place, keeping the qualifier, else replaceQualified.
-func replaceUse(f File, id *ast.Ident, to Ref) {
-	if to.Pkg != "" {
-		replaceQualified(f, id, to)
-	} else if d, ok := f.Dst(id).(*dst.Ident); ok {
-		d.Name = to.Name
+// replaceUse returns the edit that replaces a use of a package-level
+// object by to: a bare name renames it, keeping the qualifier; else the
+// use becomes to.Pkg.Name, with to's package imported.
+func replaceUse(p *Pass, id *ast.Ident, to Ref) Edit {
+	if to.Pkg == "" {
+		return Rename(id, to.Name)
 	}
-}
-
-// replaceQualified replaces a use of a package-level object (qualified or
-// dot-imported) by to.Pkg.Name, with to's package imported.
-func replaceQualified(f File, id *ast.Ident, to Ref) {
-	sel, x := qualifiedUse(f, id)
-	if sel == nil {
-		f.Unuse(id)
-		q := f.Qualifier(to.Path(), id.Pos())
-		f.Replace(id, func(old dst.Node) dst.Node {
-			oid := old.(*dst.Ident)
-			n := &dst.SelectorExpr{X: q, Sel: dst.NewIdent(to.Name)}
-			n.Decs.NodeDecs = oid.Decs.NodeDecs
-			return n
-		})
-		return
-	}
-	f.Unuse(x)
-	q := f.Qualifier(to.Path(), sel.Pos())
-	f.Replace(sel, func(old dst.Node) dst.Node {
-		s := old.(*dst.SelectorExpr)
-		q.Decs = s.X.(*dst.Ident).Decs
-		s.X = q
-		s.Sel.Name = to.Name
-		return s
-	})
+	return p.ReplaceUse(id, to.Path(), to.Name)
 }
 
 // memberRename renames a method or a field.
@@ -163,15 +111,7 @@ type memberRename struct {
 	method bool
 }
 
-func newMethodRename(set *Set, spec *Spec) (Rule, error) {
-	return newMemberRename(set, spec, spec.Method, true)
-}
-
-func newFieldRename(set *Set, spec *Spec) (Rule, error) {
-	return newMemberRename(set, spec, spec.Field, false)
-}
-
-func newMemberRename(set *Set, spec *Spec, ref string, method bool) (Rule, error) {
+func newMemberRename(set *Set, spec *Spec, ref string, method bool) (*memberRename, error) {
 	old, err := parseRef(set, ref, true)
 	if err != nil {
 		return nil, err
@@ -185,27 +125,13 @@ func newMemberRename(set *Set, spec *Spec, ref string, method bool) (Rule, error
 	return &memberRename{base: base{spec: spec, paths: old.Paths}, old: old, to: spec.To, method: method}, nil
 }
 
-func (m *memberRename) Apply(f File) error {
-	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		if !m.matches(f, id, obj) || f.Ignored(m, id.Pos()) {
-			return
-		}
-		if d, ok := f.Dst(id).(*dst.Ident); ok {
-			d.Name = m.to
-			f.Rewrote(m, id.Pos())
+func (m *memberRename) run(p *Pass) error {
+	eachUse(p, func(id *ast.Ident, obj types.Object) {
+		if _, isFunc := obj.(*types.Func); isFunc == m.method && m.old.matchesUse(p, id, obj) {
+			p.Rewrite(id.Pos(), Rename(id, m.to))
 		}
 	})
 	return nil
-}
-
-func (m *memberRename) matches(f File, id *ast.Ident, obj types.Object) bool {
-	switch o := obj.(type) {
-	case *types.Func:
-		return m.method && m.old.isMethodUse(f, id, o)
-	case *types.Var:
-		return !m.method && m.old.isField(o)
-	}
-	return false
 }
 
 // Unquote returns the path of an import spec.
@@ -215,13 +141,6 @@ func Unquote(lit *ast.BasicLit) string {
 		return lit.Value
 	}
 	return s
-}
-
-// ReplaceUse replaces one use of a package-level object, qualified
-// ("ioutil.ReadDir") or dot-imported ("ReadDir"), by the symbol name of the
-// package at path, importing it. Rules written in Go use it.
-func ReplaceUse(f File, id *ast.Ident, path, name string) {
-	replaceQualified(f, id, Ref{Paths: []string{path}, Pkg: path, Name: name})
 }
 
 // Indirect: a move, rename or manual report of a package-level symbol

@@ -9,9 +9,9 @@ import (
 	"github.com/dave/dst"
 )
 
-// Pass is one run of a GoRule on one file: what the rule may look at (the
-// file's syntax, types and facts, all read-only) and where it records its
-// sites. It is a View.
+// Pass is one run of a rule on one file, a GoRule or a declarative rule of
+// a rule file: what the rule may look at (the file's syntax, types and
+// facts, all read-only) and where it records its sites. It is a View.
 type Pass struct {
 	rule  *GoRule
 	set   *Set
@@ -80,7 +80,7 @@ type ImportChange struct {
 // under several ids).
 func (p *Pass) ID() string { return p.spec.ID }
 
-// Rule returns the rule being run.
+// Rule returns the Go rule being run (nil for a declarative rule).
 func (p *Pass) Rule() *GoRule { return p.rule }
 
 // Set returns the rule set that names the rule.

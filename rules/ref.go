@@ -129,7 +129,7 @@ func (r Ref) isMethod(fn *types.Func) bool {
 // interface that declares the method and id selects it from a value whose
 // type implements the interface ("old.Cmdable.*" covers the calls on a
 // *old.Client too).
-func (r Ref) isMethodUse(f File, id *ast.Ident, fn *types.Func) bool {
+func (r Ref) isMethodUse(f View, id *ast.Ident, fn *types.Func) bool {
 	if r.isMethod(fn) {
 		return true
 	}

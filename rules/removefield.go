@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/types"
-
-	"github.com/dave/dst"
 )
 
 // removeField deletes a struct field that the new API dropped from the
@@ -18,7 +16,7 @@ type removeField struct {
 	msg string
 }
 
-func newRemoveField(set *Set, spec *Spec) (Rule, error) {
+func newRemoveField(set *Set, spec *Spec) (*removeField, error) {
 	ref, err := parseRef(set, spec.RemoveField, true)
 	if err != nil {
 		return nil, err
@@ -36,76 +34,44 @@ func newRemoveField(set *Set, spec *Spec) (Rule, error) {
 	return &removeField{base: base{spec: spec, paths: ref.Paths}, ref: ref, msg: msg}, nil
 }
 
-func (r *removeField) Apply(f File) error {
-	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		v, ok := obj.(*types.Var)
-		if !ok || !r.ref.isField(v) || f.Ignored(r, id.Pos()) {
+func (r *removeField) run(p *Pass) error {
+	eachUse(p, func(id *ast.Ident, obj types.Object) {
+		if v, ok := obj.(*types.Var); !ok || !r.ref.isField(v) {
 			return
 		}
-		lit, kv := literalKey(f, id)
-		switch {
+		switch kv := literalKey(p, id); {
 		case kv == nil:
-			f.Report(r, id.Pos(), r.msg+": remove this use", r.spec.TODO)
-		case !isConstant(f.Info(), kv.Value):
-			f.Report(r, id.Pos(), fmt.Sprintf("%s: its value %s is not a constant, so the field was left: delete it, keeping what computing the value does", r.msg, types.ExprString(kv.Value)), r.spec.TODO)
+			p.Report(id.Pos(), r.msg+": remove this use", r.spec.TODO)
+		case !isConstant(p.Info(), kv.Value):
+			p.Report(id.Pos(), fmt.Sprintf("%s: its value %s is not a constant, so the field was left: delete it, keeping what computing the value does", r.msg, types.ExprString(kv.Value)), r.spec.TODO)
 		default:
-			DeleteElt(f, lit, kv)
-			f.Rewrote(r, id.Pos())
+			p.Rewrite(id.Pos(), Delete(kv))
 		}
 	})
 	return nil
 }
 
-// literalKey returns the composite literal and the element whose key id
-// is, or nil, nil.
-func literalKey(f File, id *ast.Ident) (*ast.CompositeLit, *ast.KeyValueExpr) {
-	parents := f.Parents(id)
+// literalKey returns the element of a composite literal whose key id is,
+// or nil.
+func literalKey(v View, id *ast.Ident) *ast.KeyValueExpr {
+	parents := v.Parents(id)
 	if len(parents) < 2 {
-		return nil, nil
+		return nil
 	}
 	kv, ok := parents[0].(*ast.KeyValueExpr)
 	if !ok || kv.Key != id {
-		return nil, nil
+		return nil
 	}
-	lit, ok := parents[1].(*ast.CompositeLit)
-	if !ok {
-		return nil, nil
+	if _, ok := parents[1].(*ast.CompositeLit); !ok {
+		return nil
 	}
-	return lit, kv
+	return kv
 }
 
 // isConstant reports whether e is a constant expression or nil.
 func isConstant(info *types.Info, e ast.Expr) bool {
 	tv, ok := info.Types[e]
 	return ok && (tv.Value != nil || tv.IsNil())
-}
-
-// DeleteElt removes an element from a composite literal, keeping the
-// literal's layout: the comments above the element move to the next one.
-func DeleteElt(f File, lit *ast.CompositeLit, elt ast.Expr) {
-	target := f.Dst(elt)
-	f.Replace(lit, func(old dst.Node) dst.Node {
-		l := old.(*dst.CompositeLit)
-		for i, e := range l.Elts {
-			if e != target {
-				continue
-			}
-			d := e.Decorations()
-			switch {
-			case i+1 < len(l.Elts):
-				next := l.Elts[i+1].Decorations()
-				next.Start = append(d.Start, next.Start...)
-				if i == 0 {
-					next.Before = d.Before
-				}
-			case i > 0:
-				l.Elts[i-1].Decorations().After = d.After
-			}
-			l.Elts = append(l.Elts[:i], l.Elts[i+1:]...)
-			break
-		}
-		return l
-	})
 }
 
 // Indirect: a field can be reached through another package's values.

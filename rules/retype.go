@@ -12,12 +12,12 @@ import (
 // type declarations) are reported: what they build or test changes too.
 type retype struct {
 	base
-	old Ref
+	old *Matcher
 	to  Ref
 	msg string
 }
 
-func newRetype(set *Set, spec *Spec) (Rule, error) {
+func newRetype(set *Set, spec *Spec) (*retype, error) {
 	old, err := parseRef(set, spec.Type, false)
 	if err != nil {
 		return nil, err
@@ -34,26 +34,20 @@ func newRetype(set *Set, spec *Spec) (Rule, error) {
 		}
 		msg = fmt.Sprintf("%s became %s in declarations, not here: change this use by hand", old.Name, target)
 	}
-	return &retype{base: base{spec: spec, paths: old.Paths}, old: old, to: to, msg: msg}, nil
+	return &retype{base: base{spec: spec, paths: old.Paths}, old: NewMatcher(old), to: to, msg: msg}, nil
 }
 
-func (r *retype) Apply(f File) error {
-	eachUse(f, func(id *ast.Ident, obj types.Object) {
-		if _, ok := obj.(*types.TypeName); !ok || !r.old.isPkgLevel(obj) || obj.Pkg() == f.Pkg() {
-			return
+func (r *retype) run(p *Pass) error {
+	for _, u := range p.UsesOf(r.old) {
+		if _, ok := u.Obj.(*types.TypeName); !ok {
+			continue
 		}
-		if !inDeclaredType(f, id) {
-			if !f.Ignored(r, id.Pos()) {
-				f.Report(r, id.Pos(), r.msg, r.spec.TODO)
-			}
-			return
+		if inDeclaredType(p, u.Ident) {
+			p.Rewrite(u.Ident.Pos(), replaceUse(p, u.Ident, r.to))
+		} else {
+			p.Report(u.Ident.Pos(), r.msg, r.spec.TODO)
 		}
-		if f.Ignored(r, id.Pos()) {
-			return
-		}
-		replaceUse(f, id, r.to)
-		f.Rewrote(r, id.Pos())
-	})
+	}
 	return nil
 }
 
@@ -61,7 +55,7 @@ func (r *retype) Apply(f File) error {
 // var or const spec's type, or a struct field's, parameter's or result's,
 // possibly inside a pointer, slice, array, map, channel or function type,
 // or as a type argument.
-func inDeclaredType(f File, id *ast.Ident) bool {
+func inDeclaredType(f View, id *ast.Ident) bool {
 	var child ast.Node = id
 	for _, p := range f.Parents(id) {
 		switch p := p.(type) {

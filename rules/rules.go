@@ -79,13 +79,13 @@ type Rule interface {
 	// Paths are the old import paths whose users the rule looks at. A path
 	// ending in "/..." also matches its subpackages.
 	Paths() []string
-	// Apply finds the rule's sites in f and edits f's decorated tree.
+	// Apply finds the rule's sites in f and hands them to f.Record.
 	Apply(f File) error
 }
 
 // View is the read-only side of one Go file being migrated: its original
 // syntax tree and type information, and lookups over them. Both a File
-// (the old API) and a Pass (rules written in Go) are Views, so that helpers
+// and a Pass are Views, so that helpers
 // that only look (ContextInScope, UsesOf) serve both.
 type View interface {
 	// Fset is the file set of AST and Info positions.
@@ -106,18 +106,12 @@ type View interface {
 	Uses(obj types.Object) []*ast.Ident
 }
 
-// File is one Go file as a rule of the old API sees it: a View, the
-// decorated tree to edit in place, and the calls that record edits,
-// findings and ignored sites. The rewrite package implements it. Rules
-// written in Go as a GoRule never see it: they receive a Pass, and the
-// engine applies, filters and counts what they return (see Record).
+// File is one Go file as the engine hands it to a rule's Apply: a View,
+// and the calls through which the rule's sites reach the engine. The
+// rewrite package implements it. Rules compute on a Pass (see Record): the
+// engine applies, filters and counts what they return.
 type File interface {
 	View
-
-	// Dst returns the decorated node for an original node, or nil. For a
-	// node already replaced through Replace, it returns the original
-	// decorated node, not the replacement.
-	Dst(n ast.Node) dst.Node
 
 	// Qualifier returns a new identifier naming the package with the given
 	// import path, to use as the X of a selector placed at pos. The import
@@ -125,41 +119,13 @@ type File interface {
 	// any position it is used at; the identifier's Name is set when the file
 	// is rendered. A qualifier that no edit puts in the file is dropped.
 	Qualifier(path string, pos token.Pos) *dst.Ident
-	// Unuse records that the rule removed a use of an import: id is the
-	// package name in a qualified identifier, or a dot-imported name. An
-	// import whose uses are all removed is deleted from the file.
-	Unuse(id *ast.Ident)
-	// Replaced reports whether n lies inside a node that a rule already
-	// scheduled for replacement, so that later rules leave it alone.
+	// Replaced reports whether n lies inside a node that an earlier rule
+	// edits, so that later rules leave it alone.
 	Replaced(n ast.Node) bool
-	// Replace schedules the replacement of the decorated node of n. The
-	// function receives that node, with any replacements inside it already
-	// done, and returns the new node. Replacements are made innermost first
-	// when the file is rendered, those of one node in rule order; one that
-	// drops a replacement made inside it fails the run (see Edit).
-	Replace(n ast.Node, with func(old dst.Node) dst.Node)
-	// SetImportPath changes the path of an import spec in place, keeping its
-	// local name and comments. name is the package name at the new path, or
-	// "" when it is the same as the old one; when it differs, the spec gets
-	// an explicit name so that the file's uses stay valid.
-	SetImportPath(spec *ast.ImportSpec, path, name string)
-
-	// Ignored reports whether the site at pos carries an opt-out comment
-	// for the rule set ("//migrate:ignore SET reason" on its line or the
-	// line above). Rules ask before they edit or report a site, and leave
-	// an ignored site alone; the engine lists it as ignored.
-	Ignored(r Rule, pos token.Pos) bool
-	// Rewrote counts one site rewritten by the rule at pos.
-	Rewrote(r Rule, pos token.Pos)
-	// Report records a site left for manual follow-up. With todo set, a
-	// "// TODO(migrate): message" comment is also put above the statement
-	// or declaration that contains pos (once: a second run adds nothing).
-	Report(r Rule, pos token.Pos, message string, todo bool)
-
 	// Fact returns fact's value for the file's package, computing it on
 	// the first request of any file of the package.
 	Fact(fact *Fact) (any, error)
-	// Record hands the engine what the Go rule r computed: its sites, in
+	// Record hands the engine what the rule r computed: its sites, in
 	// order. The engine drops the sites that carry //migrate:ignore (listing
 	// them as ignored), schedules the edits of the others, counts each one
 	// with edits as a rewritten site and reports each one with a message.
@@ -253,7 +219,7 @@ type Move struct {
 func (s *Set) Moves() []Move {
 	var out []Move
 	for _, r := range s.Rules {
-		if m, ok := r.(*move); ok {
+		if m, ok := operationOf(r).(*move); ok {
 			for _, from := range m.froms {
 				out = append(out, Move{From: from, To: m.to, Name: m.spec.Name})
 			}

@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
-	"go/types"
 	"regexp"
 	"strings"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
-	"github.com/dave/dst/dstutil"
 )
 
 // A call template is a Go call expression in which "$name" binds one
@@ -66,7 +64,7 @@ type callTemplate struct {
 	toHoles   map[string]bool
 }
 
-func newCallTemplate(set *Set, spec *Spec) (Rule, error) {
+func newCallTemplate(set *Set, spec *Spec) (*callTemplate, error) {
 	pat, err := parseTemplate(spec.Call)
 	if err != nil {
 		return nil, err
@@ -189,192 +187,6 @@ func (t *callTemplate) checkHoles(spec *Spec) error {
 
 func isIdent(e ast.Expr) bool { _, ok := e.(*ast.Ident); return ok }
 
-func (t *callTemplate) Apply(f File) error {
-	info := f.Info()
-	ast.Inspect(f.AST(), func(n ast.Node) bool {
-		call, ok := n.(*ast.CallExpr)
-		if !ok || !t.isCallee(info, call.Fun) {
-			return true
-		}
-		binds, ok := t.bind(call)
-		if !ok || f.Ignored(t, call.Pos()) {
-			return true
-		}
-		t.replace(f, call, binds)
-		f.Rewrote(t, call.Pos())
-		return true
-	})
-	return nil
-}
-
-func (t *callTemplate) isCallee(info *types.Info, fun ast.Expr) bool {
-	sel, ok := ast.Unparen(fun).(*ast.SelectorExpr)
-	if t.varMethod != "" {
-		return ok && sel.Sel.Name == t.varMethod && t.callee.isPkgLevel(info.Uses[varIdent(sel.X)])
-	}
-	var id *ast.Ident
-	if ok {
-		id = sel.Sel
-	} else if id, ok = ast.Unparen(fun).(*ast.Ident); !ok {
-		return false
-	}
-	obj := info.Uses[id]
-	if t.recvHole == "" {
-		return t.callee.isPkgLevel(obj)
-	}
-	fn, _ := obj.(*types.Func)
-	return sel != nil && info.Selections[sel] != nil && t.callee.isMethod(fn)
-}
-
-// binding is what a hole stands for: one argument or, for the variadic
-// hole, the remaining ones.
-type binding struct {
-	nodes    []ast.Expr
-	ellipsis bool
-	ctx      func() dst.Expr // for $ctx: builds the context expression
-}
-
-// bind matches the call's arguments against the pattern.
-func (t *callTemplate) bind(call *ast.CallExpr) (map[string]binding, bool) {
-	b := map[string]binding{}
-	if t.recvHole != "" {
-		b[t.recvHole] = binding{nodes: []ast.Expr{ast.Unparen(call.Fun).(*ast.SelectorExpr).X}}
-	}
-	n := len(t.args)
-	if len(call.Args) < n || (t.variadic == "" && len(call.Args) != n) {
-		return nil, false
-	}
-	if call.Ellipsis.IsValid() && (t.variadic == "" || len(call.Args) == n) {
-		return nil, false
-	}
-	for i, p := range t.args {
-		if name, ok := holeName(p); ok {
-			b[name] = binding{nodes: []ast.Expr{call.Args[i]}}
-		} else if types.ExprString(p) != types.ExprString(call.Args[i]) {
-			return nil, false
-		}
-	}
-	if t.variadic != "" {
-		b[t.variadic] = binding{nodes: call.Args[n:], ellipsis: call.Ellipsis.IsValid()}
-	}
-	return b, true
-}
-
-// replace schedules the replacement of call by the "to" template.
-func (t *callTemplate) replace(f File, call *ast.CallExpr, binds map[string]binding) {
-	quals := map[string]*dst.Ident{}
-	for name := range t.set.Packages {
-		if path := t.set.Packages.Path(name); path != "" && usesPkg(t.to, name) {
-			quals[name] = f.Qualifier(path, call.Pos())
-		}
-	}
-	switch {
-	case t.varMethod != "":
-		sel, _ := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-		for _, id := range pkgIdents(sel.X) {
-			f.Unuse(id)
-		}
-	case t.recvHole == "":
-		for _, id := range pkgIdents(call.Fun) {
-			f.Unuse(id)
-		}
-	}
-	if t.toHoles[ctxHole] {
-		binds[ctxHole] = binding{ctx: ContextArg(f, t, call)}
-	}
-	f.Replace(call, func(old dst.Node) dst.Node {
-		return t.instantiate(f, old.(*dst.CallExpr), call, binds, quals)
-	})
-}
-
-// instantiate builds the replacement from the template, moving the bound
-// argument nodes (cloning any used twice) and keeping the call's comments.
-func (t *callTemplate) instantiate(f File, old *dst.CallExpr, call *ast.CallExpr, binds map[string]binding, quals map[string]*dst.Ident) dst.Node {
-	tmpl := dst.Clone(t.toDst)
-	current := currentArgs(old, call, t.recvHole != "")
-	used := map[dst.Node]bool{}
-	take := func(n ast.Expr) dst.Expr {
-		d := current[n]
-		if used[d] {
-			return dst.Clone(d).(dst.Expr)
-		}
-		used[d] = true
-		return d
-	}
-	out := dstutil.Apply(tmpl, nil, func(c *dstutil.Cursor) bool {
-		switch n := c.Node().(type) {
-		case *dst.SelectorExpr:
-			if id, ok := n.X.(*dst.Ident); ok && quals[id.Name] != nil {
-				n.X = quals[id.Name]
-			}
-		case *dst.CallExpr:
-			expandVariadic(n, binds, take)
-		case *dst.Ident:
-			name, ok := strings.CutPrefix(n.Name, holePrefix)
-			switch {
-			case !ok:
-			case name == ctxHole && binds[name].ctx != nil:
-				c.Replace(binds[name].ctx())
-			case name != t.variadic && len(binds[name].nodes) == 1:
-				c.Replace(take(binds[name].nodes[0]))
-			}
-		}
-		return true
-	})
-	res := out.(dst.Expr)
-	res.Decorations().Start = old.Decs.Start
-	res.Decorations().End = old.Decs.End
-	if c, ok := res.(*dst.CallExpr); ok {
-		c.Decs.Lparen, c.Decs.Ellipsis = old.Decs.Lparen, old.Decs.Ellipsis
-	}
-	return res
-}
-
-// expandVariadic replaces a final "$rest..." argument by the bound nodes.
-func expandVariadic(call *dst.CallExpr, binds map[string]binding, take func(ast.Expr) dst.Expr) {
-	if !call.Ellipsis || len(call.Args) == 0 {
-		return
-	}
-	last, ok := call.Args[len(call.Args)-1].(*dst.Ident)
-	if !ok {
-		return
-	}
-	name, ok := strings.CutPrefix(last.Name, holePrefix)
-	b, bound := binds[name]
-	if !ok || !bound {
-		return
-	}
-	args := call.Args[:len(call.Args)-1]
-	for _, n := range b.nodes {
-		args = append(args, take(n))
-	}
-	call.Args, call.Ellipsis = args, b.ellipsis
-}
-
-// currentArgs maps the call's original argument (and receiver) nodes to the
-// current decorated nodes, which may have been replaced already.
-func currentArgs(old *dst.CallExpr, call *ast.CallExpr, method bool) map[ast.Expr]dst.Expr {
-	m := map[ast.Expr]dst.Expr{}
-	for i, a := range call.Args {
-		m[a] = old.Args[i]
-	}
-	if method {
-		m[ast.Unparen(call.Fun).(*ast.SelectorExpr).X] = Unparen(old.Fun).(*dst.SelectorExpr).X
-	}
-	return m
-}
-
-// Unparen strips the parentheses around a decorated expression.
-func Unparen(e dst.Expr) dst.Expr {
-	for {
-		p, ok := e.(*dst.ParenExpr)
-		if !ok {
-			return e
-		}
-		e = p.X
-	}
-}
-
 func usesPkg(e ast.Expr, name string) bool {
 	found := false
 	ast.Inspect(e, func(n ast.Node) bool {
@@ -388,20 +200,6 @@ func usesPkg(e ast.Expr, name string) bool {
 	return found
 }
 
-// pkgIdents returns the package qualifier of a callee ("ioutil" in
-// ioutil.TempFile), or the dot-imported callee itself.
-func pkgIdents(fun ast.Expr) []*ast.Ident {
-	switch f := ast.Unparen(fun).(type) {
-	case *ast.SelectorExpr:
-		if id, ok := f.X.(*ast.Ident); ok {
-			return []*ast.Ident{id}
-		}
-	case *ast.Ident:
-		return []*ast.Ident{f}
-	}
-	return nil
-}
-
 // decorateExpr parses a template expression into a decorated node.
 func decorateExpr(s string) (dst.Expr, error) {
 	src := "package p\n\nvar _ = " + holeRE.ReplaceAllString(s, holePrefix+"$1") + "\n"
@@ -410,18 +208,6 @@ func decorateExpr(s string) (dst.Expr, error) {
 		return nil, err
 	}
 	return f.Decls[0].(*dst.GenDecl).Specs[0].(*dst.ValueSpec).Values[0], nil
-}
-
-// varIdent returns the identifier naming a package-level variable in a
-// qualified (pkg.Var) or dot-imported (Var) expression.
-func varIdent(e ast.Expr) *ast.Ident {
-	switch x := ast.Unparen(e).(type) {
-	case *ast.SelectorExpr:
-		return x.Sel
-	case *ast.Ident:
-		return x
-	}
-	return nil
 }
 
 // Indirect reports whether the template's callee is a method on a typed
