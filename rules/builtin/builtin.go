@@ -25,6 +25,7 @@ var files embed.FS
 func goRules() []*rules.GoRule {
 	return []*rules.GoRule{
 		ioutilrule.ReadDir,
+		goredis.Dependencies,
 	}
 }
 

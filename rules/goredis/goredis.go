@@ -44,7 +44,6 @@ var builders = map[string]func(b base) rules.Rule{
 	"rand-with":          newRandWith,
 	"behaviour":          newBehaviour,
 	"user-interfaces":    newUserInterfaces,
-	"dependencies":       newDependencies,
 	"old-strings":        newOldStrings,
 	"method-values":      newMethodValues,
 }
