@@ -244,6 +244,8 @@ func (w *typeWalk) oldIn(t types.Type) string {
 		return w.oldIn(t.Elem())
 	case *types.Map:
 		return w.highest(w.oldIn(t.Key()), w.oldIn(t.Elem()))
+	case *types.Tuple: // the results of a call
+		return w.tuple(t)
 	case *types.Signature:
 		return w.highest(w.tuple(t.Params()), w.tuple(t.Results()))
 	case *types.Interface:
