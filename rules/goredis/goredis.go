@@ -118,23 +118,6 @@ func eachCall(f rules.View, m *rules.Matcher, fn func(call *ast.CallExpr, callee
 	}
 }
 
-// recvName returns the name of a method's receiver type ("Client",
-// "cmdable", "Cmdable"), or "" for a function.
-func recvName(fn *types.Func) string {
-	sig := fn.Type().(*types.Signature)
-	if sig.Recv() == nil {
-		return ""
-	}
-	t := sig.Recv().Type()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	if n, ok := t.(*types.Named); ok {
-		return n.Obj().Name()
-	}
-	return ""
-}
-
 // isOldNamed reports whether t (or what it points to) is one of the named
 // types of an old go-redis package.
 func isOldNamed(t types.Type, names ...string) bool {
