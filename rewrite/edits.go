@@ -55,6 +55,10 @@ func (f *fileCtx) setImportPath(rule string, spec *ast.ImportSpec, to rules.Impo
 // and schedules their edits.
 func (f *fileCtx) Record(r rules.Rule, sites []rules.Site) error {
 	ignored := map[token.Pos]bool{}
+	edited := map[token.Pos]bool{} // a message there is a note on a rewrite
+	for _, s := range sites {
+		edited[s.Pos] = edited[s.Pos] || len(s.Edits) > 0
+	}
 	for _, s := range sites {
 		if len(s.Edits) == 0 && s.Message == "" {
 			return fmt.Errorf("a site at %s has neither edits nor a message", f.position(s.Pos))
@@ -76,7 +80,7 @@ func (f *fileCtx) Record(r rules.Rule, sites []rules.Site) error {
 			f.rewrote(r, s.Pos)
 		}
 		if s.Message != "" {
-			f.report(r, s.Pos, s.Message, s.TODO)
+			f.report(r, s.Pos, s.Message, s.TODO, !edited[s.Pos])
 		}
 	}
 	return nil

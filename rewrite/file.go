@@ -186,14 +186,18 @@ func (f *fileCtx) ignoreAt(line int) (string, bool) {
 	return "", false
 }
 
-// report records a site of r left for a person; with todo, a
+// report records a site of r left for a person, or with forPerson
+// false a note on a site r rewrote, which the check of the rewrite does
+// not hold type errors against; with todo, a
 // "// TODO(migrate): message" comment goes above its statement or
 // declaration (once: a second run adds nothing).
-func (f *fileCtx) report(r rules.Rule, pos token.Pos, message string, todo bool) {
+func (f *fileCtx) report(r rules.Rule, pos token.Pos, message string, todo, forPerson bool) {
 	p := f.position(pos)
 	f.findings = append(f.findings, Finding{Pos: p, Rule: f.ruleName(r), Kind: Manual, Message: message})
-	from, to := f.siteSpan(pos)
-	f.reported = append(f.reported, f.span(f.ruleName(r), pos, from, to))
+	if forPerson {
+		from, to := f.siteSpan(pos)
+		f.reported = append(f.reported, f.span(f.ruleName(r), pos, from, to))
+	}
 	if !todo {
 		return
 	}

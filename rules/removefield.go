@@ -3,17 +3,21 @@ package rules
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
 )
 
 // removeField deletes a struct field that the new API dropped from the
-// composite literals that set it to a constant. A literal that sets it to
-// anything else keeps it, reported: computing the value may matter, and
-// dropping it could leave a variable unused. Every other use is reported.
+// composite literals and the plain assignments ("x.F = v") that set it to
+// a constant. One that sets it to anything else keeps it, reported:
+// computing the value may matter, and dropping it could leave a variable
+// unused. Every other use is reported. With a message of the rule's own,
+// each deletion is reported too: the message says what behaviour went.
 type removeField struct {
 	base
-	ref Ref
-	msg string
+	ref    Ref
+	msg    string
+	noteOf bool // report deletions with msg
 }
 
 func newRemoveField(set *Set, spec *Spec) (*removeField, error) {
@@ -31,7 +35,7 @@ func newRemoveField(set *Set, spec *Spec) (*removeField, error) {
 			msg = fmt.Sprintf("field %s is gone", ref.Member)
 		}
 	}
-	return &removeField{base: base{spec: spec, paths: ref.Paths}, ref: ref, msg: msg}, nil
+	return &removeField{base: base{spec: spec, paths: ref.Paths}, ref: ref, msg: msg, noteOf: spec.Message != ""}, nil
 }
 
 func (r *removeField) run(p *Pass) error {
@@ -39,33 +43,60 @@ func (r *removeField) run(p *Pass) error {
 		if v, ok := obj.(*types.Var); !ok || !r.ref.isField(v) {
 			return
 		}
-		switch kv := literalKey(p, id); {
-		case kv == nil:
-			p.Report(id.Pos(), r.msg+": remove this use", r.spec.TODO)
-		case !isConstant(p.Info(), kv.Value):
-			p.Report(id.Pos(), fmt.Sprintf("%s: its value %s is not a constant, so the field was left: delete it, keeping what computing the value does", r.msg, types.ExprString(kv.Value)), r.spec.TODO)
+		var set ast.Node // the element or statement that sets the field
+		var value ast.Expr
+		switch _, kv, assign := FieldSet(p, id); {
+		case kv != nil:
+			set, value = kv, kv.Value
+		case assign != nil:
+			set, value = assign, assign.Rhs[0]
 		default:
-			p.Rewrite(id.Pos(), Delete(kv))
+			p.Report(id.Pos(), r.msg+": remove this use", r.spec.TODO)
+			return
 		}
+		if !isConstant(p.Info(), value) {
+			p.Report(id.Pos(), fmt.Sprintf("%s: its value %s is not a constant, so the field was left: delete it, keeping what computing the value does", r.msg, types.ExprString(value)), r.spec.TODO)
+			return
+		}
+		site := Site{Pos: id.Pos(), Edits: []Edit{Delete(set)}}
+		if r.noteOf {
+			site.Message = r.msg
+		}
+		p.Add(site)
 	})
 	return nil
 }
 
-// literalKey returns the element of a composite literal whose key id is,
-// or nil.
-func literalKey(v View, id *ast.Ident) *ast.KeyValueExpr {
+// FieldSet tells how id, a use of a struct field, sets it: as the key of
+// an element kv of the composite literal lit, or as the target of a plain
+// assignment statement "x.F = v" that stands in a block or clause. It
+// returns nils for every other use.
+func FieldSet(v View, id *ast.Ident) (lit *ast.CompositeLit, kv *ast.KeyValueExpr, assign *ast.AssignStmt) {
 	parents := v.Parents(id)
 	if len(parents) < 2 {
-		return nil
+		return nil, nil, nil
 	}
-	kv, ok := parents[0].(*ast.KeyValueExpr)
-	if !ok || kv.Key != id {
-		return nil
+	switch p := parents[0].(type) {
+	case *ast.KeyValueExpr:
+		if lit, ok := parents[1].(*ast.CompositeLit); ok && p.Key == id {
+			return lit, p, nil
+		}
+	case *ast.SelectorExpr:
+		as, ok := parents[1].(*ast.AssignStmt)
+		if ok && p.Sel == id && len(parents) > 2 && as.Tok == token.ASSIGN && len(as.Lhs) == 1 && as.Lhs[0] == p && isStmtList(parents[2]) {
+			return nil, nil, as
+		}
 	}
-	if _, ok := parents[1].(*ast.CompositeLit); !ok {
-		return nil
+	return nil, nil, nil
+}
+
+// isStmtList reports whether n holds a list of statements.
+func isStmtList(n ast.Node) bool {
+	switch n.(type) {
+	case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+		return true
 	}
-	return kv
+	return false
 }
 
 // isConstant reports whether e is a constant expression or nil.

@@ -28,7 +28,7 @@ var clientTypes = []string{"Client", "ClusterClient", "Ring", "Tx", "Conn", "Pip
 // a rule file names each one with "go: NAME".
 func Rules() []*rules.GoRule {
 	return []*rules.GoRule{
-		ContextArg, IdleCheck, MaxLenApprox, XTrimApprox, ZAddMembers, ZAddArgs,
+		ContextArg, MaxLenApprox, XTrimApprox, ZAddMembers, ZAddArgs,
 		PipelineClose, WithContext, Callbacks, RingNewClient, V6Values, Hooks,
 		RandWith, Behaviour, UserInterfaces, Dependencies, OldStrings, MethodValues,
 	}

@@ -9,66 +9,20 @@ import (
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// fieldUse is a use of an old field: as the key of a composite literal
-// element, as the target of a plain assignment statement, or else.
+// fieldUse is a use of an old field, and how it sets it (rules.FieldSet).
 type fieldUse struct {
 	id     *ast.Ident
-	lit    *ast.CompositeLit // key of an element of lit
+	lit    *ast.CompositeLit
 	kv     *ast.KeyValueExpr
-	assign *ast.AssignStmt // "x.F = v", standing in a block
+	assign *ast.AssignStmt
 }
 
 // eachFieldUse calls fn for every use of a field that m names.
 func eachFieldUse(f rules.View, m *rules.Matcher, fn func(u fieldUse)) {
 	for _, u := range rules.UsesOf(f, m) {
-		fn(classifyFieldUse(f, u.Ident))
+		lit, kv, assign := rules.FieldSet(f, u.Ident)
+		fn(fieldUse{id: u.Ident, lit: lit, kv: kv, assign: assign})
 	}
-}
-
-func classifyFieldUse(f rules.View, id *ast.Ident) fieldUse {
-	u := fieldUse{id: id}
-	parents := f.Parents(id)
-	if len(parents) < 2 {
-		return u
-	}
-	switch p := parents[0].(type) {
-	case *ast.KeyValueExpr:
-		if lit, ok := parents[1].(*ast.CompositeLit); ok && p.Key == id {
-			u.lit, u.kv = lit, p
-		}
-	case *ast.SelectorExpr:
-		if len(parents) < 3 || p.Sel != id {
-			break
-		}
-		as, ok := parents[1].(*ast.AssignStmt)
-		if ok && as.Tok == token.ASSIGN && len(as.Lhs) == 1 && as.Lhs[0] == p && isStmtList(parents[2]) {
-			u.assign = as
-		}
-	}
-	return u
-}
-
-// IdleCheck deletes IdleCheckFrequency, gone from every options type in v9
-// with the idle-connection reaper it tuned, and reports each deletion.
-var IdleCheck = rule("idle-check", "IdleCheckFrequency is deleted from options literals and assignments, and reported", v678, runIdleCheck)
-
-const idleCheckGone = "IdleCheckFrequency was deleted: v9 has no idle-connection reaper (MaxIdleConns and ConnMaxIdleTime bound idle connections)"
-
-func runIdleCheck(p *rules.Pass) error {
-	eachFieldUse(p, members(v678, optionTypes, "IdleCheckFrequency"), func(u fieldUse) {
-		var del rules.Edit
-		switch {
-		case u.kv != nil:
-			del = rules.Delete(u.kv)
-		case u.assign != nil:
-			del = rules.Delete(u.assign)
-		default:
-			p.Report(u.id.Pos(), "IdleCheckFrequency is gone in v9 (no idle-connection reaper): drop this use", true)
-			return
-		}
-		p.Add(rules.Site{Pos: u.id.Pos(), Edits: []rules.Edit{del}, Message: idleCheckGone})
-	})
-	return nil
 }
 
 // MaxLenApprox turns XAddArgs{MaxLenApprox: n} into XAddArgs{MaxLen: n,
