@@ -140,6 +140,8 @@ func (s *Spec) ReportsWhat() string {
 		return "every call is reported for a person"
 	case "result-used":
 		return "every call whose result is used is reported for a person"
+	case "value":
+		return "every use as a method value or expression, not called, is reported for a person"
 	}
 	return "every use is reported for a person"
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // manual reports the uses of a symbol for manual follow-up: every use, or
-// with "when", the calls of a function or method.
+// with "when", the calls of a function or method, or its uses as a value.
+// "{name}" in the message stands for the symbol's name.
 type manual struct {
 	base
 	ref  Ref
@@ -47,12 +48,18 @@ func (m *manual) run(p *Pass) error {
 		if !m.ref.matchesUse(p, id, obj) || obj.Pkg() == p.Pkg() || !m.receiverOK(p, id) {
 			return
 		}
-		if m.spec.When != "" {
-			m.call(p, id)
-			return
-		}
-		if !m.rewritten(p, id) {
-			p.Report(id.Pos(), m.spec.Message, m.spec.TODO)
+		msg := strings.ReplaceAll(m.spec.Message, "{name}", obj.Name())
+		switch m.spec.When {
+		case "":
+			if !m.rewritten(p, id) {
+				p.Report(id.Pos(), msg, m.spec.TODO)
+			}
+		case "value":
+			if sel, ok := p.Parents(id)[0].(*ast.SelectorExpr); ok && sel.Sel == id && CallOf(p, id) == nil {
+				p.Report(id.Pos(), msg, m.spec.TODO)
+			}
+		default:
+			m.call(p, id, msg)
 		}
 	})
 	return nil
@@ -61,12 +68,12 @@ func (m *manual) run(p *Pass) error {
 // call reports the call that id names, if it is one the rule's "when"
 // selects, at the call. Another rule may have rewritten the call (given it
 // an argument, say): what the report is about, its result, is the same.
-func (m *manual) call(p *Pass, id *ast.Ident) {
+func (m *manual) call(p *Pass, id *ast.Ident, msg string) {
 	call := CallOf(p, id)
 	if call == nil || m.spec.When == "result-used" && !ResultUsed(p, call) {
 		return
 	}
-	p.Report(call.Pos(), m.spec.Message, m.spec.TODO)
+	p.Report(call.Pos(), msg, m.spec.TODO)
 }
 
 // receiverOK reports whether the member that id selects is selected from

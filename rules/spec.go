@@ -67,7 +67,9 @@ type Spec struct {
 	Receiver string `yaml:"receiver"`
 	// When limits a Manual rule of a function or method to its calls:
 	// "called" reports every call, "result-used" the calls whose result is
-	// used (more than by an Err() check), each at the call.
+	// used (more than by an Err() check), each at the call; or to its
+	// uses as a value: "value" reports the method values and method
+	// expressions (x.M, T.M) that are not called.
 	When string `yaml:"when"`
 	// At is the index InsertArg inserts the argument at (0: first).
 	At int `yaml:"at"`
@@ -201,8 +203,8 @@ func (s *Spec) checkKeys(op string) error {
 		}
 	}
 	switch {
-	case s.When != "" && s.When != "called" && s.When != "result-used":
-		return fmt.Errorf("when: %q is not one of called, result-used", s.When)
+	case s.When != "" && s.When != "called" && s.When != "result-used" && s.When != "value":
+		return fmt.Errorf("when: %q is not one of called, result-used, value", s.When)
 	case s.At < 0:
 		return fmt.Errorf("at: %d is not an argument index (0 is the first)", s.At)
 	}

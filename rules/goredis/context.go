@@ -78,21 +78,6 @@ func collapses(f rules.View, call *ast.CallExpr) bool {
 	return ok
 }
 
-// isCalled reports whether e is the function of a call.
-func isCalled(f rules.View, e ast.Expr) bool {
-	var child ast.Node = e
-	for _, p := range f.Parents(e) {
-		switch p := p.(type) {
-		case *ast.ParenExpr:
-			child = p
-			continue
-		case *ast.CallExpr:
-			return p.Fun == child
-		}
-		return false
-	}
-	return false
-}
 
 // contextFor returns a builder of the context argument of a call: the
 // context.Context in scope, the parameter that the rule callbacks gives an

@@ -30,7 +30,7 @@ func Rules() []*rules.GoRule {
 	return []*rules.GoRule{
 		ContextArg, MaxLenApprox, XTrimApprox, ZAddMembers, ZAddArgs,
 		PipelineClose, WithContext, Callbacks, RingNewClient, V6Values, Hooks,
-		RandWith, Behaviour, UserInterfaces, Dependencies, OldStrings, MethodValues,
+		RandWith, Behaviour, UserInterfaces, Dependencies, OldStrings,
 	}
 }
 
