@@ -78,7 +78,6 @@ func collapses(f rules.View, call *ast.CallExpr) bool {
 	return ok
 }
 
-
 // contextFor returns a builder of the context argument of a call: the
 // context.Context in scope, the parameter that the rule callbacks gives an
 // enclosing callback, or a reported context.TODO().
