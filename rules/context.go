@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"go/version"
 	"slices"
 	"strings"
 
@@ -33,12 +34,19 @@ func ContextInScope(f View, pos token.Pos) *types.Var {
 // they were declared: when there are several, the choice of the last is a
 // guess to report unless it is clear (choiceClear).
 func contextsInScope(f View, pos token.Pos) []*types.Var {
+	return varsInScope(f, pos, IsContext)
+}
+
+// varsInScope returns the variables whose type is, by is, of the innermost
+// scope that has some declared before pos and visible there, in the order
+// they were declared.
+func varsInScope(f View, pos token.Pos, is func(types.Type) bool) []*types.Var {
 	scope := f.Pkg().Scope().Innermost(pos)
 	for s := scope; s != nil && s != types.Universe; s = s.Parent() {
 		var found []*types.Var
 		for _, name := range s.Names() {
 			v, ok := s.Lookup(name).(*types.Var)
-			if !ok || !IsContext(v.Type()) || name == "_" {
+			if !ok || !is(v.Type()) || name == "_" {
 				continue
 			}
 			if s != v.Pkg().Scope() && v.Pos() >= pos {
@@ -101,6 +109,48 @@ func choiceMessage(all []*types.Var) string {
 	return "several contexts are in scope (" + strings.Join(names, ", ") + "): " + last + ", declared last, was passed; check that it is the right one"
 }
 
+// carriers are the types whose values carry a context, with the selector
+// chain that gives it: the request of an HTTP handler, gin's and echo's
+// contexts (their requests'), and from Go 1.24 a test's or benchmark's.
+var carriers = []struct {
+	path, name, how, minGo string
+}{
+	{"net/http", "Request", ".Context()", ""},
+	{"github.com/gin-gonic/gin", "Context", ".Request.Context()", ""},
+	{"github.com/labstack/echo/v4", "Context", ".Request().Context()", ""},
+	{"testing", "T", ".Context()", "go1.24"},
+	{"testing", "B", ".Context()", "go1.24"},
+	{"testing", "F", ".Context()", "go1.24"},
+}
+
+// carrierInScope returns the variable in scope at pos whose value carries
+// a context (carriers), declared last in the innermost scope that has one,
+// and the selector chain that gives the context; or nil.
+func carrierInScope(f View, pos token.Pos) (*types.Var, string) {
+	goVersion := f.Pkg().GoVersion()
+	how := func(t types.Type) string {
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		n, ok := types.Unalias(t).(*types.Named)
+		if !ok || n.Obj().Pkg() == nil {
+			return ""
+		}
+		for _, c := range carriers {
+			if n.Obj().Pkg().Path() == c.path && n.Obj().Name() == c.name && (c.minGo == "" || goVersion != "" && version.Compare(goVersion, c.minGo) >= 0) {
+				return c.how
+			}
+		}
+		return ""
+	}
+	all := varsInScope(f, pos, func(t types.Type) bool { return how(t) != "" })
+	if len(all) == 0 {
+		return nil, ""
+	}
+	v := all[len(all)-1]
+	return v, how(v.Type())
+}
+
 // IsContext reports whether t is context.Context.
 func IsContext(t types.Type) bool {
 	n, ok := t.(*types.Named)
@@ -150,6 +200,15 @@ func contextArg(v View, qual func(string, token.Pos) *dst.Ident, report func(str
 			report(c.Name() + " comes from outside this goroutine, which may outlive it: if so, its commands fail once " + c.Name() + " is cancelled; pass context.WithoutCancel(" + c.Name() + ") or a context of the goroutine's own")
 		}
 		return func() dst.Expr { return dst.NewIdent(c.Name()) }
+	}
+	if c, how := carrierInScope(v, call.Pos()); c != nil {
+		if outlived(v, c, call) {
+			report("the context of " + c.Name() + " ends with the request, and this goroutine may outlive it: if so, its commands fail once it is cancelled; pass context.WithoutCancel(" + c.Name() + how + ") or a context of the goroutine's own")
+		}
+		return func() dst.Expr {
+			e, _ := decorateExpr(c.Name() + how)
+			return e
+		}
 	}
 	q := qual("context", call.Pos())
 	report("no context.Context in scope: context.TODO() was passed; thread the caller's context through")
