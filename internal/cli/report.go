@@ -57,7 +57,7 @@ func printSteps(w io.Writer, rep *steps.Report) {
 	}
 	if len(rep.Steps) == 1 && rep.Steps[0].Name == steps.WholeName {
 		if v := rep.Steps[0].Verify; v != nil && !v.Skipped && v.OK {
-			fmt.Fprintf(w, "migrate: verified: %s passed\n", strings.Join(v.Checks, ", "))
+			fmt.Fprintf(w, "migrate: verified: %s\n", v.Passed())
 		}
 	}
 	for _, s := range rep.Steps {
@@ -74,7 +74,7 @@ func printSteps(w io.Writer, rep *steps.Report) {
 		}
 		line := fmt.Sprintf("migrate: step %d/%d %s: %s", i+1, len(rep.Steps), s.Name, s.Status)
 		if s.Verify != nil && !s.Verify.Skipped && s.Status == steps.Done {
-			line += " (" + strings.Join(s.Verify.Checks, ", ") + " passed)"
+			line += " (" + s.Verify.Passed() + ")"
 		}
 		if s.Commit != "" {
 			line += ", committed " + s.Commit
