@@ -43,6 +43,10 @@ type Options struct {
 	Split  Split
 	// Verify is how each step is checked.
 	Verify Verify
+	// DryRun checks each step as a run would, on an overlay, and writes
+	// nothing: no file, no backup, no commit. A step whose checks pass is
+	// then assumed written for the checks of the steps after it.
+	DryRun bool
 	// Commit makes a git commit after each verified step.
 	Commit bool
 	// AllowDirty lets Commit go on when files to change have uncommitted
@@ -87,6 +91,9 @@ const (
 	// Interrupted is a step that was in flight when the run was
 	// interrupted: it was rolled back, whatever its verification said.
 	Interrupted Status = "interrupted"
+	// Checked is a step of a dry run whose checks passed: a run would
+	// write it.
+	Checked Status = "checked"
 )
 
 // StepReport is one step's outcome.
@@ -101,6 +108,9 @@ type StepReport struct {
 	Modules  *ModuleReport  `json:"modules,omitempty"`
 	Verify   *VerifyReport  `json:"verify,omitempty"`
 	Commit   string         `json:"commit,omitempty"`
+	// Written tells that the step's files were written, even if restored
+	// since: a step that fails its checks before the write is not.
+	Written  bool `json:"written"`
 	changes  []*rewrite.FileChange
 	findings []rewrite.Finding
 	// modBefore is go.mod before the step changed it (nil if it did not),
@@ -163,6 +173,8 @@ func Plan(res *rewrite.Result, split Split) []*StepReport {
 type InterruptedError struct {
 	// At is the step rolled back (1-based), 0 if none was.
 	At int
+	// Unwritten tells that step At was stopped before it wrote anything.
+	Unwritten bool
 	// Total is the number of steps of the run.
 	Total int
 	// NotStarted is the number of steps never started.
@@ -171,8 +183,11 @@ type InterruptedError struct {
 
 // Error says where the run stopped.
 func (e *InterruptedError) Error() string {
-	if e.At == 0 {
+	switch {
+	case e.At == 0:
 		return fmt.Sprintf("interrupted; %d of %d steps not started", e.NotStarted, e.Total)
+	case e.Unwritten:
+		return fmt.Sprintf("interrupted at step %d/%d, before it wrote anything; %d not started", e.At, e.Total, e.NotStarted)
 	}
 	return fmt.Sprintf("interrupted at step %d/%d, rolled back; %d not started", e.At, e.Total, e.NotStarted)
 }
@@ -192,7 +207,7 @@ func Apply(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &applier{o: o, root: root, gocmd: &gocmd.Runner{Dir: root, Env: env}, mod: o.Result.GoMod, sum: o.Result.GoSum}
+	a := &applier{o: o, root: root, gocmd: &gocmd.Runner{Dir: root, Env: env}, mod: o.Result.GoMod, sum: o.Result.GoSum, pending: map[string][]byte{}}
 	steps := Plan(o.Result, o.Split)
 	if err := a.prepare(ctx, steps); err != nil {
 		if ctx.Err() != nil {
@@ -212,7 +227,7 @@ func Apply(ctx context.Context, o Options) (*Report, error) {
 		err := a.step(ctx, s)
 		if errors.Is(err, errRolledBack) {
 			rep.Steps = steps[:i+1]
-			return rep, &InterruptedError{At: i + 1, Total: len(steps), NotStarted: len(steps) - i - 1}
+			return rep, &InterruptedError{At: i + 1, Unwritten: !s.Written, Total: len(steps), NotStarted: len(steps) - i - 1}
 		}
 		if err != nil {
 			return rep, fmt.Errorf("step %s: %w", s.Name, err)
@@ -235,12 +250,19 @@ type applier struct {
 	// last committed step wrote them (sum nil: no go.sum): what the next
 	// write of them expects to find.
 	mod, sum []byte
+	// pending are, in a dry run, the new contents of the steps checked so
+	// far (go.mod and go.sum included), which the next steps' checks see
+	// through their overlay as a run would see them on disk.
+	pending map[string][]byte
 }
 
 // prepare opens, for --commit, the git work tree, refusing files with
 // uncommitted work (before anything is written, .migrate/ included), then
-// the backup store.
+// the backup store. A dry run needs neither.
 func (a *applier) prepare(ctx context.Context, steps []*StepReport) error {
+	if a.o.DryRun {
+		return nil
+	}
 	if a.o.Commit {
 		if err := a.prepareGit(ctx); err != nil {
 			return err
@@ -257,8 +279,76 @@ func (a *applier) prepare(ctx context.Context, steps []*StepReport) error {
 	return nil
 }
 
-// step applies one step: backup and write, go.mod, verify, commit.
+// step applies one step: it computes the step's go.mod, checks the step
+// on an overlay, then backs it up and writes it, and commits it. A step
+// that cannot be checked on an overlay, or that runs the user's --test
+// command, is checked after the write instead, and restored if the check
+// fails.
 func (a *applier) step(ctx context.Context, s *StepReport) error {
+	for _, f := range s.changes {
+		for rule, n := range f.SitesByRule {
+			s.Sites[rule] += n
+		}
+	}
+	p, err := a.prepareStep(ctx, s)
+	if err != nil {
+		return a.unwritten(ctx, s, err)
+	}
+	defer p.cleanup()
+	if p.modules != nil {
+		s.Modules = p.modules.report
+	}
+	first, lim, err := a.checkFirst(ctx, s, p)
+	if err != nil {
+		return a.unwritten(ctx, s, err)
+	}
+	if first && (lim.why == "" || a.o.DryRun) {
+		caveat := ""
+		if lim.why != "" {
+			caveat = fallbackNote(true, lim.why)
+		}
+		if s.Verify = a.verifyOverlay(ctx, s, p, caveat); !s.Verify.OK {
+			if ctx.Err() != nil {
+				return a.unwritten(ctx, s, ctx.Err())
+			}
+			s.Status, s.Reason = Failed, s.Verify.Summary()
+			if s.Modules != nil && !a.o.DryRun { // go.mod is not written; the notes still explain
+				s.Modules = &ModuleReport{Notes: s.Modules.Notes}
+			}
+			return nil
+		}
+	}
+	if a.o.DryRun {
+		a.assume(s, p)
+		s.Status = Checked
+		return nil
+	}
+	return a.writeStep(ctx, s, p, first, lim)
+}
+
+// unwritten ends a step stopped before it wrote anything: by an interrupt
+// (errRolledBack), or by err.
+func (a *applier) unwritten(ctx context.Context, s *StepReport, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	s.Status, s.Reason, s.Verify, s.Modules = Interrupted, "interrupted before writing", nil, nil
+	return errRolledBack
+}
+
+// writeStep backs up and writes a step, verifies it on disk if it was not
+// checked before (first false, or a limit of the overlay), and commits it.
+func (a *applier) writeStep(ctx context.Context, s *StepReport, p *prepared, first bool, lim limit) error {
+	var known map[string]*gocmd.Result
+	if first && lim.readsFiles {
+		var err error
+		if known, err = a.testsBefore(ctx, s, p); err != nil {
+			return a.unwritten(ctx, s, err)
+		}
+		if ctx.Err() != nil {
+			return a.unwritten(ctx, s, ctx.Err())
+		}
+	}
 	run, err := a.store.Begin(backup.Meta{Rules: setNames(a.o.Sets), Command: a.o.Command + " [" + s.Name + "]", Group: a.group})
 	if err != nil {
 		return err
@@ -267,30 +357,32 @@ func (a *applier) step(ctx context.Context, s *StepReport) error {
 	if a.group == "" {
 		a.group = run.ID() // the steps after the first join its group
 	}
-	written, err := a.write(ctx, run, s)
+	s.Written = true
+	written, err := a.write(ctx, run, s, p)
 	if err != nil && ctx.Err() != nil {
 		return rollBack(run, s)
 	}
 	if err != nil {
 		return abort(run, err)
 	}
-	for _, f := range s.changes {
-		for rule, n := range f.SitesByRule {
-			s.Sites[rule] += n
+	if !first || lim.why != "" {
+		s.Verify = a.verify(ctx, s, known)
+		if lim.why != "" {
+			s.Verify.Fallback = fallbackNote(false, lim.why)
 		}
-	}
-	if s.Verify = a.verify(ctx, s); !s.Verify.OK {
-		if ctx.Err() != nil { // cut short, not failed
-			return rollBack(run, s)
+		if !s.Verify.OK {
+			if ctx.Err() != nil { // cut short, not failed
+				return rollBack(run, s)
+			}
+			s.Status, s.Reason = Failed, s.Verify.Summary()
+			if s.Modules != nil { // go.mod is restored with the rest; the notes still explain
+				s.Modules = &ModuleReport{Notes: s.Modules.Notes}
+			}
+			if err := run.Abort(); err != nil {
+				return fmt.Errorf("verification failed and restoring the step failed too: %w", err)
+			}
+			return nil
 		}
-		s.Status, s.Reason = Failed, s.Verify.Summary()
-		if s.Modules != nil { // go.mod is restored with the rest; the notes still explain
-			s.Modules = &ModuleReport{Notes: s.Modules.Notes}
-		}
-		if err := run.Abort(); err != nil {
-			return fmt.Errorf("verification failed and restoring the step failed too: %w", err)
-		}
-		return nil
 	}
 	relocate(a.o.Result, s)
 	// The commit comes before the run is complete, so that a refused commit
@@ -357,9 +449,9 @@ func abort(run *backup.Run, err error) error {
 	return fmt.Errorf("%w; the files already written were restored", err)
 }
 
-// write writes the step's files and its go.mod change through the backup
-// run, and returns the paths written.
-func (a *applier) write(ctx context.Context, run *backup.Run, s *StepReport) ([]string, error) {
+// write writes the step's files and its planned go.mod change through the
+// backup run, and returns the paths written.
+func (a *applier) write(ctx context.Context, run *backup.Run, s *StepReport, p *prepared) ([]string, error) {
 	var written []string
 	for _, f := range s.changes {
 		if err := ctx.Err(); err != nil {
@@ -370,11 +462,10 @@ func (a *applier) write(ctx context.Context, run *backup.Run, s *StepReport) ([]
 		}
 		written = append(written, f.Path)
 	}
-	mods, paths, err := a.updateModules(ctx, run, s)
+	paths, err := a.writeModules(run, s, p.modules)
 	if err != nil {
 		return nil, err
 	}
-	s.Modules = mods
 	return append(written, paths...), nil
 }
 

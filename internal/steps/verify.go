@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -28,7 +27,15 @@ type VerifyReport struct {
 	OK      bool     `json:"ok"`
 	Skipped bool     `json:"skipped,omitempty"`
 	Checks  []string `json:"checks"`
-	Failed  string   `json:"failed,omitempty"`
+	// Overlay tells that the checks ran before the write, with the new
+	// contents shown to the go command through -overlay; false: after the
+	// write, on the files.
+	Overlay bool `json:"overlay"`
+	// Fallback says why the default checks of a step could not run on an
+	// overlay (cgo, an embedded file, a changing vendor/...) and what was
+	// done instead.
+	Fallback string `json:"fallback,omitempty"`
+	Failed   string `json:"failed,omitempty"`
 	// Failure names what failed in the failing check: the tests, or the
 	// first compiler or vet message.
 	Failure string `json:"failure,omitempty"`
@@ -77,7 +84,9 @@ const tailLines = 20
 // verify checks a written step. By default it builds the step's packages
 // and the module's packages that import them, vets the step's packages, and
 // runs the tests of both.
-func (a *applier) verify(ctx context.Context, s *StepReport) *VerifyReport {
+// known are results of checks, by name, run on the files before the step
+// was written, which the baseline then uses as they are.
+func (a *applier) verify(ctx context.Context, s *StepReport, known map[string]*gocmd.Result) *VerifyReport {
 	start := time.Now()
 	v := &VerifyReport{OK: true}
 	defer func() { v.Duration = time.Since(start) }()
@@ -87,17 +96,23 @@ func (a *applier) verify(ctx context.Context, s *StepReport) *VerifyReport {
 	case a.o.Verify.Command != "":
 		a.check(v, a.o.Verify.Command, shell(ctx, a.root, a.o.Verify.Command))
 	default:
-		a.defaultChecks(ctx, v, s, view{before: func() ([]string, func(), error) { return baselineFlags(a.root, s) }})
+		a.defaultChecks(ctx, v, s, view{before: func() ([]string, func(), error) { return baselineFlags(a.root, s) }, known: known})
 	}
 	return v
 }
 
 // view is how the default checks see a step: the flags that show them its
-// new contents (none once written), and a function returning those that
-// show the contents before it, for the baseline, with their cleanup.
+// new contents (an -overlay before the write, none after it), and a
+// function returning those that show the contents before it, for the
+// baseline, with their cleanup.
 type view struct {
 	after  []string
 	before func() ([]string, func(), error)
+	// known are checks already run on the contents before the step, by
+	// name: the baseline of a check that a view through flags would not
+	// show the old files to (a test that reads them).
+	known map[string]*gocmd.Result
+	pkgs  []string // the step's packages, if listed already
 }
 
 // goCheck is one of the default checks.
@@ -110,7 +125,7 @@ type goCheck struct {
 // defaultChecks builds the step's packages and their importers, vets the
 // step's packages and tests both, stopping at the first check that fails.
 func (a *applier) defaultChecks(ctx context.Context, v *VerifyReport, s *StepReport, on view) {
-	checks, err := a.goChecks(ctx, s)
+	checks, err := a.goChecks(ctx, s, on.pkgs)
 	if err != nil {
 		v.OK, v.Failed, v.Output = false, "go list", err.Error()
 		return
@@ -121,7 +136,7 @@ func (a *applier) defaultChecks(ctx context.Context, v *VerifyReport, s *StepRep
 			v.Tests = countTests(pkgs)
 		}
 		if res.Err != nil && ctx.Err() == nil {
-			res = a.againstBaseline(ctx, v, c, res, on.before)
+			res = a.againstBaseline(ctx, v, c, res, on)
 		}
 		if !a.check(v, c.name, res) {
 			v.Failure = failure(c, res, pkgs)
@@ -131,23 +146,17 @@ func (a *applier) defaultChecks(ctx context.Context, v *VerifyReport, s *StepRep
 }
 
 // goChecks returns the default checks of a step: go build of its packages
-// and of the module's packages that import them, go vet of its packages,
-// go test of both.
-func (a *applier) goChecks(ctx context.Context, s *StepReport) ([]goCheck, error) {
-	var dirs []string
-	for _, f := range s.Files {
-		dirs = append(dirs, "./"+filepath.ToSlash(filepath.Dir(f)))
-	}
-	slices.Sort(dirs)
-	dirs = slices.Compact(dirs)
-	pkgs, err := a.gocmd.PackagesOf(ctx, dirs)
-	if err != nil {
-		return nil, err
-	}
-	if a.graph == nil {
-		if a.graph, err = a.gocmd.Graph(ctx); err != nil {
+// (pkgs, listed here if nil) and of the module's packages that import
+// them, go vet of its packages, go test of both.
+func (a *applier) goChecks(ctx context.Context, s *StepReport, pkgs []string) ([]goCheck, error) {
+	var err error
+	if pkgs == nil {
+		if pkgs, err = a.changedPackages(ctx, s); err != nil {
 			return nil, err
 		}
+	}
+	if err := a.loadGraph(ctx); err != nil {
+		return nil, err
 	}
 	all, buildable := a.graph.Importers(pkgs)
 	var checks []goCheck
@@ -184,13 +193,16 @@ func (a *applier) runCheck(ctx context.Context, c goCheck, flags []string) (*goc
 // way before the step: the same command is run with the flags that show
 // the files as they were, and the failures are compared. A failure the
 // rewrite did not cause is noted, not counted.
-func (a *applier) againstBaseline(ctx context.Context, v *VerifyReport, c goCheck, after *gocmd.Result, before func() ([]string, func(), error)) *gocmd.Result {
-	flags, cleanup, err := before()
-	if err != nil {
-		return after
+func (a *applier) againstBaseline(ctx context.Context, v *VerifyReport, c goCheck, after *gocmd.Result, on view) *gocmd.Result {
+	old, ok := on.known[c.name]
+	if !ok {
+		flags, cleanup, err := on.before()
+		if err != nil {
+			return after
+		}
+		defer cleanup()
+		old, _ = a.runCheck(ctx, c, flags)
 	}
-	defer cleanup()
-	old, _ := a.runCheck(ctx, c, flags)
 	if old.Err == nil || !preexisting(failureKeys(after.Output), failureKeys(old.Output)) {
 		return after
 	}
