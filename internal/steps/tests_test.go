@@ -40,3 +40,30 @@ func TestTestCountString(t *testing.T) {
 		t.Errorf("Passed() = %q", got)
 	}
 }
+
+// TestFailure checks what a failed check's summary names: the failing
+// tests with their packages, a test that does not build, or the first
+// compiler or vet message.
+func TestFailure(t *testing.T) {
+	test := goCheck{name: "go test (2 packages)", test: true}
+	vet := goCheck{name: "go vet (1 package)"}
+	out := []byte("# example.com/m\n# [example.com/m]\n./old.go:5:13: fmt.Printf format %d has arg \"x\" of wrong type string\n./b.go:1:1: second\n")
+	tests := []struct {
+		name string
+		c    goCheck
+		pkgs []*gocmd.PackageTests
+		want string
+	}{
+		{"tests", test, []*gocmd.PackageTests{{Package: "a", Fail: true, FailedTests: []string{"TestA", "TestB"}}, {Package: "b", Passed: 1}}, "TestA, TestB in a"},
+		{"test build", test, []*gocmd.PackageTests{{Package: "a", Fail: true, BuildFailed: true}}, "a does not build"},
+		{"vet", vet, nil, `./old.go:5:13: fmt.Printf format %d has arg "x" of wrong type string`},
+		{"nothing to name", test, nil, `./old.go:5:13: fmt.Printf format %d has arg "x" of wrong type string`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := failure(tt.c, &gocmd.Result{Output: out}, tt.pkgs); got != tt.want {
+				t.Errorf("failure = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
