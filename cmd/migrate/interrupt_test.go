@@ -98,3 +98,37 @@ func interruptWhileLoading(t *testing.T, sig syscall.Signal) {
 		t.Error(".migrate left behind by a run interrupted before writing")
 	}
 }
+
+// TestInterruptWhileChecking sends SIGINT while a run checks its step on
+// an overlay (a go wrapper on PATH holds the go build that has -overlay),
+// and checks the one-line message, exit 130, that no file was touched and
+// that no backup run was made.
+func TestInterruptWhileChecking(t *testing.T) {
+	dir := t.TempDir()
+	genModule(t, dir, 1, 2)
+	orig := snapshot(t, dir)
+	ctl := t.TempDir()
+	ready, gate := fifo(t, ctl, "ready"), fifo(t, ctl, "gate")
+	realGo, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(ctl, "bin")
+	writeFile(t, filepath.Join(bin, "go"), "#!/bin/sh\nif [ \"$1\" = build ]; then case \" $* \" in *\" -overlay=\"*) "+holdCommand(ready, gate)+";; esac; fi\nexec '"+realGo+"' \"$@\"\n", 0o755)
+	run := start(t, dir, []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}, "run", "--rules", "ioutil")
+	run.awaitReady(t, ready) // checking: go build -overlay is waiting
+	if err := run.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	code := run.wait()
+	stderr := run.errb.String()
+	if want := "migrate: run interrupted at step 1/1 (all files), before it wrote anything; nothing is left written\n"; code != 130 || stderr != want {
+		t.Errorf("exit %d, stderr %q; want 130 and %q", code, stderr, want)
+	}
+	if !sameTree(t, orig, snapshot(t, dir)) {
+		t.Error("files changed")
+	}
+	if out, code := migrateCode(t, dir, "backups"); code != 0 || strings.TrimSpace(out) != "migrate: no backed-up runs" {
+		t.Errorf("backups: exit %d, %q; want no run", code, out)
+	}
+}

@@ -32,9 +32,7 @@ func printSummary(w io.Writer, res *rewrite.Result, dryRun bool, rep *steps.Repo
 		return
 	}
 	printSteps(w, rep)
-	if failed := rep.Failed(); len(failed) > 0 {
-		fmt.Fprintf(w, "migrate: %d of %d %s failed verification and %s restored\n", len(failed), len(rep.Steps), plural(len(rep.Steps), "step", "steps"), plural(len(failed), "was", "were"))
-	}
+	printFailed(w, rep)
 	var ids []string
 	for _, s := range rep.Steps {
 		if s.Status == steps.Done {
@@ -55,40 +53,98 @@ func printSteps(w io.Writer, rep *steps.Report) {
 	if rep == nil {
 		return
 	}
+	for _, s := range rep.Steps {
+		if s.Verify != nil && s.Verify.Fallback != "" {
+			fmt.Fprintf(w, "migrate: note: step %s: %s\n", s.Name, s.Verify.Fallback)
+		}
+	}
 	if len(rep.Steps) == 1 && rep.Steps[0].Name == steps.WholeName {
 		if v := rep.Steps[0].Verify; v != nil && !v.Skipped && v.OK {
-			fmt.Fprintf(w, "migrate: verified: %s passed\n", strings.Join(v.Checks, ", "))
+			fmt.Fprintf(w, "migrate: verified%s: %s\n", where(rep.Steps[0]), v.Passed())
 		}
 	}
 	for _, s := range rep.Steps {
-		if s.Verify != nil {
-			for _, p := range s.Verify.Preexisting {
-				fmt.Fprintf(w, "migrate: note: %s\n", indentAfterFirst(p))
-			}
+		if s.Verify == nil {
+			continue
+		}
+		for _, p := range s.Verify.Preexisting {
+			fmt.Fprintf(w, "migrate: note: %s\n", indentAfterFirst(p))
 		}
 	}
 	for i, s := range rep.Steps {
-		if s.Name == steps.WholeName && s.Status == steps.Done && s.Commit == "" {
-			printModules(w, s.Modules)
+		if s.Name == steps.WholeName && s.Status != steps.Failed && s.Status != steps.Interrupted && s.Commit == "" {
+			printModules(w, s)
 			continue
 		}
 		line := fmt.Sprintf("migrate: step %d/%d %s: %s", i+1, len(rep.Steps), s.Name, s.Status)
-		if s.Verify != nil && !s.Verify.Skipped && s.Status == steps.Done {
-			line += " (" + strings.Join(s.Verify.Checks, ", ") + " passed)"
+		if s.Verify != nil && !s.Verify.Skipped && s.Verify.OK {
+			line += " (" + s.Verify.Passed() + ")"
 		}
 		if s.Commit != "" {
 			line += ", committed " + s.Commit
 		}
 		fmt.Fprintln(w, line)
 		if s.Status == steps.Failed {
-			fmt.Fprintf(w, "migrate: %s; restored. Output:\n%s\n", s.Reason, indent(s.Verify.Output))
+			fmt.Fprintf(w, "migrate: %s; %s. Output:\n%s\n", s.Reason, undone(s), indent(s.Verify.Output))
 		}
-		printModules(w, s.Modules)
+		printModules(w, s)
 	}
 }
 
-func printModules(w io.Writer, m *steps.ModuleReport) {
+// where says when a whole run's checks ran: before the write, on an
+// overlay, or after it.
+func where(s *steps.StepReport) string {
+	switch {
+	case s.Verify.Overlay && s.Status == steps.Checked:
+		return " (on an overlay; nothing written)"
+	case s.Verify.Overlay:
+		return " before writing"
+	}
+	return " after writing"
+}
+
+// undone says what became of a failed step's files.
+func undone(s *steps.StepReport) string {
+	if s.Written {
+		return "restored"
+	}
+	return "nothing written"
+}
+
+// printFailed counts the steps that failed verification, and says what
+// became of their files.
+func printFailed(w io.Writer, rep *steps.Report) {
+	failed := rep.Failed()
+	if len(failed) == 0 {
+		return
+	}
+	restored := 0
+	for _, s := range failed {
+		if s.Written {
+			restored++
+		}
+	}
+	what := " and " + plural(len(failed), "was", "were") + " not written"
+	switch {
+	case restored > 0 && restored < len(failed):
+		what = fmt.Sprintf(": %d restored, %d not written", restored, len(failed)-restored)
+	case restored > 0:
+		what = " and " + plural(len(failed), "was", "were") + " restored"
+	}
+	fmt.Fprintf(w, "migrate: %d of %d %s failed verification%s\n", len(failed), len(rep.Steps), plural(len(rep.Steps), "step", "steps"), what)
+}
+
+// printModules says how a step changed go.mod; of a dry run's step, only
+// the notes.
+func printModules(w io.Writer, s *steps.StepReport) {
+	m := s.Modules
 	if m == nil {
+		return
+	}
+	if s.Status == steps.Checked || s.Status == steps.Failed && !s.Written {
+		for _, n := range m.Notes {
+			fmt.Fprintf(w, "migrate: %s\n", n)
+		}
 		return
 	}
 	for _, a := range m.Added {

@@ -26,6 +26,7 @@ import (
 type runOptions struct {
 	rules            []string
 	dryRun           bool
+	verify           bool
 	includeGenerated bool
 	json             bool
 	perFile          bool
@@ -64,13 +65,25 @@ broke the code without saying so: the run stops, dry run and --no-test
 included, with exit 2, nothing written and no diff shown, naming the
 error's position and the rule whose edit is at or nearest to it.
 
-After writing, the run is verified: go build of the changed packages and
-of the packages that import them, go vet of the changed packages, and go
-test of both (a failure that was already there before the rewrite is
-noted, not counted). --test CMD replaces these checks, --no-test skips
-them. If verification fails, the files are restored from the backup and the
-tail of the failing output is shown. A rule set that moves to another
+Each step is checked before it is written: go build of the changed
+packages and of the packages that import them, go vet of the changed
+packages, and go test of both (with -vet=off; the tests that ran are
+counted), all on the new contents, which the go command reads through
+-overlay, with the new go.mod and go.sum. A failure that was already there
+before the rewrite is noted, not counted. Only a step that passes is backed
+up and written; a failing step writes nothing, and its failing package,
+test or vet message is shown with the tail of the output. Where a package
+cannot be checked through an overlay (cgo files, a rewritten file that is
+embedded, tests that read Go files, a vendor/ that changes), the step is
+written, checked, and restored if a check fails; the output says so.
+--test CMD replaces the checks with your command, run by sh in the module
+root on the written files: that step too is written first and restored if
+CMD fails. --no-test skips the checks. A rule set that moves to another
 module also updates go.mod and go.sum (go get, then go mod tidy).
+
+--dry-run --verify runs the same checks on the diff it prints, and writes
+nothing: exit 0 when the diff builds, vets and passes the tests, 1 naming
+what failed.
 
 --per-file and --per-package make each file or package a step of its own:
 backup, write, go.mod, verify, and with --commit a git commit whose message
@@ -90,12 +103,14 @@ back (or finished, if it was verified), no other step starts, and one line
 says which steps are left written and the command that restores them.
 
 Exit status: 0 when the run worked (even with sites left for follow-up),
-1 when a step failed verification and was restored, 2 on an error (bad
+1 when a step failed verification (it was not written, or was restored),
+or a check of --dry-run --verify failed, 2 on an error (bad
 flags, unknown rules, a malformed rule file, packages that do not parse or
 type-check, before or after the rewrite, a write that failed, the module
 locked by another migrate); on an error nothing is left written. 130 when
 interrupted.`,
 		Example: `  migrate run --rules ioutil --dry-run
+  migrate run --rules go-redis-v9 --dry-run --verify
   migrate run --rules ioutil ./internal/...
   migrate run --rules go-redis-v9 --per-file --commit
   migrate run --rules ./rules/ourclient.yaml cmd/server/main.go
@@ -107,11 +122,12 @@ interrupted.`,
 	f := cmd.Flags()
 	f.StringSliceVarP(&o.rules, "rules", "r", nil, "rule sets to apply: built-in `NAME`s or rule file paths")
 	f.BoolVarP(&o.dryRun, "dry-run", "n", false, "print the diff, write nothing")
+	f.BoolVar(&o.verify, "verify", false, "with --dry-run, build, vet and test the diff as a run would (on an overlay); exit 1 if a check fails")
 	f.BoolVar(&o.includeGenerated, "include-generated", false, "also rewrite generated files (// Code generated ... DO NOT EDIT.)")
 	f.BoolVar(&o.json, "json", false, "print a JSON report on stdout instead of the diff")
 	f.BoolVar(&o.perFile, "per-file", false, "one step per file: write, verify, commit; a failing step is restored and the run goes on")
 	f.BoolVar(&o.perPackage, "per-package", false, "one step per package (directory), like --per-file")
-	f.StringVar(&o.test, "test", "", "verify each step with `CMD` (run by sh in the module root) instead of go build, vet and test")
+	f.StringVar(&o.test, "test", "", "verify each step with `CMD` (run by sh in the module root) instead of go build, vet and test; the step is written first, restored if CMD fails")
 	f.BoolVar(&o.noTest, "no-test", false, "do not verify")
 	f.BoolVar(&o.commit, "commit", false, "git commit each verified step with a descriptive message")
 	f.BoolVar(&o.allowDirty, "allow-dirty", false, "with --commit, go on when files to change have uncommitted edits")
@@ -128,6 +144,10 @@ func (o *runOptions) check() error {
 		return usagef("run: --test and --no-test exclude each other")
 	case o.allowDirty && !o.commit:
 		return usagef("run: --allow-dirty goes with --commit")
+	case o.verify && !o.dryRun:
+		return usagef("run: --verify goes with --dry-run (a run always verifies, unless --no-test)")
+	case o.verify && (o.noTest || o.test != ""):
+		return usagef("run: --dry-run --verify runs the default checks; --test and --no-test do not go with it")
 	}
 	return nil
 }
@@ -185,7 +205,7 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 		return err
 	}
 	if o.dryRun {
-		return showPlan(env, o, res, sets)
+		return showPlan(ctx, env, o, res, sets)
 	}
 	var rep *steps.Report
 	if len(res.Files) > 0 {
@@ -213,10 +233,7 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 	} else {
 		printSummary(env.Stderr, res, false, rep, env.Global.quiet)
 	}
-	if rep != nil && len(rep.Failed()) > 0 {
-		return &noError{}
-	}
-	return nil
+	return failedSteps(rep)
 }
 
 // commandLine reconstructs the command as given, for the backup record.
@@ -227,10 +244,28 @@ func commandLine(cmd *cobra.Command, args []string) string {
 }
 
 // showPlan prints the dry run: the diff (with a comment line before each
-// step when the run is split, which git apply skips), or the JSON report.
-func showPlan(env *Env, o *runOptions, res *rewrite.Result, sets []*rules.Set) error {
+// step when the run is split, which git apply skips), or the JSON report;
+// with --verify, the checks of each step, run on an overlay.
+func showPlan(ctx context.Context, env *Env, o *runOptions, res *rewrite.Result, sets []*rules.Set) error {
+	var rep *steps.Report
+	if o.verify && len(res.Files) > 0 {
+		bar := newProgress(env)
+		var err error
+		rep, err = steps.Apply(ctx, steps.Options{Result: res, Sets: sets, Split: o.split(), DryRun: true, Progress: bar.step})
+		bar.clear()
+		var intr *steps.InterruptedError
+		if errors.As(err, &intr) {
+			return &interruptedError{msg: "dry run interrupted while checking; nothing was written"}
+		}
+		if err != nil {
+			return err
+		}
+	}
 	if o.json {
-		return writeJSON(env.Stdout, newRunReport(res, true, nil))
+		if err := writeJSON(env.Stdout, newRunReport(res, true, rep)); err != nil {
+			return err
+		}
+		return failedSteps(rep)
 	}
 	plan := steps.Plan(res, o.split())
 	for i, s := range plan {
@@ -243,10 +278,19 @@ func showPlan(env *Env, o *runOptions, res *rewrite.Result, sets []*rules.Set) e
 			}
 		}
 	}
-	printSummary(env.Stderr, res, true, nil, env.Global.quiet)
+	printSummary(env.Stderr, res, true, rep, env.Global.quiet)
 	if len(res.Files) > 0 && !env.Global.quiet {
 		noteModules(env, sets, res.Module.Root)
 		noteNestedModule(env, res.Module.Root)
+	}
+	return failedSteps(rep)
+}
+
+// failedSteps returns the error of exit status 1 when a step failed its
+// checks.
+func failedSteps(rep *steps.Report) error {
+	if rep != nil && len(rep.Failed()) > 0 {
+		return &noError{}
 	}
 	return nil
 }
@@ -318,6 +362,8 @@ func interruptedRun(env *Env, o *runOptions, res *rewrite.Result, rep *steps.Rep
 	}
 	msg := "run interrupted"
 	switch {
+	case e.At > 0 && e.Unwritten:
+		msg += fmt.Sprintf(" at step %d/%d (%s), before it wrote anything", e.At, e.Total, rep.Steps[e.At-1].Name)
 	case e.At > 0:
 		msg += fmt.Sprintf(" at step %d/%d (%s), which was rolled back", e.At, e.Total, rep.Steps[e.At-1].Name)
 	case len(done) > 0:

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +24,17 @@ type Runner struct {
 	Dir string
 	// Env is the environment of the commands (see NewEnv).
 	Env *Env
+	// Flags are added to every command after its subcommand ("go build",
+	// "go mod tidy"): an -overlay, so that the commands see files as they
+	// are not yet on disk.
+	Flags []string
+}
+
+// With returns a copy of r that adds flags to every command.
+func (r *Runner) With(flags ...string) *Runner {
+	c := *r
+	c.Flags = slices.Concat(r.Flags, flags)
+	return &c
 }
 
 // Result is the outcome of one command.
@@ -46,9 +58,14 @@ func (r *Runner) run(ctx context.Context, m Mode, args ...string) *Result {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	if err != nil {
-		err = fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
+		err = commandError(args, err)
 	}
 	return &Result{Args: args, Output: out.Bytes(), Duration: time.Since(start), Err: err}
+}
+
+// commandError says which go command failed.
+func commandError(args []string, err error) error {
+	return fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
 }
 
 // Output runs "go args..." as a Packages command and returns its stdout
@@ -64,6 +81,13 @@ func (r *Runner) Output(ctx context.Context, args ...string) ([]byte, string, er
 }
 
 func (r *Runner) command(ctx context.Context, m Mode, args []string) *exec.Cmd {
+	if len(r.Flags) > 0 && len(args) > 0 {
+		n := 1
+		if args[0] == "mod" && len(args) > 1 {
+			n = 2
+		}
+		args = slices.Concat(args[:n], r.Flags, args[n:])
+	}
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = r.Dir
 	cmd.Env = r.Env.For(m)

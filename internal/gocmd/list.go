@@ -1,41 +1,94 @@
 package gocmd
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 )
 
-// Graph is the import graph of the module's packages, tests included.
+// Graph is the import graph of the module's packages, tests included,
+// with what each package holds that a check through -overlay cannot see.
 type Graph struct {
 	deps  map[string][]string // package (or test variant) -> its dependencies
 	hasGo map[string]bool     // packages with non-test Go files
+	pkgs  map[string]*Package // packages by import path
+}
+
+// Package is what Graph knows of one package of the module.
+type Package struct {
+	ImportPath string
+	Dir        string
+	// Cgo tells that the package has cgo files.
+	Cgo bool
+	// Embeds are the absolute paths of the files its //go:embed lines
+	// (tests' included) embed.
+	Embeds []string
+	// TestFiles are the absolute paths of its _test.go files.
+	TestFiles []string
+}
+
+// listed is the part of go list -json that Graph reads.
+type listed struct {
+	ImportPath, Dir                                   string
+	GoFiles, CgoFiles, TestGoFiles, XTestGoFiles      []string
+	EmbedFiles, TestEmbedFiles, XTestEmbedFiles, Deps []string
 }
 
 // Graph lists the module's packages with their dependencies.
 func (r *Runner) Graph(ctx context.Context) (*Graph, error) {
-	res := r.Run(ctx, "list", "-e", "-test", "-f", "{{.ImportPath}} {{len .GoFiles}}{{range .Deps}} {{.}}{{end}}", "./...")
+	res := r.Run(ctx, "list", "-e", "-test", "-json=ImportPath,Dir,GoFiles,CgoFiles,TestGoFiles,XTestGoFiles,EmbedFiles,TestEmbedFiles,XTestEmbedFiles,Deps", "./...")
 	if res.Err != nil {
 		return nil, fmt.Errorf("%w\n%s", res.Err, res.Tail(10))
 	}
-	g := &Graph{deps: map[string][]string{}, hasGo: map[string]bool{}}
-	for _, line := range strings.Split(string(res.Output), "\n") {
-		fields := strings.Fields(line)
-		if len(fields) < 2 {
-			continue
+	g := &Graph{deps: map[string][]string{}, hasGo: map[string]bool{}, pkgs: map[string]*Package{}}
+	dec := json.NewDecoder(bytes.NewReader(res.Output))
+	for {
+		var p listed
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("go list -json: %w", err)
 		}
-		// A test variant's id is "p [p.test]": its first field is "p", the
-		// second "[p.test]".
-		if strings.HasPrefix(fields[1], "[") {
-			fields = append(fields[:1], fields[2:]...)
-		} else if fields[1] != "0" && basePath(fields[0]) == fields[0] {
-			g.hasGo[fields[0]] = true
+		id := basePath(p.ImportPath)
+		// A test variant's id is "p [p.test]", the test main's "p.test";
+		// the package itself is listed under its own path.
+		if id == p.ImportPath {
+			g.hasGo[id] = len(p.GoFiles) > 0
+			g.pkgs[id] = p.facts()
 		}
-		id := basePath(fields[0])
-		g.deps[id] = append(g.deps[id], fields[2:]...)
+		g.deps[id] = append(g.deps[id], p.Deps...)
 	}
 	return g, nil
+}
+
+func (p *listed) facts() *Package {
+	abs := func(names ...[]string) []string {
+		var out []string
+		for _, n := range slices.Concat(names...) {
+			out = append(out, filepath.Join(p.Dir, n))
+		}
+		return out
+	}
+	return &Package{ImportPath: p.ImportPath, Dir: p.Dir, Cgo: len(p.CgoFiles) > 0,
+		Embeds: abs(p.EmbedFiles, p.TestEmbedFiles, p.XTestEmbedFiles), TestFiles: abs(p.TestGoFiles, p.XTestGoFiles)}
+}
+
+// Package returns what the graph knows of the package at path, or nil.
+func (g *Graph) Package(path string) *Package { return g.pkgs[path] }
+
+// Packages returns the module's packages, sorted by import path.
+func (g *Graph) Packages() []*Package {
+	var out []*Package
+	for _, k := range slices.Sorted(maps.Keys(g.pkgs)) {
+		out = append(out, g.pkgs[k])
+	}
+	return out
 }
 
 // Importers returns pkgs and the packages that import one of them,

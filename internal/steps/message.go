@@ -73,7 +73,7 @@ func verifiedLine(v *VerifyReport) string {
 	case v == nil || v.Skipped:
 		return "not verified (--no-test)"
 	default:
-		return strings.Join(v.Checks, ", ") + " passed"
+		return v.Passed()
 	}
 }
 

@@ -36,80 +36,145 @@ func (a *applier) changesModules() bool {
 	return len(add) > 0 || retire
 }
 
-// updateModules requires the modules the rule sets add and tidies go.mod,
-// writing go.mod and go.sum through the backup run. It returns what
-// changed and the paths written. Rule sets that add no module leave go.mod
-// alone.
-func (a *applier) updateModules(ctx context.Context, run treeWriter, s *StepReport) (*ModuleReport, []string, error) {
+// modPlan is a step's go.mod, go.sum and vendor/ change, computed before
+// anything is written.
+type modPlan struct {
+	oldMod, oldSum []byte
+	ch             *gocmd.ModChange
+	// vendorDir is the vendor directory the new go.mod implies (a
+	// temporary one), "" when the module does not vendor; vendorChanged
+	// tells whether it differs from the module's vendor/.
+	vendorDir     string
+	vendorChanged bool
+	report        *ModuleReport
+}
+
+// planModules requires the modules the rule sets add and tidies go.mod,
+// on -modfile copies, with goc, which sees the step's new code through
+// -overlay (go mod tidy reads the code); where the module vendors, it
+// writes the vendor directory the result implies in a temporary
+// directory. Rule sets that add no module leave go.mod alone: it returns
+// nil. The cleanup removes the temporary directory.
+func (a *applier) planModules(ctx context.Context, goc *gocmd.Runner) (*modPlan, func(), error) {
 	add, retire := a.moduleEdits()
 	if len(add) == 0 && !retire {
-		return nil, nil, nil
+		return nil, func() {}, nil
 	}
-	modPath, sumPath := filepath.Join(a.root, "go.mod"), filepath.Join(a.root, "go.sum")
 	oldMod, oldSum, err := a.modFiles()
 	if err != nil {
 		return nil, nil, err
 	}
-	vendorDir := ""
+	p := &modPlan{oldMod: oldMod, oldSum: oldSum}
+	cleanup := func() {}
 	if vendored(a.root) {
 		tmp, err := os.MkdirTemp("", "migrate-vendor-")
 		if err != nil {
 			return nil, nil, err
 		}
-		defer os.RemoveAll(tmp)
-		vendorDir = filepath.Join(tmp, "vendor")
+		cleanup = func() { os.RemoveAll(tmp) }
+		p.vendorDir = filepath.Join(tmp, "vendor")
 	}
-	ch, err := a.gocmd.UpdateModules(ctx, oldMod, oldSum, add, vendorDir, a.o.Result.Required)
-	if err != nil {
+	if p.ch, err = goc.UpdateModules(ctx, oldMod, oldSum, add, p.vendorDir, a.o.Result.Required); err != nil {
+		cleanup()
 		return nil, nil, err
 	}
+	if p.vendorDir != "" {
+		if p.vendorChanged, err = treesDiffer(filepath.Join(a.root, "vendor"), p.vendorDir); err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+	}
+	slices.Sort(p.ch.Added)
+	slices.Sort(p.ch.Removed)
+	p.report = &ModuleReport{Added: p.ch.Added, Removed: p.ch.Removed, Vendored: p.vendorChanged}
+	return p, cleanup, nil
+}
+
+// overlay returns the files the plan changes, for an -overlay: go.mod and
+// go.sum if they change.
+func (p *modPlan) overlay(root string) map[string][]byte {
+	files := map[string][]byte{}
+	if p == nil {
+		return files
+	}
+	if !bytes.Equal(p.ch.Mod, p.oldMod) {
+		files[filepath.Join(root, "go.mod")] = p.ch.Mod
+	}
+	if !bytes.Equal(p.ch.Sum, p.oldSum) && (p.ch.SumExisted || len(p.ch.Sum) > 0) {
+		files[filepath.Join(root, "go.sum")] = p.ch.Sum
+	}
+	return files
+}
+
+// note adds the notes on the modules left for a person, read with goc,
+// which sees the new go.mod and code through -overlay.
+func (a *applier) noteModules(ctx context.Context, goc *gocmd.Runner, p *modPlan) error {
+	notes, err := a.moduleNotes(ctx, goc, p.ch.Mod)
+	if err != nil {
+		return err
+	}
+	if p.vendorDir != "" {
+		add, _ := a.moduleEdits()
+		if n := a.vendorGoNote(ctx, goc, p.ch.Mod, add); n != "" {
+			notes = append(notes, n)
+		}
+	}
+	p.report.Notes = notes
+	return nil
+}
+
+// writeModules writes the planned go.mod, go.sum and vendor/ through the
+// backup run, and returns the paths written.
+func (a *applier) writeModules(run treeWriter, s *StepReport, p *modPlan) ([]string, error) {
+	if p == nil {
+		return nil, nil
+	}
+	modPath, sumPath := filepath.Join(a.root, "go.mod"), filepath.Join(a.root, "go.sum")
+	ch := p.ch
 	// go.mod and go.sum go through WriteFile even when unchanged: it
 	// refuses them if they changed since the run read them.
-	if err := run.WriteFile(modPath, oldMod, ch.Mod); err != nil {
-		return nil, nil, err
+	if err := run.WriteFile(modPath, p.oldMod, ch.Mod); err != nil {
+		return nil, err
 	}
 	var written []string
-	if !bytes.Equal(ch.Mod, oldMod) {
+	if !bytes.Equal(ch.Mod, p.oldMod) {
 		written = append(written, modPath)
-		s.modBefore, s.sumBefore = oldMod, oldSum
+		s.modBefore, s.sumBefore = p.oldMod, p.oldSum
 	}
+	var err error
 	switch {
 	case !ch.SumExisted && len(ch.Sum) > 0:
 		err = run.CreateFile(sumPath, ch.Sum, 0o644)
 		written = append(written, sumPath)
 	case ch.SumExisted:
-		err = run.WriteFile(sumPath, oldSum, ch.Sum)
-		if !bytes.Equal(ch.Sum, oldSum) {
+		err = run.WriteFile(sumPath, p.oldSum, ch.Sum)
+		if !bytes.Equal(ch.Sum, p.oldSum) {
 			written = append(written, sumPath)
 		}
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	s.modAfter, s.sumAfter = ch.Mod, ch.Sum
-	if !ch.SumExisted && len(ch.Sum) == 0 {
-		s.sumAfter = nil
-	}
-	rep := &ModuleReport{}
-	if vendorDir != "" {
+	a.setModAfter(s, p)
+	if p.vendorDir != "" {
 		dst := filepath.Join(a.root, "vendor")
-		if rep.Vendored, err = syncTree(run, dst, vendorDir); err != nil {
-			return nil, nil, fmt.Errorf("sync vendor/: %w", err)
+		changed, err := syncTree(run, dst, p.vendorDir)
+		if err != nil {
+			return nil, fmt.Errorf("sync vendor/: %w", err)
 		}
-		if rep.Vendored {
+		if changed {
 			written = append(written, dst)
 		}
 	}
-	slices.Sort(ch.Added)
-	slices.Sort(ch.Removed)
-	rep.Added, rep.Removed = ch.Added, ch.Removed
-	rep.Notes, err = a.moduleNotes(ctx, ch.Mod)
-	if vendorDir != "" {
-		if n := a.vendorGoNote(ctx, ch.Mod, add); n != "" {
-			rep.Notes = append(rep.Notes, n)
-		}
+	return written, nil
+}
+
+// setModAfter records go.mod and go.sum as the step leaves them.
+func (a *applier) setModAfter(s *StepReport, p *modPlan) {
+	s.modAfter, s.sumAfter = p.ch.Mod, p.ch.Sum
+	if !p.ch.SumExisted && len(p.ch.Sum) == 0 {
+		s.sumAfter = nil
 	}
-	return rep, written, err
 }
 
 // modFiles returns go.mod and go.sum as the run last knew them: as read
@@ -132,7 +197,7 @@ func (a *applier) modFiles() (mod, sum []byte, err error) {
 // moduleNotes lists retired modules that go.mod still requires, with
 // what still imports them, and companion modules of the old client it
 // requires.
-func (a *applier) moduleNotes(ctx context.Context, gomod []byte) ([]string, error) {
+func (a *applier) moduleNotes(ctx context.Context, goc *gocmd.Runner, gomod []byte) ([]string, error) {
 	req, err := gocmd.Requires(gomod)
 	if err != nil {
 		return nil, err
@@ -141,7 +206,7 @@ func (a *applier) moduleNotes(ctx context.Context, gomod []byte) ([]string, erro
 	for _, s := range a.o.Sets {
 		for _, m := range s.Modules.Retire {
 			if v, ok := req[m]; ok {
-				notes = append(notes, a.stillRequired(ctx, m, v, req))
+				notes = append(notes, a.stillRequired(ctx, goc, m, v, req))
 			}
 		}
 		for _, m := range slices.Sorted(maps.Keys(s.Modules.Companions)) {
@@ -156,9 +221,9 @@ func (a *applier) moduleNotes(ctx context.Context, gomod []byte) ([]string, erro
 // stillRequired says why go.mod still requires the retired module m at
 // version v: code of the module that still imports it, or a dependency
 // built on it, which only a newer version of that dependency can fix.
-func (a *applier) stillRequired(ctx context.Context, m, v string, req map[string]string) string {
+func (a *applier) stillRequired(ctx context.Context, goc *gocmd.Runner, m, v string, req map[string]string) string {
 	generic := fmt.Sprintf("go.mod still requires %s %s: some code still uses it (see the sites left for follow-up)", m, v)
-	chain, err := a.gocmd.WhyModule(ctx, m)
+	chain, err := goc.WhyModule(ctx, m)
 	if err != nil || len(chain) < 2 {
 		return generic
 	}
@@ -176,13 +241,13 @@ func (a *applier) stillRequired(ctx context.Context, m, v string, req map[string
 // module, so every vendored package builds as the main module's go line,
 // and a new module that needs a newer one (generics, for go-redis v9)
 // fails there, while the module cache would build it.
-func (a *applier) vendorGoNote(ctx context.Context, gomod []byte, add map[string]string) string {
+func (a *applier) vendorGoNote(ctx context.Context, goc *gocmd.Runner, gomod []byte, add map[string]string) string {
 	have := gocmd.GoVersion(gomod)
 	if have == "" || semver.Compare("v"+have, "v1.17") >= 0 {
 		return ""
 	}
 	want, wantPath := "1.17", ""
-	if vs, err := a.gocmd.GoVersions(ctx, slices.Sorted(maps.Keys(add))); err == nil {
+	if vs, err := goc.GoVersions(ctx, slices.Sorted(maps.Keys(add))); err == nil {
 		for p, v := range vs {
 			if semver.Compare("v"+v, "v"+want) > 0 {
 				want, wantPath = v, p

@@ -1,10 +1,13 @@
 // Package steps carries a computed rewrite to disk the way a careful person
 // would: in steps (the whole run, one file, or one package at a time), each
-// one backed up, written, reflected in go.mod, verified by building and
-// testing, and committed; a step that fails verification is restored and
-// the run goes on with the next one. When the context is cancelled (Ctrl-C)
-// the step in flight is rolled back, or finished if it was verified, and no
-// other is started.
+// one computed with its go.mod, checked by building, vetting and testing
+// it through an -overlay of its new contents, then backed up, written and
+// committed; a step that fails its checks is not written, and the run goes
+// on with the next one. A step the go command cannot check through an
+// overlay, or checked by the user's command, is written first and restored
+// if the check fails. When the context is cancelled (Ctrl-C) the step in
+// flight is stopped before it writes, rolled back, or finished if it was
+// verified, and no other is started.
 package steps
 
 import (
@@ -18,7 +21,6 @@ import (
 	"github.com/migrate-tool/migrate/backup"
 	"github.com/migrate-tool/migrate/internal/gitx"
 	"github.com/migrate-tool/migrate/internal/gocmd"
-	"github.com/migrate-tool/migrate/internal/udiff"
 	"github.com/migrate-tool/migrate/rewrite"
 	"github.com/migrate-tool/migrate/rules"
 )
@@ -43,6 +45,10 @@ type Options struct {
 	Split  Split
 	// Verify is how each step is checked.
 	Verify Verify
+	// DryRun checks each step as a run would, on an overlay, and writes
+	// nothing: no file, no backup, no commit. A step whose checks pass is
+	// then assumed written for the checks of the steps after it.
+	DryRun bool
 	// Commit makes a git commit after each verified step.
 	Commit bool
 	// AllowDirty lets Commit go on when files to change have uncommitted
@@ -87,6 +93,9 @@ const (
 	// Interrupted is a step that was in flight when the run was
 	// interrupted: it was rolled back, whatever its verification said.
 	Interrupted Status = "interrupted"
+	// Checked is a step of a dry run whose checks passed: a run would
+	// write it.
+	Checked Status = "checked"
 )
 
 // StepReport is one step's outcome.
@@ -101,6 +110,9 @@ type StepReport struct {
 	Modules  *ModuleReport  `json:"modules,omitempty"`
 	Verify   *VerifyReport  `json:"verify,omitempty"`
 	Commit   string         `json:"commit,omitempty"`
+	// Written tells that the step's files were written, even if restored
+	// since: a step that fails its checks before the write is not.
+	Written  bool `json:"written"`
 	changes  []*rewrite.FileChange
 	findings []rewrite.Finding
 	// modBefore is go.mod before the step changed it (nil if it did not),
@@ -163,6 +175,8 @@ func Plan(res *rewrite.Result, split Split) []*StepReport {
 type InterruptedError struct {
 	// At is the step rolled back (1-based), 0 if none was.
 	At int
+	// Unwritten tells that step At was stopped before it wrote anything.
+	Unwritten bool
 	// Total is the number of steps of the run.
 	Total int
 	// NotStarted is the number of steps never started.
@@ -171,8 +185,11 @@ type InterruptedError struct {
 
 // Error says where the run stopped.
 func (e *InterruptedError) Error() string {
-	if e.At == 0 {
+	switch {
+	case e.At == 0:
 		return fmt.Sprintf("interrupted; %d of %d steps not started", e.NotStarted, e.Total)
+	case e.Unwritten:
+		return fmt.Sprintf("interrupted at step %d/%d, before it wrote anything; %d not started", e.At, e.Total, e.NotStarted)
 	}
 	return fmt.Sprintf("interrupted at step %d/%d, rolled back; %d not started", e.At, e.Total, e.NotStarted)
 }
@@ -181,10 +198,11 @@ func (e *InterruptedError) Error() string {
 // the context was cancelled.
 var errRolledBack = errors.New("rolled back: interrupted")
 
-// Apply writes the result step by step. It returns an error, after
-// restoring what the failing step wrote, when a write fails or a step
-// cannot be committed; verification failures are not errors: they are in
-// the report. When ctx is cancelled it returns an *InterruptedError.
+// Apply checks and writes the result step by step (with o.DryRun, only
+// checks it). It returns an error, after restoring what the failing step
+// wrote, when a write fails or a step cannot be committed; verification
+// failures are not errors: they are in the report. When ctx is cancelled
+// it returns an *InterruptedError.
 func Apply(ctx context.Context, o Options) (*Report, error) {
 	start := time.Now()
 	root := o.Result.Module.Root
@@ -192,7 +210,7 @@ func Apply(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &applier{o: o, root: root, gocmd: &gocmd.Runner{Dir: root, Env: env}, mod: o.Result.GoMod, sum: o.Result.GoSum}
+	a := &applier{o: o, root: root, gocmd: &gocmd.Runner{Dir: root, Env: env}, mod: o.Result.GoMod, sum: o.Result.GoSum, pending: map[string][]byte{}}
 	steps := Plan(o.Result, o.Split)
 	if err := a.prepare(ctx, steps); err != nil {
 		if ctx.Err() != nil {
@@ -212,7 +230,7 @@ func Apply(ctx context.Context, o Options) (*Report, error) {
 		err := a.step(ctx, s)
 		if errors.Is(err, errRolledBack) {
 			rep.Steps = steps[:i+1]
-			return rep, &InterruptedError{At: i + 1, Total: len(steps), NotStarted: len(steps) - i - 1}
+			return rep, &InterruptedError{At: i + 1, Unwritten: !s.Written, Total: len(steps), NotStarted: len(steps) - i - 1}
 		}
 		if err != nil {
 			return rep, fmt.Errorf("step %s: %w", s.Name, err)
@@ -235,12 +253,19 @@ type applier struct {
 	// last committed step wrote them (sum nil: no go.sum): what the next
 	// write of them expects to find.
 	mod, sum []byte
+	// pending are, in a dry run, the new contents of the steps checked so
+	// far (go.mod and go.sum included), which the next steps' checks see
+	// through their overlay as a run would see them on disk.
+	pending map[string][]byte
 }
 
 // prepare opens, for --commit, the git work tree, refusing files with
 // uncommitted work (before anything is written, .migrate/ included), then
-// the backup store.
+// the backup store. A dry run needs neither.
 func (a *applier) prepare(ctx context.Context, steps []*StepReport) error {
+	if a.o.DryRun {
+		return nil
+	}
 	if a.o.Commit {
 		if err := a.prepareGit(ctx); err != nil {
 			return err
@@ -255,127 +280,6 @@ func (a *applier) prepare(ctx context.Context, steps []*StepReport) error {
 		a.store = store
 	}
 	return nil
-}
-
-// step applies one step: backup and write, go.mod, verify, commit.
-func (a *applier) step(ctx context.Context, s *StepReport) error {
-	run, err := a.store.Begin(backup.Meta{Rules: setNames(a.o.Sets), Command: a.o.Command + " [" + s.Name + "]", Group: a.group})
-	if err != nil {
-		return err
-	}
-	s.RunID = run.ID()
-	if a.group == "" {
-		a.group = run.ID() // the steps after the first join its group
-	}
-	written, err := a.write(ctx, run, s)
-	if err != nil && ctx.Err() != nil {
-		return rollBack(run, s)
-	}
-	if err != nil {
-		return abort(run, err)
-	}
-	for _, f := range s.changes {
-		for rule, n := range f.SitesByRule {
-			s.Sites[rule] += n
-		}
-	}
-	if s.Verify = a.verify(ctx, s); !s.Verify.OK {
-		if ctx.Err() != nil { // cut short, not failed
-			return rollBack(run, s)
-		}
-		s.Status, s.Reason = Failed, s.Verify.Summary()
-		if s.Modules != nil { // go.mod is restored with the rest; the notes still explain
-			s.Modules = &ModuleReport{Notes: s.Modules.Notes}
-		}
-		if err := run.Abort(); err != nil {
-			return fmt.Errorf("verification failed and restoring the step failed too: %w", err)
-		}
-		return nil
-	}
-	relocate(a.o.Result, s)
-	// The commit comes before the run is complete, so that a refused commit
-	// rolls the step back; a verified step is finished even if the run is
-	// interrupted now.
-	if a.o.Commit {
-		if s.Commit, err = a.commit(context.WithoutCancel(ctx), run, s, written); err != nil {
-			return err
-		}
-	}
-	if err := run.Commit(); err != nil {
-		return err
-	}
-	if s.modAfter != nil {
-		a.mod, a.sum = s.modAfter, s.sumAfter
-	}
-	s.Status = Done
-	return nil
-}
-
-// relocate moves the findings in the files a step wrote to their lines in
-// the new content (a TODO inserted above a site pushes it down), in the
-// result and in the step, so that the report and the commit message point
-// at the file as it now is.
-func relocate(res *rewrite.Result, s *StepReport) {
-	lineOf := map[string]func(int) int{}
-	for _, c := range s.changes {
-		lineOf[c.Rel] = udiff.LineMap(c.Old, c.New)
-	}
-	move := func(f *rewrite.Finding) {
-		if m, ok := lineOf[f.Pos.Filename]; ok && f.Pos.Line > 0 {
-			f.Pos.Line = m(f.Pos.Line)
-		}
-	}
-	for i := range res.Findings {
-		move(&res.Findings[i])
-	}
-	s.Findings = s.Findings[:0]
-	for i := range s.findings {
-		move(&s.findings[i])
-		s.Findings = append(s.Findings, s.findings[i].String())
-	}
-}
-
-// rollBack restores the step in flight of an interrupted run and returns
-// errRolledBack.
-func rollBack(run *backup.Run, s *StepReport) error {
-	s.Status, s.Reason, s.Verify, s.Modules = Interrupted, "interrupted; rolled back", nil, nil
-	if err := run.Abort(); err != nil {
-		return fmt.Errorf("interrupted, and restoring the step failed: %w (run migrate restore %s)", err, run.ID())
-	}
-	return errRolledBack
-}
-
-func abort(run *backup.Run, err error) error {
-	aerr := run.Abort()
-	var incomplete *backup.IncompleteError
-	switch {
-	case errors.As(aerr, &incomplete): // it names the files left and the command
-		return fmt.Errorf("%w; then %v", err, aerr)
-	case aerr != nil:
-		return fmt.Errorf("%w; restoring the files already written also failed: %v (run migrate restore %s)", err, aerr, run.ID())
-	}
-	return fmt.Errorf("%w; the files already written were restored", err)
-}
-
-// write writes the step's files and its go.mod change through the backup
-// run, and returns the paths written.
-func (a *applier) write(ctx context.Context, run *backup.Run, s *StepReport) ([]string, error) {
-	var written []string
-	for _, f := range s.changes {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if err := run.WriteFile(f.Path, f.Old, f.New); err != nil {
-			return nil, err
-		}
-		written = append(written, f.Path)
-	}
-	mods, paths, err := a.updateModules(ctx, run, s)
-	if err != nil {
-		return nil, err
-	}
-	s.Modules = mods
-	return append(written, paths...), nil
 }
 
 func setNames(sets []*rules.Set) []string {

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"maps"
 	"os"
@@ -56,6 +57,20 @@ func readTree(root string) (map[string]entry, error) {
 		return err
 	})
 	return out, err
+}
+
+// treesDiffer reports whether the trees at a and b differ in a file's
+// content or in what is a file and what a directory.
+func treesDiffer(a, b string) (bool, error) {
+	ta, err := readTree(a)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	tb, err := readTree(b)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	return !maps.EqualFunc(ta, tb, func(x, y entry) bool { return x.dir == y.dir && bytes.Equal(x.data, y.data) }), nil
 }
 
 // syncTree makes the tree at dst equal to the tree at src, one backed-up
