@@ -354,6 +354,7 @@ func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string
 	}
 	for _, s := range sets {
 		f.set = s.Name
+		f.aliases = localNames(tf, s)
 		f.describe = func(r rules.Rule) string { return describeRule(s, r) }
 		for _, rule := range s.Rules {
 			if tf.indirect || importsAnyOf(tf.imports, rule.Paths()) {

@@ -18,6 +18,9 @@ type fileCtx struct {
 	mod     *Module
 	names   map[string]string // package name of each import path rules add
 	set     string            // name of the rule set being applied
+	// aliases maps the names of the set's packages that the file imports
+	// under another name to that name, for the messages of its findings.
+	aliases map[string]string
 	facts   *factCache
 	dec     *decorator.Decorator
 	dfile   *dst.File
@@ -192,6 +195,7 @@ func (f *fileCtx) ignoreAt(line int) (string, bool) {
 // "// TODO(migrate): message" comment goes above its statement or
 // declaration (once: a second run adds nothing).
 func (f *fileCtx) report(r rules.Rule, pos token.Pos, message string, todo, forPerson bool) {
+	message = f.localize(message)
 	p := f.position(pos)
 	f.findings = append(f.findings, Finding{Pos: p, Rule: f.ruleName(r), Kind: Manual, Message: message})
 	if forPerson {
