@@ -14,10 +14,10 @@ import (
 
 // fileCtx is one file being rewritten: it implements rules.File.
 type fileCtx struct {
-	tf      *typedFile
-	mod     *Module
-	names   map[string]string // package name of each import path rules add
-	set     string            // name of the rule set being applied
+	tf    *typedFile
+	mod   *Module
+	names map[string]string // package name of each import path rules add
+	set   string            // name of the rule set being applied
 	// aliases maps the names of the set's packages that the file imports
 	// under another name to that name, for the messages of its findings.
 	aliases map[string]string
