@@ -213,6 +213,13 @@ func (c *crossings) oldIn(t types.Type, skip func(*types.Package) bool) string {
 	return (&typeWalk{c: c, skip: skip, seen: map[types.Type]bool{}}).oldIn(t)
 }
 
+// OldIn returns the old import path whose named types t is built on,
+// looking through pointers, composite types and signatures but not into
+// other named types; or "". Of several, it returns the highest version.
+func (lib OldLibrary) OldIn(t types.Type) string {
+	return (&crossings{lib: lib}).oldIn(t, func(*types.Package) bool { return true })
+}
+
 // typeWalk is one oldIn walk.
 type typeWalk struct {
 	c    *crossings

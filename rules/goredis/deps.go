@@ -6,9 +6,12 @@ import "github.com/migrate-tool/migrate/rules"
 // dependency whose API is built on the old go-redis (bsm/redislock v0.7,
 // go-redis/cache v8, redis_rate v9, ...): see rules.Crossings. A rule file
 // uses it with "go: go-redis-dependencies".
-var Dependencies = rules.Crossings("go-redis-dependencies", rules.OldLibrary{
+var Dependencies = rules.Crossings("go-redis-dependencies", library)
+
+// library is go-redis as rules.Crossings sees it.
+var library = rules.OldLibrary{
 	Name:  "go-redis",
 	Kind:  "client",
 	Paths: map[string]string{pathV6: "v6", pathV7: "v7", pathV8: "v8"},
 	New:   pathV9,
-})
+}

@@ -51,7 +51,7 @@ func checkInterface(f *rules.Pass, it *ast.InterfaceType) {
 		if fn == nil {
 			continue
 		}
-		if mv := oldVersionIn(fn.Type()); mv != 0 && staleInV9(fn.Name(), mv) {
+		if mv := oldPaths[library.OldIn(fn.Type())]; mv != 0 && staleInV9(fn.Name(), mv) {
 			names, v = append(names, fn.Name()), max(v, mv)
 		}
 	}
@@ -119,38 +119,4 @@ func staleInV9(name string, v int) bool {
 		return slices.Contains(changedFromV8, name)
 	}
 	return !slices.Contains(sameInV9, name)
-}
-
-// oldVersionIn returns the version of an old go-redis package whose types
-// the signature uses, or 0.
-func oldVersionIn(t types.Type) int {
-	sig, ok := t.(*types.Signature)
-	if !ok {
-		return 0
-	}
-	v := 0
-	for _, tup := range []*types.Tuple{sig.Params(), sig.Results()} {
-		for i := range tup.Len() {
-			v = max(v, typeVersion(tup.At(i).Type()))
-		}
-	}
-	return v
-}
-
-// typeVersion looks through pointers, slices, maps and channels for a
-// named type of an old go-redis package.
-func typeVersion(t types.Type) int {
-	switch t := t.(type) {
-	case *types.Named:
-		return version(t.Obj().Pkg())
-	case *types.Pointer:
-		return typeVersion(t.Elem())
-	case *types.Slice:
-		return typeVersion(t.Elem())
-	case *types.Map:
-		return max(typeVersion(t.Key()), typeVersion(t.Elem()))
-	case *types.Chan:
-		return typeVersion(t.Elem())
-	}
-	return 0
 }
