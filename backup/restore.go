@@ -163,7 +163,7 @@ func (s *Store) restore(t *target, files []string, p policy) (*RestoreReport, er
 		case restorePartial:
 			acts, left = ok, paths(conflicts)
 		case restoreForce:
-			if rep.SavedRun, err = s.save(id, conflicts); err != nil {
+			if rep.SavedRun, err = s.save(t, id, acts); err != nil {
 				return nil, err
 			}
 		}
@@ -306,16 +306,27 @@ func paths(acts []action) []string {
 	return out
 }
 
-// save backs up the current content of the conflicting files as a new,
-// complete run, so that a forced restore loses nothing: restoring that
-// run puts the content back.
-func (s *Store) save(id string, conflicts []action) (string, error) {
+// save backs up the current content of every file the forced restore
+// changes (those edited since the run, and those as the run left them) as
+// a new, complete run, so that it loses nothing: restoring that run puts
+// the whole tree back as it was before the restore, not a mix.
+func (s *Store) save(t *target, id string, acts []action) (string, error) {
 	r, err := s.begin(Meta{Command: "migrate restore " + id + " --force (saved the files it overwrote)"})
 	if err != nil {
 		return "", fmt.Errorf("restore %s --force: save changed files: %w; nothing was restored", id, err)
 	}
-	for _, a := range conflicts {
-		if _, err := r.backup(a.e.Path, a.curData, a.cur != "", a.curMode, a.e.Before); err != nil {
+	for _, a := range acts {
+		if a.e.Dir || a.cur == a.e.Before {
+			continue // a directory, or a file the restore leaves as it is
+		}
+		data := a.curData
+		if data == nil && a.cur != "" {
+			if data, _, err = readRegular(t.root, native(a.e.Path)); err != nil {
+				r.finish(StateFailed)
+				return "", withAdvice("restore "+id+" --force: save "+a.e.Path+"; nothing was restored", err)
+			}
+		}
+		if _, err := r.backup(a.e.Path, data, a.cur != "", a.curMode, a.e.Before); err != nil {
 			r.finish(StateFailed)
 			return "", withAdvice("restore "+id+" --force: save "+a.e.Path+"; nothing was restored", err)
 		}

@@ -31,8 +31,9 @@ first. Name a RUN-ID to undo one step. With --json it then prints a JSON
 array, one report a run.
 
 A file edited after the run wrote it is not overwritten: restore lists
-such files and exits 1. With --force their current content is first saved
-as a new backup run (so it can be restored in turn), then the run is
+such files and exits 1. With --force the current content of every file the
+restore overwrites, edited or not, is first saved as a new backup run (so
+restoring that run gives back the tree as it was), then the run is
 restored. Restoring a run already restored does nothing. Restore is
 refused while another migrate command writes in the module.`,
 		Example: `  migrate restore
@@ -138,7 +139,7 @@ func printRestore(env *Env, rep *backup.RestoreReport) {
 		return
 	}
 	if rep.SavedRun != "" {
-		fmt.Fprintf(env.Stderr, "migrate: saved the changed files as run %s (migrate restore %s brings them back)\n", rep.SavedRun, rep.SavedRun)
+		fmt.Fprintf(env.Stderr, "migrate: saved the current content of every file it overwrote as run %s (migrate restore %s puts it all back)\n", rep.SavedRun, rep.SavedRun)
 	}
 	n := len(rep.Restored) + len(rep.Removed)
 	fmt.Fprintf(env.Stderr, "migrate: restored run %s: %d %s restored", rep.ID, len(rep.Restored), plural(len(rep.Restored), "file", "files"))
