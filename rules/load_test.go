@@ -62,6 +62,12 @@ func TestParseErrors(t *testing.T) {
 		{"insert-arg package", header + "  - insert-arg: a.T.M\n    value: zz.X()\n", `t.yaml:7: rule "insert-arg:a.T.M": value: package "zz" is not declared under "packages"`},
 		{"insert-arg at", header + "  - insert-arg: a.T.M\n    value: nil\n    at: -1\n", `t.yaml:8: rule "insert-arg:a.T.M": at: -1 is not an argument index`},
 		{"remove-field to", header + "  - remove-field: a.T.F\n    to: G\n", `t.yaml:6: rule "remove-field:a.T.F": remove-field rule takes no "to"`},
+		{"implements message", header + "  - implements: a.I\n", `t.yaml:6: rule "implements:a.I": implements rule needs a "message"`},
+		{"implements package", header + "  - id: i\n    implements: zz.I\n    message: m\n", `t.yaml:7: rule "i": "zz.I": package "zz" is not declared under "packages"`},
+		{"implements member", header + "  - implements: a.T.M\n    message: m\n", `t.yaml:6: rule "implements:a.T.M": "a.T.M" is not of the form pkg.Name`},
+		{"implements placeholder", header + "  - implements: a.I\n    message: \"{name} implements a.I\"\n", `t.yaml:7: rule "implements:a.I": message: {name} is not a placeholder of implements rules (known: {type}, {path}, {version})`},
+		{"implements version label", header + "  - implements: a.I\n    message: \"{type} implements {version}\"\n", `t.yaml:7: rule "implements:a.I": message: {version} needs a label for each version under "packages" (v7: example.com/lib/v7); example.com/a has none`},
+		{"implements to", header + "  - implements: a.I\n    message: m\n    to: b.I\n", `t.yaml:6: rule "implements:a.I": implements rule takes no "to"`},
 		{"type to", header + "  - type: a.T\n    to: b.U.V\n", `t.yaml:7: rule "type:a.T": to: "b.U.V" is not of the form pkg.Name`},
 	}
 	for _, c := range cases {
