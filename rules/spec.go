@@ -198,7 +198,6 @@ var keyOps = []struct {
 	{"at", []string{"insert-arg"}, "insert-arg rules"},
 	{"value", []string{"insert-arg"}, "insert-arg rules"},
 	{"versions", declOps, "declarative rules, not go"},
-	{"group", declOps, "declarative rules, not go"},
 }
 
 // checkKeys verifies that each optional key the rule sets applies to op,

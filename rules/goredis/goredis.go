@@ -29,7 +29,7 @@ var clientTypes = []string{"Client", "ClusterClient", "Ring", "Tx", "Conn", "Pip
 func Rules() []*rules.GoRule {
 	return []*rules.GoRule{
 		ContextArg, IdleCheck, MaxLenApprox, XTrimApprox, ZAddMembers, ZAddArgs,
-		PipelineClose, WithContext, Callbacks, RingNewClient, V6Values, Hooks,
+		PipelineClose, WithContext, Callbacks, RingNewClient, V6Values, HookValues,
 		RandWith, Behaviour, UserInterfaces, Dependencies, OldStrings, MethodValues,
 	}
 }
