@@ -40,6 +40,8 @@ func (s *Spec) describeOp() string {
 		return s.Message
 	case "implements":
 		return fmt.Sprintf("types that implement %s are reported", arg)
+	case "strings":
+		return fmt.Sprintf("string literals that name %s are reported", arg)
 	case "remove-field":
 		return fmt.Sprintf("field %s is deleted from composite literals", arg)
 	case "type":
@@ -79,6 +81,11 @@ func (s *Spec) ExampleOrDerived() *Example {
 	case "implements":
 		msg := expand(s.Message, "{type}", "T", "{path}", s.reported, "{version}", s.reportedLabel)
 		return reportExample(fmt.Sprintf("type T struct{} // implements %s", arg), "type T struct{}", msg, s.TODO)
+	case "strings":
+		str := s.reported + ".(*Client).run"
+		msg := expand(s.Message, "{string}", str, "{path}", s.reported, "{version}", s.reportedLabel)
+		use := fmt.Sprintf("goleak.IgnoreTopFunction(%q)", str)
+		return reportExample(use, use, msg, s.TODO)
 	case "remove-field":
 		return &Example{Before: fmt.Sprintf("%s.%s{%s: 1, Other: v}", parts[0], parts[1], parts[2]), After: fmt.Sprintf("%s.%s{Other: v}", parts[0], parts[1])}
 	case "type":
@@ -151,6 +158,8 @@ func (s *Spec) ReportsWhat() string {
 	switch op, _ := s.Op(); {
 	case op == "implements":
 		return "every type of your code that implements it, with a value or pointer receiver, is reported at its name"
+	case op == "strings":
+		return "every string literal that contains one of its import paths is reported, unless an earlier strings rule of the set reports it"
 	case op != "manual":
 		return ""
 	case s.When == "called":

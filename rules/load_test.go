@@ -68,6 +68,11 @@ func TestParseErrors(t *testing.T) {
 		{"implements placeholder", header + "  - implements: a.I\n    message: \"{name} implements a.I\"\n", `t.yaml:7: rule "implements:a.I": message: {name} is not a placeholder of implements rules (known: {type}, {path}, {version})`},
 		{"implements version label", header + "  - implements: a.I\n    message: \"{type} implements {version}\"\n", `t.yaml:7: rule "implements:a.I": message: {version} needs a label for each version under "packages" (v7: example.com/lib/v7); example.com/a has none`},
 		{"implements to", header + "  - implements: a.I\n    message: m\n    to: b.I\n", `t.yaml:6: rule "implements:a.I": implements rule takes no "to"`},
+		{"strings message", header + "  - strings: a\n", `t.yaml:6: rule "strings:a": strings rule needs a "message"`},
+		{"strings package", header + "  - strings: zz\n    message: m\n", `t.yaml:6: rule "strings:zz": "zz": package "zz" is not declared under "packages" (declared: a, b); or give an import path`},
+		{"strings path", header + "  - strings: ../x\n    message: m\n", `t.yaml:6: rule "strings:../x": malformed import path "../x"`},
+		{"strings placeholder", header + "  - strings: a\n    message: \"{type} names a\"\n", `t.yaml:7: rule "strings:a": message: {type} is not a placeholder of strings rules (known: {string}, {path}, {version})`},
+		{"strings version", vheader + "  - strings: example.com/other\n    message: \"{string} names {version}\"\n", `t.yaml:9: rule "strings:example.com/other": message: {version} needs a label for each version under "packages" (v7: example.com/lib/v7); example.com/other has none`},
 		{"type to", header + "  - type: a.T\n    to: b.U.V\n", `t.yaml:7: rule "type:a.T": to: "b.U.V" is not of the form pkg.Name`},
 	}
 	for _, c := range cases {

@@ -24,7 +24,7 @@ func (s *Set) checkMessage(op, message string, paths []string, known ...string) 
 		}
 		for _, p := range paths {
 			if s.labels[p] == "" {
-				return fmt.Errorf("message: {version} needs a label for each version under \"packages\" (v7: example.com/lib/v7); %s has none", p)
+				return fmt.Errorf("message: {version} needs a label for each version under \"packages\" (v7: example.com/lib/v7); %s has none", strings.TrimSuffix(p, "/..."))
 			}
 		}
 	}

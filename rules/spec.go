@@ -10,7 +10,7 @@ import (
 
 // Spec is one rule as written in a rule file. Exactly one operation key
 // (Move, Rename, Method, Field, Call, Manual, RemoveField, Type, InsertArg,
-// Implements, Go) is set.
+// Implements, Strings, Go) is set.
 type Spec struct {
 	// ID names the rule within its set; defaults to the operation and target.
 	ID string `yaml:"id"`
@@ -63,6 +63,13 @@ type Spec struct {
 	// in which {type} stands for the type's name, {path} for the import
 	// path of the version it implements and {version} for its label.
 	Implements string `yaml:"implements"`
+	// Strings names a package of the set ("redis", its versions) or an
+	// import path: each string literal, import paths aside, that contains
+	// one of its import paths is reported with Message, in which {string}
+	// stands for the string, {path} for the path it contains and {version}
+	// for that version's label. A literal that an earlier strings rule of
+	// the set reports is left to it.
+	Strings string `yaml:"strings"`
 	// Go names a rule written in Go that the rule set uses.
 	Go string `yaml:"go"`
 
@@ -83,9 +90,9 @@ type Spec struct {
 	// Name is the package name of a Move's new path when it differs from
 	// the old package's name.
 	Name string `yaml:"name"`
-	// Message explains a Manual or Implements site (and the sites that
-	// RemoveField, Type and InsertArg report), or configures a Go rule's
-	// reports.
+	// Message explains a Manual, Implements or Strings site (and the
+	// sites that RemoveField, Type and InsertArg report), or configures a
+	// Go rule's reports.
 	Message string `yaml:"message"`
 	// TODO asks for a "// TODO(migrate): Message" comment at reported sites.
 	TODO bool `yaml:"todo"`
@@ -99,7 +106,7 @@ type Spec struct {
 	// moveFrom holds the import paths a Move of a package name moves.
 	moveFrom []string
 	// reported is the import path, with its version's label, that the
-	// derived example of an Implements rule names.
+	// derived example of an Implements or Strings rule names.
 	reported, reportedLabel string
 }
 
@@ -143,7 +150,8 @@ func (s *Spec) ops() []opArg {
 	return []opArg{
 		{"move", s.Move}, {"rename", s.Rename}, {"method", s.Method}, {"field", s.Field},
 		{"call", s.Call}, {"manual", s.Manual}, {"remove-field", s.RemoveField}, {"type", s.Type},
-		{"insert-arg", strings.Join(s.InsertArg, ", ")}, {"implements", s.Implements}, {"go", s.Go},
+		{"insert-arg", strings.Join(s.InsertArg, ", ")}, {"implements", s.Implements},
+		{"strings", s.Strings}, {"go", s.Go},
 	}
 }
 
@@ -158,7 +166,7 @@ func (s *Spec) checkOp() error {
 	}
 	switch {
 	case len(set) == 0:
-		return fmt.Errorf("rule has no operation: set one of move, rename, method, field, call, manual, remove-field, type, insert-arg, implements, go")
+		return fmt.Errorf("rule has no operation: set one of move, rename, method, field, call, manual, remove-field, type, insert-arg, implements, strings, go")
 	case len(set) > 1:
 		return fmt.Errorf("rule has several operations (%s): split it into one rule each", strings.Join(set, ", "))
 	}
@@ -180,10 +188,10 @@ func (s *Spec) checkOp() error {
 }
 
 // declOps are the declarative operations.
-var declOps = []string{"move", "rename", "method", "field", "call", "manual", "remove-field", "type", "insert-arg", "implements"}
+var declOps = []string{"move", "rename", "method", "field", "call", "manual", "remove-field", "type", "insert-arg", "implements", "strings"}
 
 // reportOps are the operations that only report, with a message.
-var reportOps = []string{"manual", "implements"}
+var reportOps = []string{"manual", "implements", "strings"}
 
 // keyOps lists the operations each optional key applies to, and how an
 // error says so.
