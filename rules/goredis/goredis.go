@@ -30,7 +30,7 @@ func Rules() []*rules.GoRule {
 	return []*rules.GoRule{
 		ContextArg, IdleCheck, MaxLenApprox, XTrimApprox, ZAddMembers, ZAddArgs,
 		PipelineClose, WithContext, Callbacks, RingNewClient, V6Values, HookValues,
-		RandWith, Behaviour, UserInterfaces, Dependencies, OldStrings, MethodValues,
+		RandWith, Behaviour, UserInterfaces, Dependencies, MethodValues,
 	}
 }
 
