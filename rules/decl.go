@@ -4,7 +4,7 @@ import "fmt"
 
 // operation is a declarative rule of a rule file (move, rename, method,
 // field, call, manual, remove-field, type, insert-arg, implements,
-// strings). Like a GoRule, it
+// strings, note). Like a GoRule, it
 // only computes: run records its sites on a Pass, and the engine filters,
 // applies and counts them.
 type operation interface {
@@ -79,6 +79,8 @@ func newOperation(set *Set, spec *Spec) (operation, error) {
 		return newImplements(set, spec)
 	case "strings":
 		return newStrings(set, spec)
+	case "note":
+		return newNote(set, spec)
 	default:
 		return nil, fmt.Errorf("unknown operation %q", op)
 	}

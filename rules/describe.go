@@ -36,7 +36,7 @@ func (s *Spec) describeOp() string {
 		return fmt.Sprintf("%s becomes %s", arg, s.To)
 	case "method", "field":
 		return fmt.Sprintf("%s %s is renamed %s", op, arg, s.To)
-	case "manual":
+	case "manual", "note":
 		return s.Message
 	case "implements":
 		return fmt.Sprintf("types that implement %s are reported", arg)
@@ -86,6 +86,8 @@ func (s *Spec) ExampleOrDerived() *Example {
 		msg := expand(s.Message, "{string}", str, "{path}", s.reported, "{version}", s.reportedLabel)
 		use := fmt.Sprintf("goleak.IgnoreTopFunction(%q)", str)
 		return reportExample(use, use, msg, s.TODO)
+	case "note":
+		return s.noteExample()
 	case "remove-field":
 		return &Example{Before: fmt.Sprintf("%s.%s{%s: 1, Other: v}", parts[0], parts[1], parts[2]), After: fmt.Sprintf("%s.%s{Other: v}", parts[0], parts[1])}
 	case "type":
@@ -133,6 +135,21 @@ func reportExample(before, after, message string, todo bool) *Example {
 	return &Example{Before: before, After: after + " // reported: " + message}
 }
 
+// noteExample shows a file using the first function or method of a note
+// rule, told at its import.
+func (s *Spec) noteExample() *Example {
+	parts := strings.Split(s.Note[0], ".")
+	use := strings.Join(parts, ".") + "(...)"
+	if len(parts) == 3 {
+		use = memberUse(parts, "(...)")
+	}
+	imp := fmt.Sprintf("import %q", s.reported)
+	ex := reportExample(imp, imp, s.Message, s.TODO)
+	ex.Before += "\n\n" + use
+	ex.After += "\n\n" + use
+	return ex
+}
+
 // inserted says which argument an insert-arg rule inserts: "a
 // context.Context first".
 func (s *Spec) inserted() string {
@@ -158,6 +175,8 @@ func (s *Spec) ReportsWhat() string {
 	switch op, _ := s.Op(); {
 	case op == "implements":
 		return "every type of your code that implements it, with a value or pointer receiver, is reported at its name"
+	case op == "note":
+		return "told once per file (test files aside), at its first import of the package, where the file uses one of them"
 	case op == "strings":
 		return "every string literal that contains one of its import paths is reported, unless an earlier strings rule of the set reports it"
 	case op != "manual":

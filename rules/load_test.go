@@ -73,6 +73,10 @@ func TestParseErrors(t *testing.T) {
 		{"strings path", header + "  - strings: ../x\n    message: m\n", `t.yaml:6: rule "strings:../x": malformed import path "../x"`},
 		{"strings placeholder", header + "  - strings: a\n    message: \"{type} names a\"\n", `t.yaml:7: rule "strings:a": message: {type} is not a placeholder of strings rules (known: {string}, {path}, {version})`},
 		{"strings version", vheader + "  - strings: example.com/other\n    message: \"{string} names {version}\"\n", `t.yaml:9: rule "strings:example.com/other": message: {version} needs a label for each version under "packages" (v7: example.com/lib/v7); example.com/other has none`},
+		{"note message", header + "  - note: [a.F, a.T.M]\n", `t.yaml:6: rule "note:a.F, a.T.M": note rule needs a "message"`},
+		{"note package", header + "  - id: n\n    note: [a.F, zz.G]\n    message: m\n", `t.yaml:7: rule "n": "zz.G": package "zz" is not declared under "packages"`},
+		{"note form", header + "  - id: n\n    note: [a.T.M.X]\n    message: m\n", `t.yaml:7: rule "n": "a.T.M.X" is not of the form pkg.Name`},
+		{"note placeholder", header + "  - id: n\n    note: a.F\n    message: \"{path} changed\"\n", `t.yaml:8: rule "n": message: {path}: note rules fill in no placeholders`},
 		{"type to", header + "  - type: a.T\n    to: b.U.V\n", `t.yaml:7: rule "type:a.T": to: "b.U.V" is not of the form pkg.Name`},
 	}
 	for _, c := range cases {
@@ -111,6 +115,19 @@ func TestBuiltinsLoad(t *testing.T) {
 				t.Errorf("%s/%s: no before/after example", s.Name, spec.ID)
 			}
 		}
+	}
+}
+
+// TestNoteAlias checks that a list of references can be written once and
+// reused with a YAML alias, as the notes about one set of constructors do.
+func TestNoteAlias(t *testing.T) {
+	src := header + "  - {id: x, note: &ctors [a.New, a.NewRing], message: m}\n  - {id: y, note: *ctors, message: n}\n"
+	set, err := rules.Parse([]byte(src), "t.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(set.Specs[1].Note, " "); got != "a.New a.NewRing" {
+		t.Errorf("note of y = %q, want the list of x", got)
 	}
 }
 

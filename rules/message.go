@@ -16,6 +16,9 @@ var placeholderRE = regexp.MustCompile(`\{[a-z]+\}`)
 // stand for has a label.
 func (s *Set) checkMessage(op, message string, paths []string, known ...string) error {
 	for _, m := range placeholderRE.FindAllString(message, -1) {
+		if len(known) == 0 {
+			return fmt.Errorf("message: %s: %s rules fill in no placeholders", m, op)
+		}
 		if !slices.Contains(known, m) {
 			return fmt.Errorf("message: %s is not a placeholder of %s rules (known: %s)", m, op, strings.Join(known, ", "))
 		}

@@ -10,7 +10,7 @@ import (
 
 // Spec is one rule as written in a rule file. Exactly one operation key
 // (Move, Rename, Method, Field, Call, Manual, RemoveField, Type, InsertArg,
-// Implements, Strings, Go) is set.
+// Implements, Strings, Note, Go) is set.
 type Spec struct {
 	// ID names the rule within its set; defaults to the operation and target.
 	ID string `yaml:"id"`
@@ -70,6 +70,10 @@ type Spec struct {
 	// for that version's label. A literal that an earlier strings rule of
 	// the set reports is left to it.
 	Strings string `yaml:"strings"`
+	// Note lists functions and methods ("redis.NewClient",
+	// "redis.*.Pipeline"): a file that uses one of them, test files aside,
+	// is told Message once, at its first import of their package.
+	Note stringList `yaml:"note"`
 	// Go names a rule written in Go that the rule set uses.
 	Go string `yaml:"go"`
 
@@ -90,7 +94,7 @@ type Spec struct {
 	// Name is the package name of a Move's new path when it differs from
 	// the old package's name.
 	Name string `yaml:"name"`
-	// Message explains a Manual, Implements or Strings site (and the
+	// Message explains a Manual, Implements, Strings or Note site (and the
 	// sites that RemoveField, Type and InsertArg report), or configures a
 	// Go rule's reports.
 	Message string `yaml:"message"`
@@ -106,7 +110,7 @@ type Spec struct {
 	// moveFrom holds the import paths a Move of a package name moves.
 	moveFrom []string
 	// reported is the import path, with its version's label, that the
-	// derived example of an Implements or Strings rule names.
+	// derived example of an Implements, Strings or Note rule names.
 	reported, reportedLabel string
 }
 
@@ -151,7 +155,7 @@ func (s *Spec) ops() []opArg {
 		{"move", s.Move}, {"rename", s.Rename}, {"method", s.Method}, {"field", s.Field},
 		{"call", s.Call}, {"manual", s.Manual}, {"remove-field", s.RemoveField}, {"type", s.Type},
 		{"insert-arg", strings.Join(s.InsertArg, ", ")}, {"implements", s.Implements},
-		{"strings", s.Strings}, {"go", s.Go},
+		{"strings", s.Strings}, {"note", strings.Join(s.Note, ", ")}, {"go", s.Go},
 	}
 }
 
@@ -166,7 +170,7 @@ func (s *Spec) checkOp() error {
 	}
 	switch {
 	case len(set) == 0:
-		return fmt.Errorf("rule has no operation: set one of move, rename, method, field, call, manual, remove-field, type, insert-arg, implements, strings, go")
+		return fmt.Errorf("rule has no operation: set one of move, rename, method, field, call, manual, remove-field, type, insert-arg, implements, strings, note, go")
 	case len(set) > 1:
 		return fmt.Errorf("rule has several operations (%s): split it into one rule each", strings.Join(set, ", "))
 	}
@@ -188,10 +192,10 @@ func (s *Spec) checkOp() error {
 }
 
 // declOps are the declarative operations.
-var declOps = []string{"move", "rename", "method", "field", "call", "manual", "remove-field", "type", "insert-arg", "implements", "strings"}
+var declOps = []string{"move", "rename", "method", "field", "call", "manual", "remove-field", "type", "insert-arg", "implements", "strings", "note"}
 
 // reportOps are the operations that only report, with a message.
-var reportOps = []string{"manual", "implements", "strings"}
+var reportOps = []string{"manual", "implements", "strings", "note"}
 
 // keyOps lists the operations each optional key applies to, and how an
 // error says so.
