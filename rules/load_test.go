@@ -35,7 +35,7 @@ func TestParseErrors(t *testing.T) {
 		{"unbound hole", header + "  - call: a.F($x)\n    to: b.G($y)\n", `to: $y is not bound by the call pattern`},
 		{"receiver missing", header + "  - call: $c.M()\n    to: $c.N()\n", `needs "receiver: pkg.Type"`},
 		{"manual message", header + "  - manual: a.X\n", `manual rule needs a "message"`},
-		{"unknown go rule", header + "  - go: nope\n", `unknown Go rule "nope" (known: go-redis-behaviour, go-redis-callbacks,`},
+		{"unknown go rule", header + "  - go: nope\n", `unknown Go rule "nope" (known: go-redis-callbacks, go-redis-context-arg,`},
 		{"duplicate id", header + "  - id: x\n    manual: a.X\n    message: m\n  - id: x\n    manual: a.Y\n    message: m\n", `t.yaml:9: rule id "x" already used at line 6`},
 		{"bad go version", "name: t\ngo: latest\nrules:\n  - manual: a.X\n", `t.yaml:2: "go" must be a Go version`},
 		{"move to parent", header + "  - move: example.com/a\n    to: ../../etc/evil\n", `t.yaml:7: rule "move:example.com/a": to: malformed import path "../../etc/evil": invalid path element ".."`},
