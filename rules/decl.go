@@ -3,7 +3,8 @@ package rules
 import "fmt"
 
 // operation is a declarative rule of a rule file (move, rename, method,
-// field, call, manual, remove-field, type, insert-arg). Like a GoRule, it
+// field, call, manual, remove-field, type, insert-arg, implements,
+// strings, note). Like a GoRule, it
 // only computes: run records its sites on a Pass, and the engine filters,
 // applies and counts them.
 type operation interface {
@@ -74,6 +75,12 @@ func newOperation(set *Set, spec *Spec) (operation, error) {
 		return newRetype(set, spec)
 	case "insert-arg":
 		return newInsertArg(set, spec)
+	case "implements":
+		return newImplements(set, spec)
+	case "strings":
+		return newStrings(set, spec)
+	case "note":
+		return newNote(set, spec)
 	default:
 		return nil, fmt.Errorf("unknown operation %q", op)
 	}

@@ -36,8 +36,12 @@ func (s *Spec) describeOp() string {
 		return fmt.Sprintf("%s becomes %s", arg, s.To)
 	case "method", "field":
 		return fmt.Sprintf("%s %s is renamed %s", op, arg, s.To)
-	case "manual":
+	case "manual", "note":
 		return s.Message
+	case "implements":
+		return fmt.Sprintf("types that implement %s are reported", arg)
+	case "strings":
+		return fmt.Sprintf("string literals that name %s are reported", arg)
 	case "remove-field":
 		return fmt.Sprintf("field %s is deleted from composite literals", arg)
 	case "type":
@@ -74,6 +78,16 @@ func (s *Spec) ExampleOrDerived() *Example {
 		return &Example{Before: fmt.Sprintf("%s.%s{%s: v}", parts[0], parts[1], parts[2]), After: fmt.Sprintf("%s.%s{%s: v}", parts[0], parts[1], s.To)}
 	case "manual":
 		return s.manualExample(parts)
+	case "implements":
+		msg := expand(s.Message, "{type}", "T", "{path}", s.reported, "{version}", s.reportedLabel)
+		return reportExample(fmt.Sprintf("type T struct{} // implements %s", arg), "type T struct{}", msg, s.TODO)
+	case "strings":
+		str := s.reported + ".(*Client).run"
+		msg := expand(s.Message, "{string}", str, "{path}", s.reported, "{version}", s.reportedLabel)
+		use := fmt.Sprintf("goleak.IgnoreTopFunction(%q)", str)
+		return reportExample(use, use, msg, s.TODO)
+	case "note":
+		return s.noteExample()
 	case "remove-field":
 		return &Example{Before: fmt.Sprintf("%s.%s{%s: 1, Other: v}", parts[0], parts[1], parts[2]), After: fmt.Sprintf("%s.%s{Other: v}", parts[0], parts[1])}
 	case "type":
@@ -106,12 +120,34 @@ func (s *Spec) manualExample(parts []string) *Example {
 		before = memberUse(parts, call)
 	}
 	lines := strings.Split(before, "\n")
-	use := lines[len(lines)-1]
-	report := use + " // reported: " + s.Message
-	if s.TODO {
-		report = "// TODO(migrate): " + s.Message + "\n" + use
+	ex := reportExample(lines[len(lines)-1], lines[len(lines)-1], s.Message, s.TODO)
+	ex.Before = before
+	ex.After = strings.Join(append(lines[:len(lines)-1], ex.After), "\n")
+	return ex
+}
+
+// reportExample shows the line before, and the line after reported with
+// message: with a TODO comment above it, or a note at its end.
+func reportExample(before, after, message string, todo bool) *Example {
+	if todo {
+		return &Example{Before: before, After: "// TODO(migrate): " + message + "\n" + after}
 	}
-	return &Example{Before: before, After: strings.Join(append(lines[:len(lines)-1], report), "\n")}
+	return &Example{Before: before, After: after + " // reported: " + message}
+}
+
+// noteExample shows a file using the first function or method of a note
+// rule, told at its import.
+func (s *Spec) noteExample() *Example {
+	parts := strings.Split(s.Note[0], ".")
+	use := strings.Join(parts, ".") + "(...)"
+	if len(parts) == 3 {
+		use = memberUse(parts, "(...)")
+	}
+	imp := fmt.Sprintf("import %q", s.reported)
+	ex := reportExample(imp, imp, s.Message, s.TODO)
+	ex.Before += "\n\n" + use
+	ex.After += "\n\n" + use
+	return ex
 }
 
 // inserted says which argument an insert-arg rule inserts: "a
@@ -132,15 +168,24 @@ func (s *Spec) inserted() string {
 	return fmt.Sprintf("%s as argument %d", v, s.At+1)
 }
 
-// ReportsWhat says which uses a manual rule reports, for "migrate
-// explain".
+// ReportsWhat says which sites a rule that only reports (manual,
+// implements, strings, note) reports, for "migrate explain"; "" for the
+// other rules.
 func (s *Spec) ReportsWhat() string {
-	switch s.When {
-	case "called":
+	switch op, _ := s.Op(); {
+	case op == "implements":
+		return "every type of your code that implements it, with a value or pointer receiver, is reported at its name"
+	case op == "note":
+		return "told once per file (test files aside), at its first import of the package, where the file uses one of them"
+	case op == "strings":
+		return "every string literal that contains one of its import paths is reported, unless an earlier strings rule of the set reports it"
+	case op != "manual":
+		return ""
+	case s.When == "called":
 		return "every call is reported for a person"
-	case "result-used":
+	case s.When == "result-used":
 		return "every call whose result is used is reported for a person"
-	case "value":
+	case s.When == "value":
 		return "every use as a method value or expression, not called, is reported for a person"
 	}
 	return "every use is reported for a person"

@@ -4,7 +4,9 @@
 // A rule set is data: a YAML file that names the packages it touches and a
 // list of rules, each one declarative operation (move an import path, rename
 // a symbol, a method or a field, replace a call by a template, mark a symbol
-// for manual follow-up) or the name of a rule written in Go. Built-in rule
+// for manual follow-up, report the types implementing an old interface, the
+// strings naming an old path, or a behaviour change once per file) or the
+// name of a rule written in Go. Built-in rule
 // sets are embedded files in the same format and go through the same loader.
 //
 // # Rules written in Go

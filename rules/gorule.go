@@ -110,7 +110,16 @@ type bound struct {
 	spec *Spec
 }
 
-func (b *bound) ID() string      { return b.spec.ID }
+// ID returns the rule's group when the rule file gives it one, as for a
+// declarative rule: a Go rule may share a name with the rule file's rules
+// (go-redis's hooks: the types in YAML, the values in Go).
+func (b *bound) ID() string {
+	if b.spec.Group != "" {
+		return b.spec.Group
+	}
+	return b.spec.ID
+}
+
 func (b *bound) Paths() []string { return b.rule.Paths }
 func (b *bound) Indirect() bool  { return !b.rule.ImportersOnly }
 

@@ -30,3 +30,21 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestGoRuleGroup checks that a Go rule given a group in the rule file is
+// reported under it, beside the declarative rules of the group.
+func TestGoRuleGroup(t *testing.T) {
+	r := &rules.GoRule{Name: "values", Doc: "d", Paths: []string{"example.com/a"}, Run: func(*rules.Pass) error { return nil }}
+	src := "name: t\npackages:\n  a: example.com/a\nrules:\n" +
+		"  - {id: types, group: hooks, implements: a.Hook, message: m}\n" +
+		"  - {id: values, group: hooks, go: values}\n"
+	set, err := rules.Parse([]byte(src), "t.yaml", rules.Table(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range set.Rules {
+		if r.ID() != "hooks" {
+			t.Errorf("rule reported as %q, want hooks", r.ID())
+		}
+	}
+}

@@ -87,6 +87,7 @@ func Parse(src []byte, source string, goRules map[string]GoRuleFunc) (*Set, erro
 	set := &Set{
 		Name: f.Name, From: f.From, To: f.To, Summary: f.Summary, Doc: f.Doc,
 		Source: source, GoVersion: f.Go, Packages: f.Packages.paths(), Modules: f.Modules,
+		labels: f.Packages.labels(),
 	}
 	if name, line, err := f.Packages.check(); err != nil {
 		if line == 0 {

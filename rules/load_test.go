@@ -35,7 +35,7 @@ func TestParseErrors(t *testing.T) {
 		{"unbound hole", header + "  - call: a.F($x)\n    to: b.G($y)\n", `to: $y is not bound by the call pattern`},
 		{"receiver missing", header + "  - call: $c.M()\n    to: $c.N()\n", `needs "receiver: pkg.Type"`},
 		{"manual message", header + "  - manual: a.X\n", `manual rule needs a "message"`},
-		{"unknown go rule", header + "  - go: nope\n", `unknown Go rule "nope" (known: go-redis-behaviour, go-redis-callbacks,`},
+		{"unknown go rule", header + "  - go: nope\n", `unknown Go rule "nope" (known: go-redis-callbacks, go-redis-context-arg,`},
 		{"duplicate id", header + "  - id: x\n    manual: a.X\n    message: m\n  - id: x\n    manual: a.Y\n    message: m\n", `t.yaml:9: rule id "x" already used at line 6`},
 		{"bad go version", "name: t\ngo: latest\nrules:\n  - manual: a.X\n", `t.yaml:2: "go" must be a Go version`},
 		{"move to parent", header + "  - move: example.com/a\n    to: ../../etc/evil\n", `t.yaml:7: rule "move:example.com/a": to: malformed import path "../../etc/evil": invalid path element ".."`},
@@ -62,6 +62,21 @@ func TestParseErrors(t *testing.T) {
 		{"insert-arg package", header + "  - insert-arg: a.T.M\n    value: zz.X()\n", `t.yaml:7: rule "insert-arg:a.T.M": value: package "zz" is not declared under "packages"`},
 		{"insert-arg at", header + "  - insert-arg: a.T.M\n    value: nil\n    at: -1\n", `t.yaml:8: rule "insert-arg:a.T.M": at: -1 is not an argument index`},
 		{"remove-field to", header + "  - remove-field: a.T.F\n    to: G\n", `t.yaml:6: rule "remove-field:a.T.F": remove-field rule takes no "to"`},
+		{"implements message", header + "  - implements: a.I\n", `t.yaml:6: rule "implements:a.I": implements rule needs a "message"`},
+		{"implements package", header + "  - id: i\n    implements: zz.I\n    message: m\n", `t.yaml:7: rule "i": "zz.I": package "zz" is not declared under "packages"`},
+		{"implements member", header + "  - implements: a.T.M\n    message: m\n", `t.yaml:6: rule "implements:a.T.M": "a.T.M" is not of the form pkg.Name`},
+		{"implements placeholder", header + "  - implements: a.I\n    message: \"{name} implements a.I\"\n", `t.yaml:7: rule "implements:a.I": message: {name} is not a placeholder of implements rules (known: {type}, {path}, {version})`},
+		{"implements version label", header + "  - implements: a.I\n    message: \"{type} implements {version}\"\n", `t.yaml:7: rule "implements:a.I": message: {version} needs a label for each version under "packages" (v7: example.com/lib/v7); example.com/a has none`},
+		{"implements to", header + "  - implements: a.I\n    message: m\n    to: b.I\n", `t.yaml:6: rule "implements:a.I": implements rule takes no "to"`},
+		{"strings message", header + "  - strings: a\n", `t.yaml:6: rule "strings:a": strings rule needs a "message"`},
+		{"strings package", header + "  - strings: zz\n    message: m\n", `t.yaml:6: rule "strings:zz": "zz": package "zz" is not declared under "packages" (declared: a, b); or give an import path`},
+		{"strings path", header + "  - strings: ../x\n    message: m\n", `t.yaml:6: rule "strings:../x": malformed import path "../x"`},
+		{"strings placeholder", header + "  - strings: a\n    message: \"{type} names a\"\n", `t.yaml:7: rule "strings:a": message: {type} is not a placeholder of strings rules (known: {string}, {path}, {version})`},
+		{"strings version", vheader + "  - strings: example.com/other\n    message: \"{string} names {version}\"\n", `t.yaml:9: rule "strings:example.com/other": message: {version} needs a label for each version under "packages" (v7: example.com/lib/v7); example.com/other has none`},
+		{"note message", header + "  - note: [a.F, a.T.M]\n", `t.yaml:6: rule "note:a.F, a.T.M": note rule needs a "message"`},
+		{"note package", header + "  - id: n\n    note: [a.F, zz.G]\n    message: m\n", `t.yaml:7: rule "n": "zz.G": package "zz" is not declared under "packages"`},
+		{"note form", header + "  - id: n\n    note: [a.T.M.X]\n    message: m\n", `t.yaml:7: rule "n": "a.T.M.X" is not of the form pkg.Name`},
+		{"note placeholder", header + "  - id: n\n    note: a.F\n    message: \"{path} changed\"\n", `t.yaml:8: rule "n": message: {path}: note rules fill in no placeholders`},
 		{"type to", header + "  - type: a.T\n    to: b.U.V\n", `t.yaml:7: rule "type:a.T": to: "b.U.V" is not of the form pkg.Name`},
 	}
 	for _, c := range cases {
@@ -100,6 +115,19 @@ func TestBuiltinsLoad(t *testing.T) {
 				t.Errorf("%s/%s: no before/after example", s.Name, spec.ID)
 			}
 		}
+	}
+}
+
+// TestNoteAlias checks that a list of references can be written once and
+// reused with a YAML alias, as the notes about one set of constructors do.
+func TestNoteAlias(t *testing.T) {
+	src := header + "  - {id: x, note: &ctors [a.New, a.NewRing], message: m}\n  - {id: y, note: *ctors, message: n}\n"
+	set, err := rules.Parse([]byte(src), "t.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(set.Specs[1].Note, " "); got != "a.New a.NewRing" {
+		t.Errorf("note of y = %q, want the list of x", got)
 	}
 }
 

@@ -48,7 +48,7 @@ func (m *manual) run(p *Pass) error {
 		if !m.ref.matchesUse(p, id, obj) || obj.Pkg() == p.Pkg() || !m.receiverOK(p, id) {
 			return
 		}
-		msg := strings.ReplaceAll(m.spec.Message, "{name}", obj.Name())
+		msg := expand(m.spec.Message, "{name}", obj.Name())
 		switch m.spec.When {
 		case "":
 			if !m.rewritten(p, id) {

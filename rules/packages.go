@@ -141,6 +141,19 @@ func (t packageTable) paths() Packages {
 	return out
 }
 
+// labels maps each labelled version's import path to its label.
+func (t packageTable) labels() map[string]string {
+	out := map[string]string{}
+	for _, p := range t {
+		for i, path := range p.paths {
+			if p.labels[i] != "" {
+				out[path] = p.labels[i]
+			}
+		}
+	}
+	return out
+}
+
 // narrow returns the packages as a rule limited to versions sees them: each
 // name with several paths keeps those that versions names (by label or
 // path), or all when versions names none of them. Every entry of versions

@@ -32,6 +32,9 @@ type Set struct {
 	// Packages maps the names used in rule references and templates to
 	// import paths: one, or the versions of one library.
 	Packages Packages
+	// labels maps the import path of each version that the rule file
+	// labels ("v7: github.com/go-redis/redis/v7") to its label.
+	labels map[string]string
 	// Modules are the go.mod changes the migration needs.
 	Modules Modules
 	// Rules are applied in order, each to every file that imports one of

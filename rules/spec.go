@@ -10,7 +10,7 @@ import (
 
 // Spec is one rule as written in a rule file. Exactly one operation key
 // (Move, Rename, Method, Field, Call, Manual, RemoveField, Type, InsertArg,
-// Go) is set.
+// Implements, Strings, Note, Go) is set.
 type Spec struct {
 	// ID names the rule within its set; defaults to the operation and target.
 	ID string `yaml:"id"`
@@ -57,6 +57,23 @@ type Spec struct {
 	// list such as [old.Client.Get, old.Client.Set]) or functions whose
 	// every call gets the argument Value inserted at index At.
 	InsertArg stringList `yaml:"insert-arg"`
+	// Implements names an interface of the old package ("jwt.Claims"):
+	// each type declared in the migrated code that implements it, with a
+	// value or a pointer receiver, is reported at its name with Message,
+	// in which {type} stands for the type's name, {path} for the import
+	// path of the version it implements and {version} for its label.
+	Implements string `yaml:"implements"`
+	// Strings names a package of the set ("redis", its versions) or an
+	// import path: each string literal, import paths aside, that contains
+	// one of its import paths is reported with Message, in which {string}
+	// stands for the string, {path} for the path it contains and {version}
+	// for that version's label. A literal that an earlier strings rule of
+	// the set reports is left to it.
+	Strings string `yaml:"strings"`
+	// Note lists functions and methods ("redis.NewClient",
+	// "redis.*.Pipeline"): a file that uses one of them, test files aside,
+	// is told Message once, at its first import of their package.
+	Note stringList `yaml:"note"`
 	// Go names a rule written in Go that the rule set uses.
 	Go string `yaml:"go"`
 
@@ -79,8 +96,9 @@ type Spec struct {
 	// Name is the package name of a Move's new path when it differs from
 	// the old package's name.
 	Name string `yaml:"name"`
-	// Message explains a Manual site (and the sites that RemoveField, Type
-	// and InsertArg report), or configures a Go rule's reports.
+	// Message explains a Manual, Implements, Strings or Note site (and the
+	// sites that RemoveField, Type and InsertArg report), or configures a
+	// Go rule's reports.
 	Message string `yaml:"message"`
 	// TODO asks for a "// TODO(migrate): Message" comment at reported sites.
 	TODO bool `yaml:"todo"`
@@ -93,6 +111,9 @@ type Spec struct {
 	keyLines map[string]int
 	// moveFrom holds the import paths a Move of a package name moves.
 	moveFrom []string
+	// reported is the import path, with its version's label, that the
+	// derived example of an Implements, Strings or Note rule names.
+	reported, reportedLabel string
 }
 
 // errLine returns the line an error in the rule points at: the key the
@@ -135,7 +156,8 @@ func (s *Spec) ops() []opArg {
 	return []opArg{
 		{"move", s.Move}, {"rename", s.Rename}, {"method", s.Method}, {"field", s.Field},
 		{"call", s.Call}, {"manual", s.Manual}, {"remove-field", s.RemoveField}, {"type", s.Type},
-		{"insert-arg", strings.Join(s.InsertArg, ", ")}, {"go", s.Go},
+		{"insert-arg", strings.Join(s.InsertArg, ", ")}, {"implements", s.Implements},
+		{"strings", s.Strings}, {"note", strings.Join(s.Note, ", ")}, {"go", s.Go},
 	}
 }
 
@@ -150,7 +172,7 @@ func (s *Spec) checkOp() error {
 	}
 	switch {
 	case len(set) == 0:
-		return fmt.Errorf("rule has no operation: set one of move, rename, method, field, call, manual, remove-field, type, insert-arg, go")
+		return fmt.Errorf("rule has no operation: set one of move, rename, method, field, call, manual, remove-field, type, insert-arg, implements, strings, note, go")
 	case len(set) > 1:
 		return fmt.Errorf("rule has several operations (%s): split it into one rule each", strings.Join(set, ", "))
 	}
@@ -162,8 +184,8 @@ func (s *Spec) checkOp() error {
 	if !needsTo && s.To != "" {
 		return fmt.Errorf("%s rule takes no \"to\"", op)
 	}
-	if op == "manual" && s.Message == "" {
-		return fmt.Errorf("manual rule needs a \"message\" saying what to do")
+	if slices.Contains(reportOps, op) && s.Message == "" {
+		return fmt.Errorf("%s rule needs a \"message\" saying what to do", op)
 	}
 	if op == "insert-arg" && s.Value == "" {
 		return fmt.Errorf("insert-arg rule needs a \"value\", the argument to insert ($ctx for the context in scope)")
@@ -172,7 +194,10 @@ func (s *Spec) checkOp() error {
 }
 
 // declOps are the declarative operations.
-var declOps = []string{"move", "rename", "method", "field", "call", "manual", "remove-field", "type", "insert-arg"}
+var declOps = []string{"move", "rename", "method", "field", "call", "manual", "remove-field", "type", "insert-arg", "implements", "strings", "note"}
+
+// reportOps are the operations that only report, with a message.
+var reportOps = []string{"manual", "implements", "strings", "note"}
 
 // keyOps lists the operations each optional key applies to, and how an
 // error says so.
@@ -187,7 +212,6 @@ var keyOps = []struct {
 	{"at", []string{"insert-arg"}, "insert-arg rules"},
 	{"value", []string{"insert-arg"}, "insert-arg rules"},
 	{"versions", declOps, "declarative rules, not go"},
-	{"group", declOps, "declarative rules, not go"},
 }
 
 // checkKeys verifies that each optional key the rule sets applies to op,

@@ -56,12 +56,12 @@ func explain(w io.Writer, s *rules.Set) {
 		if spec.Group != "" {
 			fmt.Fprintf(w, "    reported as %s/%s\n", s.Name, spec.Group)
 		}
-		if spec.Manual != "" {
+		if what := spec.ReportsWhat(); what != "" {
 			todo := ""
 			if spec.TODO {
 				todo = ", with a // TODO(migrate) comment above the statement"
 			}
-			fmt.Fprintf(w, "    %s%s\n", spec.ReportsWhat(), todo)
+			fmt.Fprintf(w, "    %s%s\n", what, todo)
 		}
 		if ex := spec.ExampleOrDerived(); ex != nil {
 			fmt.Fprintf(w, "    before:\n%s\n    after:\n%s\n", indentBy(ex.Before, 6), indentBy(ex.After, 6))

@@ -29,8 +29,8 @@ var clientTypes = []string{"Client", "ClusterClient", "Ring", "Tx", "Conn", "Pip
 func Rules() []*rules.GoRule {
 	return []*rules.GoRule{
 		ContextArg, MaxLenApprox, XTrimApprox, ZAddMembers, ZAddArgs,
-		PipelineClose, WithContext, Callbacks, RingNewClient, V6Values, Hooks,
-		RandWith, Behaviour, UserInterfaces, Dependencies, OldStrings,
+		PipelineClose, WithContext, Callbacks, RingNewClient, V6Values, HookValues,
+		RandWith, TimeArgs, UserInterfaces, Dependencies,
 	}
 }
 
@@ -84,16 +84,6 @@ func refs(versions []int, typeNames []string, names ...string) []rules.Ref {
 // members returns the Matcher of refs(versions, typeNames, names...).
 func members(versions []int, typeNames []string, names ...string) *rules.Matcher {
 	return rules.NewMatcher(refs(versions, typeNames, names...)...)
-}
-
-// funcs returns the Matcher of the package-level names in the old
-// packages of the versions.
-func funcs(versions []int, names ...string) *rules.Matcher {
-	var out []rules.Ref
-	for _, n := range names {
-		out = append(out, rules.Ref{Paths: oldPathsOf(versions), Pkg: "redis", Name: n})
-	}
-	return rules.NewMatcher(out...)
 }
 
 // anyType names a member of any type.

@@ -1,47 +1,23 @@
 package goredis
 
 import (
-	"fmt"
 	"go/ast"
 	"go/types"
 
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// Hooks reports the types of the package that implement the v7 or v8 Hook
-// interface (BeforeProcess, AfterProcess, BeforeProcessPipeline,
-// AfterProcessPipeline), which v9 replaced by DialHook, ProcessHook and
-// ProcessPipelineHook, each wrapping the next hook; and AddHook calls given
-// a hook from another package (a tracing library's, say).
-var Hooks = rule("hooks", "types implementing the v7/v8 Hook, and hooks of other packages given to AddHook, are reported", v78, runHooks)
-
-const hookTODO = "%s implements the %s Hook (BeforeProcess/AfterProcess...), which v9 replaced: write DialHook(next redis.DialHook) redis.DialHook, ProcessHook(next redis.ProcessHook) redis.ProcessHook and ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook, each calling next; v9 runs hooks in the order they were added"
+// HookValues reports the values used as a v7 or v8 Hook: given to AddHook,
+// or elements of a []redis.Hook. A hook from another package (a tracing
+// library's, say) must come from that library's go-redis v9 version; one of
+// the package's own types builds again once the type has the v9 methods.
+// The types that implement the old Hook are reported by the rule file
+// (implements: redis.Hook), under the same name.
+var HookValues = rule("hook-values", "hooks of other packages given to AddHook, and values used as the v7/v8 Hook, are reported", v78, runHookValues)
 
 var addHook = members(v78, anyType, "AddHook")
 
-func runHooks(f *rules.Pass) error {
-	ifaces := oldInterfaces(f, "Hook")
-	for _, decl := range f.AST().Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok {
-			continue
-		}
-		for _, spec := range gd.Specs {
-			ts, ok := spec.(*ast.TypeSpec)
-			if !ok {
-				continue
-			}
-			tn, _ := f.Info().Defs[ts.Name].(*types.TypeName)
-			if tn == nil {
-				continue
-			}
-			for v, iface := range ifaces {
-				if implements(tn.Type(), iface) {
-					f.Report(ts.Name.Pos(), fmt.Sprintf(hookTODO, tn.Name(), pathForVersion(v)), true)
-				}
-			}
-		}
-	}
+func runHookValues(f *rules.Pass) error {
 	eachCall(f, addHook, func(call *ast.CallExpr, _ *types.Func, _ int) {
 		if len(call.Args) == 1 {
 			hookValue(f, call.Args[0])
@@ -71,31 +47,6 @@ func hookValue(f *rules.Pass, e ast.Expr) {
 	default:
 		f.Report(e.Pos(), "this hook implements the old client's Hook: once its type has the v9 methods (see the TODO at its declaration), this builds again", false)
 	}
-}
-
-// oldInterfaces returns the interface named name of each old package the
-// file imports, by version.
-func oldInterfaces(f rules.View, name string) map[int]*types.Interface {
-	out := map[int]*types.Interface{}
-	for _, spec := range f.AST().Imports {
-		pn := f.Info().PkgNameOf(spec)
-		if pn == nil || version(pn.Imported()) == 0 {
-			continue
-		}
-		if tn, ok := pn.Imported().Scope().Lookup(name).(*types.TypeName); ok {
-			if iface, ok := tn.Type().Underlying().(*types.Interface); ok {
-				out[version(pn.Imported())] = iface
-			}
-		}
-	}
-	return out
-}
-
-func implements(t types.Type, iface *types.Interface) bool {
-	if types.IsInterface(t) {
-		return false
-	}
-	return types.Implements(t, iface) || types.Implements(types.NewPointer(t), iface)
 }
 
 // namedPkg returns the package of a named type or of the type a pointer
