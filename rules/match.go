@@ -14,12 +14,13 @@ import (
 // versions of one library). Declarative rules and rules written in Go
 // share it, so that "is this the symbol?" has one answer.
 type Matcher struct {
+	refs   []Ref
 	byName map[string][]Ref // by the object's name: Name, or Member
 }
 
 // NewMatcher returns a Matcher for refs.
 func NewMatcher(refs ...Ref) *Matcher {
-	m := &Matcher{byName: map[string][]Ref{}}
+	m := &Matcher{refs: refs, byName: map[string][]Ref{}}
 	for _, r := range refs {
 		key := r.Name
 		if r.Member != "" {
@@ -28,6 +29,38 @@ func NewMatcher(refs ...Ref) *Matcher {
 		m.byName[key] = append(m.byName[key], r)
 	}
 	return m
+}
+
+// Members returns the Matcher of the members names of each of the types
+// typeNames ("*" for any type) of the package at paths (its versions), for
+// rules written in Go.
+func Members(paths, typeNames []string, names ...string) *Matcher {
+	var refs []Ref
+	for _, n := range names {
+		for _, t := range typeNames {
+			refs = append(refs, Ref{Paths: paths, Name: t, Member: n})
+		}
+	}
+	return NewMatcher(refs...)
+}
+
+// Funcs returns the Matcher of the package-level names of the package at
+// paths (its versions), for rules written in Go.
+func Funcs(paths []string, names ...string) *Matcher {
+	var refs []Ref
+	for _, n := range names {
+		refs = append(refs, Ref{Paths: paths, Name: n})
+	}
+	return NewMatcher(refs...)
+}
+
+// Or returns the Matcher of the Refs of ms, in order.
+func Or(ms ...*Matcher) *Matcher {
+	var refs []Ref
+	for _, m := range ms {
+		refs = append(refs, m.refs...)
+	}
+	return NewMatcher(refs...)
 }
 
 // Match returns the first Ref, in the order given to NewMatcher, that obj

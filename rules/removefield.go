@@ -43,22 +43,16 @@ func (r *removeField) run(p *Pass) error {
 		if v, ok := obj.(*types.Var); !ok || !r.ref.isField(v) {
 			return
 		}
-		var set ast.Node // the element or statement that sets the field
-		var value ast.Expr
-		switch _, kv, assign := FieldSet(p, id); {
-		case kv != nil:
-			set, value = kv, kv.Value
-		case assign != nil:
-			set, value = assign, assign.Rhs[0]
-		default:
+		set := FieldSet(p, id)
+		switch {
+		case set == nil:
 			p.Report(id.Pos(), r.msg+": remove this use", r.spec.TODO)
 			return
-		}
-		if !isConstant(p.Info(), value) {
-			p.Report(id.Pos(), fmt.Sprintf("%s: its value %s is not a constant, so the field was left: delete it, keeping what computing the value does", r.msg, types.ExprString(value)), r.spec.TODO)
+		case !isConstant(p.Info(), set.Value):
+			p.Report(id.Pos(), fmt.Sprintf("%s: its value %s is not a constant, so the field was left: delete it, keeping what computing the value does", r.msg, types.ExprString(set.Value)), r.spec.TODO)
 			return
 		}
-		site := Site{Pos: id.Pos(), Edits: []Edit{Delete(set)}}
+		site := Site{Pos: id.Pos(), Edits: []Edit{Delete(set.Node)}}
 		if r.noteOf {
 			site.Message = r.msg
 		}
@@ -67,27 +61,36 @@ func (r *removeField) run(p *Pass) error {
 	return nil
 }
 
-// FieldSet tells how id, a use of a struct field, sets it: as the key of
-// an element kv of the composite literal lit, or as the target of a plain
-// assignment statement "x.F = v" that stands in a block or clause. It
-// returns nils for every other use.
-func FieldSet(v View, id *ast.Ident) (lit *ast.CompositeLit, kv *ast.KeyValueExpr, assign *ast.AssignStmt) {
+// FieldSetting is a use of a struct field that sets it: as the key of an
+// element of a composite literal, or as the target of a plain assignment
+// statement "x.F = v" that stands in a block or clause.
+type FieldSetting struct {
+	Lit    *ast.CompositeLit // the literal, for an element
+	KV     *ast.KeyValueExpr // the element
+	Assign *ast.AssignStmt   // the assignment
+	Node   ast.Node          // KV or Assign: what a deletion removes
+	Value  ast.Expr          // the value set
+}
+
+// FieldSet tells how id, a use of a struct field, sets it, or returns nil
+// for every other use.
+func FieldSet(v View, id *ast.Ident) *FieldSetting {
 	parents := v.Parents(id)
 	if len(parents) < 2 {
-		return nil, nil, nil
+		return nil
 	}
 	switch p := parents[0].(type) {
 	case *ast.KeyValueExpr:
 		if lit, ok := parents[1].(*ast.CompositeLit); ok && p.Key == id {
-			return lit, p, nil
+			return &FieldSetting{Lit: lit, KV: p, Node: p, Value: p.Value}
 		}
 	case *ast.SelectorExpr:
 		as, ok := parents[1].(*ast.AssignStmt)
 		if ok && p.Sel == id && len(parents) > 2 && as.Tok == token.ASSIGN && len(as.Lhs) == 1 && as.Lhs[0] == p && isStmtList(parents[2]) {
-			return nil, nil, as
+			return &FieldSetting{Assign: as, Node: as, Value: as.Rhs[0]}
 		}
 	}
-	return nil, nil, nil
+	return nil
 }
 
 // isStmtList reports whether n holds a list of statements.

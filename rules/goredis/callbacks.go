@@ -3,7 +3,6 @@ package goredis
 import (
 	"go/ast"
 	"go/types"
-	"strconv"
 
 	"github.com/dave/dst"
 	"golang.org/x/tools/go/types/typeutil"
@@ -29,36 +28,26 @@ const (
 )
 
 var (
-	forEachMethods = members(v67, anyType, "ForEachMaster", "ForEachSlave", "ForEachNode", "ForEachShard")
+	forEachMethods = rules.Members(v67, anyType, "ForEachMaster", "ForEachSlave", "ForEachNode", "ForEachShard")
 	// ctxFields and dialerFields are the option fields holding callbacks
 	// that gain a context.
-	ctxFields = rules.NewMatcher(append(refs(v67, optionTypes, "OnConnect"),
-		refs(v67, []string{"ClusterOptions"}, "ClusterSlots")...)...)
-	dialerFields = members([]int{6}, optionTypes, "Dialer")
+	ctxFields    = rules.Or(rules.Members(v67, optionTypes, "OnConnect"), rules.Members(v67, []string{"ClusterOptions"}, "ClusterSlots"))
+	dialerFields = rules.Members(v6, optionTypes, "Dialer")
 )
 
 var optionTypes = []string{"Options", "ClusterOptions", "RingOptions", "FailoverOptions", "UniversalOptions"}
 
 func runCallbacks(f *rules.Pass) error {
-	ast.Inspect(f.AST(), func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.CallExpr:
-			if name := forEachCall(f, n); name != "" {
-				callback(f, n.Args[0], name)
-			}
-		case *ast.KeyValueExpr:
-			if key, ok := n.Key.(*ast.Ident); ok && callbackField(f, key) != notCallback {
-				callback(f, n.Value, key.Name)
-			}
-		case *ast.AssignStmt:
-			for i, lhs := range n.Lhs {
-				if sel, ok := lhs.(*ast.SelectorExpr); ok && len(n.Rhs) == len(n.Lhs) && callbackField(f, sel.Sel) != notCallback {
-					callback(f, n.Rhs[i], sel.Sel.Name)
-				}
-			}
+	eachCall(f, forEachMethods, func(call *ast.CallExpr, fn *types.Func, _ int) {
+		if len(call.Args) == 1 {
+			callback(f, call.Args[0], fn.Name())
 		}
-		return true
 	})
+	for _, u := range f.UsesOf(rules.Or(ctxFields, dialerFields)) {
+		if set := rules.FieldSet(f, u.Ident); set != nil {
+			callback(f, set.Value, u.Ident.Name)
+		}
+	}
 	return nil
 }
 
@@ -79,8 +68,8 @@ func callback(f *rules.Pass, e ast.Expr, what string) {
 		added = []*dst.Field{param(lit, contextParamName(f, lit), &dst.SelectorExpr{X: f.Qualifier("context", lit.Pos()), Sel: dst.NewIdent("Context")})}
 	case dialer:
 		added = []*dst.Field{
-			param(lit, freeName(lit, "ctx"), &dst.SelectorExpr{X: f.Qualifier("context", lit.Pos()), Sel: dst.NewIdent("Context")}),
-			{Names: []*dst.Ident{dst.NewIdent(freeName(lit, "network")), dst.NewIdent(freeName(lit, "addr"))}, Type: dst.NewIdent("string")},
+			param(lit, rules.FreeName(lit, "ctx"), &dst.SelectorExpr{X: f.Qualifier("context", lit.Pos()), Sel: dst.NewIdent("Context")}),
+			{Names: []*dst.Ident{dst.NewIdent(rules.FreeName(lit, "network")), dst.NewIdent(rules.FreeName(lit, "addr"))}, Type: dst.NewIdent("string")},
 		}
 	}
 	if len(added) == 0 {
@@ -172,27 +161,7 @@ func contextParamName(f rules.View, lit *ast.FuncLit) string {
 	if callbackKindOf(f, lit) != ctxFirst || unnamedParams(lit) {
 		return ""
 	}
-	return freeName(lit, "ctx")
-}
-
-// freeName returns name, or name0, name1, ...: the first that no
-// identifier of the literal spells. A new parameter of that name then hides
-// nothing the body uses (an outer ctx it reads) and collides with nothing
-// it declares (a ctx declared further down).
-func freeName(lit *ast.FuncLit, name string) string {
-	taken := map[string]bool{}
-	ast.Inspect(lit, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			taken[id.Name] = true
-		}
-		return true
-	})
-	for i, try := 0, name; ; i++ {
-		if !taken[try] {
-			return try
-		}
-		try = name + strconv.Itoa(i)
-	}
+	return rules.FreeName(lit, "ctx")
 }
 
 func unnamedParams(lit *ast.FuncLit) bool {

@@ -14,7 +14,7 @@ import (
 // key, n, 0): v9 takes a LIMIT too, 0 for none.
 var XTrimApprox = rule("xtrim-approx", "XTrimApprox(ctx, key, n) becomes XTrimMaxLenApprox(ctx, key, n, 0)", v678, runXTrimApprox)
 
-var xtrimApprox = members(v678, clientTypes, "XTrimApprox")
+var xtrimApprox = rules.Members(v678, clientTypes, "XTrimApprox")
 
 func runXTrimApprox(p *rules.Pass) error {
 	eachCall(p, xtrimApprox, func(call *ast.CallExpr, _ *types.Func, _ int) {
@@ -37,7 +37,7 @@ func renameCallee(call *ast.CallExpr, name string) rules.Edit {
 // discarded the queued commands. A Close whose result is used is reported.
 var PipelineClose = rule("pipeline-close", "the statements p.Close() and defer p.Close() of a pipeline are deleted; other uses are reported", v678, runPipelineClose)
 
-var pipelineClose = members(v678, []string{"Pipeline", "Pipeliner"}, "Close")
+var pipelineClose = rules.Members(v678, []string{"Pipeline", "Pipeliner"}, "Close")
 
 func runPipelineClose(p *rules.Pass) error {
 	eachCall(p, pipelineClose, func(call *ast.CallExpr, _ *types.Func, _ int) {

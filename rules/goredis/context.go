@@ -19,7 +19,7 @@ import (
 // chained on; else context.TODO(), reported.
 var ContextArg = rule("context-arg", "every v6 and v7 command gets the context in scope, or context.TODO(), reported", v67, runContextArg)
 
-var withContextV67 = members(v67, anyType, "WithContext")
+var withContextV67 = rules.Members(v67, anyType, "WithContext")
 
 func runContextArg(p *rules.Pass) error {
 	for _, u := range p.UsesOf(commands) {

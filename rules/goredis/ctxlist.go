@@ -14,7 +14,7 @@ var ctxMethodsText string
 // commands matches the v6 and v7 functions and methods whose v8
 // counterparts take a context.Context first: those of ctxmethods.txt, under
 // their v6 and v7 names, but for notInserted.
-var commands = rules.NewMatcher(contextRefs(ctxMethodsText)...)
+var commands = contextCommands(ctxMethodsText)
 
 // v8Names maps the v6 and v7 names that v8 changed to the v8 names, under
 // which the list knows them (the rule renames does the renaming).
@@ -32,14 +32,14 @@ var v8Names = map[string]string{
 // NewScanCmd's process argument changed type (rule removed reports it).
 var notInserted = map[string]bool{"Conn": true, "WithContext": true, "ChannelWithSubscriptions": true, "NewScanCmd": true}
 
-// contextRefs reads ctxmethods.txt ("func NAME", "method NAME TYPE...")
-// into Refs to the v6 and v7 symbols.
-func contextRefs(text string) []rules.Ref {
+// contextCommands reads ctxmethods.txt ("func NAME", "method NAME
+// TYPE...") into a Matcher of the v6 and v7 symbols.
+func contextCommands(text string) *rules.Matcher {
 	oldNames := map[string][]string{}
 	for old, v8 := range v8Names {
 		oldNames[v8] = append(oldNames[v8], old)
 	}
-	var out []rules.Ref
+	var out []*rules.Matcher
 	for _, line := range strings.Split(text, "\n") {
 		f := strings.Fields(line)
 		if len(f) < 2 || f[0] != "func" && f[0] != "method" || notInserted[f[1]] {
@@ -47,13 +47,13 @@ func contextRefs(text string) []rules.Ref {
 		}
 		for _, name := range append([]string{f[1]}, oldNames[f[1]]...) {
 			if f[0] == "func" {
-				out = append(out, rules.Ref{Paths: oldPathsOf(v67), Pkg: "redis", Name: name})
+				out = append(out, rules.Funcs(v67, name))
 			} else {
-				out = append(out, refs(v67, f[2:], name)...)
+				out = append(out, rules.Members(v67, f[2:], name))
 			}
 		}
 	}
-	return out
+	return rules.Or(out...)
 }
 
 // gains reports whether a call of fn needs a context argument in v9: a v6

@@ -36,29 +36,21 @@ func Rules() []*rules.GoRule {
 
 // rule returns a Go rule of the package, named "go-redis-" and name,
 // looking at the old packages of the given versions.
-func rule(name, doc string, versions []int, run func(*rules.Pass) error, requires ...*rules.Fact) *rules.GoRule {
-	paths := oldPathsOf(versions)
-	slices.Sort(paths)
+func rule(name, doc string, paths []string, run func(*rules.Pass) error, requires ...*rules.Fact) *rules.GoRule {
 	return &rules.GoRule{
-		Name: "go-redis-" + name, Doc: doc, Paths: paths, Run: run, Requires: requires,
+		Name: "go-redis-" + name, Doc: doc, Paths: slices.Sorted(slices.Values(paths)), Run: run, Requires: requires,
 		NewPaths: []string{"context", pathV9},
 	}
 }
 
+// The old paths of the versions a rule applies to.
 var (
-	v678 = []int{6, 7, 8}
-	v67  = []int{6, 7}
-	v78  = []int{7, 8}
+	v678 = []string{pathV6, pathV7, pathV8}
+	v67  = []string{pathV6, pathV7}
+	v78  = []string{pathV7, pathV8}
+	v6   = []string{pathV6}
+	v8   = []string{pathV8}
 )
-
-func pathForVersion(v int) string {
-	for p, pv := range oldPaths {
-		if pv == v {
-			return p
-		}
-	}
-	return ""
-}
 
 // version returns the major version of an old go-redis package, or 0.
 func version(pkg *types.Package) int {
@@ -68,34 +60,8 @@ func version(pkg *types.Package) int {
 	return oldPaths[pkg.Path()]
 }
 
-// refs returns the Refs to each member names of each type typeNames ("*"
-// for any type) in the old packages of the versions.
-func refs(versions []int, typeNames []string, names ...string) []rules.Ref {
-	paths := oldPathsOf(versions)
-	var out []rules.Ref
-	for _, n := range names {
-		for _, t := range typeNames {
-			out = append(out, rules.Ref{Paths: paths, Pkg: "redis", Name: t, Member: n})
-		}
-	}
-	return out
-}
-
-// members returns the Matcher of refs(versions, typeNames, names...).
-func members(versions []int, typeNames []string, names ...string) *rules.Matcher {
-	return rules.NewMatcher(refs(versions, typeNames, names...)...)
-}
-
 // anyType names a member of any type.
 var anyType = []string{"*"}
-
-func oldPathsOf(versions []int) []string {
-	var paths []string
-	for _, v := range versions {
-		paths = append(paths, pathForVersion(v))
-	}
-	return paths
-}
 
 // eachCall calls fn, in source order, for every call of a function or
 // method that m names, with the old version it belongs to.
@@ -111,9 +77,6 @@ func eachCall(f rules.View, m *rules.Matcher, fn func(call *ast.CallExpr, callee
 // isOldNamed reports whether t (or what it points to) is one of the named
 // types of an old go-redis package.
 func isOldNamed(t types.Type, names ...string) bool {
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	n, ok := t.(*types.Named)
-	return ok && version(n.Obj().Pkg()) != 0 && slices.Contains(names, n.Obj().Name())
+	o := namedObj(t)
+	return o != nil && version(o.Pkg()) != 0 && slices.Contains(names, o.Name())
 }

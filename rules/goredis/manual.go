@@ -14,11 +14,11 @@ import (
 // withScores argument is not the literal false (those lose the argument
 // by a rule of the rule file): v9 moved the "true" form to
 // HRandFieldWithValues and ZRandMemberWithScores, with other result types.
-var RandWith = rule("rand-with", "HRandField and ZRandMember with a flag that is not false are reported", []int{8}, runRandWith)
+var RandWith = rule("rand-with", "HRandField and ZRandMember with a flag that is not false are reported", v8, runRandWith)
 
 var randWithTo = map[string]string{"HRandField": "HRandFieldWithValues ([]redis.KeyValue)", "ZRandMember": "ZRandMemberWithScores ([]redis.Z)"}
 
-var randWith = members([]int{8}, clientTypes, "HRandField", "ZRandMember")
+var randWith = rules.Members(v8, clientTypes, "HRandField", "ZRandMember")
 
 func runRandWith(f *rules.Pass) error {
 	eachCall(f, randWith, func(call *ast.CallExpr, fn *types.Func, _ int) {
@@ -37,7 +37,7 @@ func runRandWith(f *rules.Pass) error {
 // behaviour changes are notes of the rule file (note: ...), reported
 // under the same name; this one depends on an argument's type, which a
 // note cannot say.
-var TimeArgs = rule("time-args", "a file passing time.Time values to v6 commands is told, at its import, that v7 sends them as text", []int{6}, runTimeArgs)
+var TimeArgs = rule("time-args", "a file passing time.Time values to v6 commands is told, at its import, that v7 sends them as text", v6, runTimeArgs)
 
 const timeArgsNote = "go-redis v9 behaves differently: a time.Time argument is sent as RFC 3339 text since v7 (v6 sent its MarshalBinary bytes), so values v6 stored read back differently"
 

@@ -9,19 +9,11 @@ import (
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// fieldUse is a use of an old field, and how it sets it (rules.FieldSet).
-type fieldUse struct {
-	id     *ast.Ident
-	lit    *ast.CompositeLit
-	kv     *ast.KeyValueExpr
-	assign *ast.AssignStmt
-}
-
-// eachFieldUse calls fn for every use of a field that m names.
-func eachFieldUse(f rules.View, m *rules.Matcher, fn func(u fieldUse)) {
+// eachFieldUse calls fn for every use of a field that m names, with how
+// it sets the field, or nil.
+func eachFieldUse(f rules.View, m *rules.Matcher, fn func(id *ast.Ident, set *rules.FieldSetting)) {
 	for _, u := range rules.UsesOf(f, m) {
-		lit, kv, assign := rules.FieldSet(f, u.Ident)
-		fn(fieldUse{id: u.Ident, lit: lit, kv: kv, assign: assign})
+		fn(u.Ident, rules.FieldSet(f, u.Ident))
 	}
 }
 
@@ -31,21 +23,21 @@ func eachFieldUse(f rules.View, m *rules.Matcher, fn func(u fieldUse)) {
 var MaxLenApprox = rule("xadd-maxlen-approx", "XAddArgs{MaxLenApprox: n} becomes XAddArgs{MaxLen: n, Approx: true}", v678, runMaxLenApprox)
 
 func runMaxLenApprox(p *rules.Pass) error {
-	eachFieldUse(p, members(v678, []string{"XAddArgs"}, "MaxLenApprox"), func(u fieldUse) {
-		if x := assignedStruct(u); x != nil {
+	eachFieldUse(p, rules.Members(v678, []string{"XAddArgs"}, "MaxLenApprox"), func(id *ast.Ident, set *rules.FieldSetting) {
+		if x := assignedStruct(set); x != nil {
 			// args.MaxLenApprox = n -> args.MaxLen = n; args.Approx = true
-			p.Rewrite(u.id.Pos(), rules.Rename(u.id, "MaxLen"), rules.InsertAfter(u.assign, func() dst.Node {
+			p.Rewrite(id.Pos(), rules.Rename(id, "MaxLen"), rules.InsertAfter(set.Assign, func() dst.Node {
 				return &dst.AssignStmt{Tok: token.ASSIGN,
 					Lhs: []dst.Expr{&dst.SelectorExpr{X: chainDst(x), Sel: dst.NewIdent("Approx")}},
 					Rhs: []dst.Expr{dst.NewIdent("true")}}
 			}))
 			return
 		}
-		if u.kv == nil || hasKey(u.lit, "MaxLen") || hasKey(u.lit, "Approx") {
-			p.Report(u.id.Pos(), "XAddArgs.MaxLenApprox is gone in v9: set MaxLen and Approx: true (one MaxLen and one Approx only)", true)
+		if set == nil || set.KV == nil || hasKey(set.Lit, "MaxLen") || hasKey(set.Lit, "Approx") {
+			p.Report(id.Pos(), "XAddArgs.MaxLenApprox is gone in v9: set MaxLen and Approx: true (one MaxLen and one Approx only)", true)
 			return
 		}
-		p.Rewrite(u.id.Pos(), rules.Rename(u.id, "MaxLen"), rules.InsertAfter(u.kv, func() dst.Node {
+		p.Rewrite(id.Pos(), rules.Rename(id, "MaxLen"), rules.InsertAfter(set.KV, func() dst.Node {
 			return &dst.KeyValueExpr{Key: dst.NewIdent("Approx"), Value: dst.NewIdent("true")}
 		}))
 	})
@@ -67,11 +59,11 @@ func chainDst(x ast.Expr) dst.Expr {
 // assignedStruct returns X of a plain assignment "X.F = v" when X is a
 // variable or a chain of field selections, which can be written twice;
 // else nil.
-func assignedStruct(u fieldUse) ast.Expr {
-	if u.assign == nil {
+func assignedStruct(set *rules.FieldSetting) ast.Expr {
+	if set == nil || set.Assign == nil {
 		return nil
 	}
-	x := u.assign.Lhs[0].(*ast.SelectorExpr).X
+	x := set.Assign.Lhs[0].(*ast.SelectorExpr).X
 	for e := x; ; {
 		switch t := ast.Unparen(e).(type) {
 		case *ast.Ident:
@@ -101,20 +93,16 @@ func hasKey(lit *ast.CompositeLit, name string) bool {
 var RingNewClient = rule("ring-new-client", "RingOptions.NewClient literals lose their unused shard-name parameter; other values are reported", v78, runRingNewClient)
 
 func runRingNewClient(p *rules.Pass) error {
-	eachFieldUse(p, members(v78, []string{"RingOptions"}, "NewClient"), func(u fieldUse) {
-		var value ast.Expr
-		switch {
-		case u.kv != nil:
-			value = u.kv.Value
-		case u.assign != nil:
-			value = u.assign.Rhs[0]
+	eachFieldUse(p, rules.Members(v78, []string{"RingOptions"}, "NewClient"), func(id *ast.Ident, set *rules.FieldSetting) {
+		var lit *ast.FuncLit
+		if set != nil {
+			lit, _ = ast.Unparen(set.Value).(*ast.FuncLit)
 		}
-		lit, ok := ast.Unparen(value).(*ast.FuncLit)
-		if !ok || !firstParamUnused(p, lit) {
-			p.Report(u.id.Pos(), "RingOptions.NewClient takes only the options in v9 (func(opt *redis.Options) *redis.Client, with opt.Addr the shard's address): adapt this function", true)
+		if lit == nil || !firstParamUnused(p, lit) {
+			p.Report(id.Pos(), "RingOptions.NewClient takes only the options in v9 (func(opt *redis.Options) *redis.Client, with opt.Addr the shard's address): adapt this function", true)
 			return
 		}
-		p.Rewrite(u.id.Pos(), rules.Replace(lit.Type, func(old dst.Node) dst.Node {
+		p.Rewrite(id.Pos(), rules.Replace(lit.Type, func(old dst.Node) dst.Node {
 			ft := old.(*dst.FuncType)
 			ft.Params.List = ft.Params.List[1:]
 			return ft

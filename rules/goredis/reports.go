@@ -15,7 +15,7 @@ import (
 // (implements: redis.Hook), under the same name.
 var HookValues = rule("hook-values", "hooks of other packages given to AddHook, and values used as the v7/v8 Hook, are reported", v78, runHookValues)
 
-var addHook = members(v78, anyType, "AddHook")
+var addHook = rules.Members(v78, anyType, "AddHook")
 
 func runHookValues(f *rules.Pass) error {
 	eachCall(f, addHook, func(call *ast.CallExpr, _ *types.Func, _ int) {
@@ -40,8 +40,11 @@ func runHookValues(f *rules.Pass) error {
 // hookValue reports a value used as an old Hook, unless it is one of the
 // old package's own values.
 func hookValue(f *rules.Pass, e ast.Expr) {
-	switch pkg := namedPkg(f.Info().TypeOf(e)); {
-	case pkg == nil || version(pkg) != 0:
+	obj := namedObj(f.Info().TypeOf(e))
+	if obj == nil || obj.Pkg() == nil || version(obj.Pkg()) != 0 {
+		return
+	}
+	switch pkg := obj.Pkg(); {
 	case pkg != f.Pkg():
 		f.Report(e.Pos(), "this hook comes from "+pkg.Path()+", written for the old client's Hook: use that library's go-redis v9 version", true)
 	default:
@@ -49,14 +52,14 @@ func hookValue(f *rules.Pass, e ast.Expr) {
 	}
 }
 
-// namedPkg returns the package of a named type or of the type a pointer
-// points to.
-func namedPkg(t types.Type) *types.Package {
+// namedObj returns the type name of a named type or of the type a pointer
+// points to, or nil.
+func namedObj(t types.Type) *types.TypeName {
 	if p, ok := t.(*types.Pointer); ok {
 		t = p.Elem()
 	}
 	if n, ok := t.(*types.Named); ok {
-		return n.Obj().Pkg()
+		return n.Obj()
 	}
 	return nil
 }

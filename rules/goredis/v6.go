@@ -15,15 +15,15 @@ import (
 // value becomes a pointer (&redis.ZRangeBy{...} or &v), ZInterStore and
 // ZUnionStore take the keys inside a *ZStore, and the db of Migrate and
 // Move is an int. What cannot be adapted in place is reported.
-var V6Values = rule("v6-values", "v6 arguments whose type changed in v7 (ZRangeBy, ZStore, the db of Migrate and Move) are adapted", []int{6}, runV6Values)
+var V6Values = rule("v6-values", "v6 arguments whose type changed in v7 (ZRangeBy, ZStore, the db of Migrate and Move) are adapted", v6, runV6Values)
 
 // intArgs are the methods whose int64 db argument became an int, with its
 // index.
 var intArgs = map[string]int{"Migrate": 3, "Move": 1}
 
 var (
-	v6Methods = members([]int{6}, anyType, "*")
-	v6IntArgs = members([]int{6}, clientTypes, "Migrate", "Move")
+	v6Methods = rules.Members(v6, anyType, "*")
+	v6IntArgs = rules.Members(v6, clientTypes, "Migrate", "Move")
 )
 
 func runV6Values(f *rules.Pass) error {

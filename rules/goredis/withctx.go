@@ -22,7 +22,7 @@ var WithContext = rule("with-context", "X.WithContext(ctx) becomes X; Context() 
 
 var contextTypes = []string{"Client", "ClusterClient", "Ring", "Tx", "SentinelClient", "UniversalClient"}
 
-var withContext = members(v678, contextTypes, "Context", "WithContext")
+var withContext = rules.Members(v678, contextTypes, "Context", "WithContext")
 
 func runWithContext(f *rules.Pass) error {
 	eachCall(f, withContext, func(call *ast.CallExpr, fn *types.Func, v int) {

@@ -17,11 +17,11 @@ import (
 // Members spread from a []*Z cannot be converted in place and are reported.
 var ZAddMembers = rule("zadd-members", "ZAdd, ZAddNX and ZAddXX get Z values instead of *Z", v78, runZAddMembers)
 
-var zaddMembers = members(v78, clientTypes, "ZAdd", "ZAddNX", "ZAddXX")
+var zaddMembers = rules.Members(v78, clientTypes, "ZAdd", "ZAddNX", "ZAddXX")
 
 func runZAddMembers(f *rules.Pass) error {
 	eachCall(f, zaddMembers, func(call *ast.CallExpr, fn *types.Func, v int) {
-		start := keyIndex(fn) + 1
+		start := firstMember(fn)
 		if call.Ellipsis.IsValid() {
 			f.Report(call.Args[len(call.Args)-1].Pos(), "members spread from a []*redis.Z: v9 takes redis.Z values; build a []redis.Z", true)
 			return
@@ -29,6 +29,15 @@ func runZAddMembers(f *rules.Pass) error {
 		f.Rewrite(call.Pos(), derefMembers(call.Args[start:])...)
 	})
 	return nil
+}
+
+// firstMember returns the index of the first member argument of a ZAdd
+// variant: after the key, which follows the context if there is one.
+func firstMember(fn *types.Func) int {
+	if takesContext(fn) {
+		return 2
+	}
+	return 1
 }
 
 // derefMembers returns the edits that turn *Z arguments into Z values.
@@ -60,16 +69,6 @@ func derefMember(m ast.Expr) rules.Edit {
 	})
 }
 
-// keyIndex returns the index of the key argument of a command: 1 after a
-// context, else 0.
-func keyIndex(fn *types.Func) int {
-	sig := fn.Type().(*types.Signature)
-	if sig.Params().Len() > 0 && rules.IsContext(sig.Params().At(0).Type()) {
-		return 1
-	}
-	return 0
-}
-
 // ZAddArgs replaces the ZAdd variants removed in v9 by ZAddArgs and
 // ZAddArgsIncr with the flags in a ZAddArgs literal:
 // ZAddNXCh(ctx, k, m1, m2) -> ZAddArgs(ctx, k, redis.ZAddArgs{NX: true,
@@ -90,12 +89,12 @@ var zaddVariants = map[string]struct {
 	"ZIncrXX":  {"ZAddArgsIncr", []string{"XX"}},
 }
 
-var zaddArgs = members(v678, clientTypes, slices.Collect(maps.Keys(zaddVariants))...)
+var zaddArgs = rules.Members(v678, clientTypes, slices.Collect(maps.Keys(zaddVariants))...)
 
 func runZAddArgs(f *rules.Pass) error {
 	eachCall(f, zaddArgs, func(call *ast.CallExpr, fn *types.Func, v int) {
 		variant := zaddVariants[fn.Name()]
-		start := keyIndex(fn) + 1
+		start := firstMember(fn)
 		pointers := v != 6 // v7 and v8 take *Z
 		if call.Ellipsis.IsValid() && pointers {
 			f.Report(call.Args[len(call.Args)-1].Pos(), fn.Name()+" with members spread from a []*redis.Z: v9's ZAddArgs takes []redis.Z; build one", true)
