@@ -1,0 +1,179 @@
+// Package bench reads the output of go test -bench and compares two sets
+// of runs of the same benchmarks, before and after a change, with the
+// statistics of golang.org/x/perf/benchmath (those of benchstat): the
+// median of each side, the Mann-Whitney U test, and a regression when the
+// difference is significant and larger than a threshold. It runs nothing
+// and prints nothing.
+package bench
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
+)
+
+// Units compared, as benchfmt tidies them: time per op (ns/op read as
+// seconds), bytes and allocations per op (-benchmem). Each is better lower.
+// Other units (MB/s, b.ReportMetric's) are read and left out.
+var Units = []string{"sec/op", "B/op", "allocs/op"}
+
+// MinRuns is the fewest runs a side for which the U test can find a
+// difference significant at p < 0.05: with 3 runs a side its smallest
+// p-value is 0.1.
+const MinRuns = 4
+
+// Key names one measured quantity: a benchmark of a package, in a unit.
+type Key struct {
+	Package string `json:"package"`
+	// Name is the benchmark's name as go test prints it, with its
+	// sub-benchmarks and GOMAXPROCS suffix: BenchmarkGet/small-2.
+	Name string `json:"name"`
+	Unit string `json:"unit"`
+}
+
+// Samples are the values measured, one a run, by key.
+type Samples map[Key][]float64
+
+// Parse reads go test -bench output (text, several runs concatenated
+// allowed) and adds its results to s. A result before any "pkg:" line is
+// taken to be of pkg. It returns the number of result lines read.
+func (s Samples) Parse(r io.Reader, pkg string) (int, error) {
+	var rd benchfmt.Reader
+	rd.Reset(r, pkg, "pkg", pkg)
+	n := 0
+	for rd.Scan() {
+		res, ok := rd.Result().(*benchfmt.Result)
+		if !ok {
+			continue // unit metadata, and lines benchfmt cannot read
+		}
+		n++
+		name := "Benchmark" + res.Name.String()
+		for _, v := range res.Values {
+			if slices.Contains(Units, v.Unit) {
+				k := Key{Package: res.GetConfig("pkg"), Name: name, Unit: v.Unit}
+				s[k] = append(s[k], v.Value)
+			}
+		}
+	}
+	if err := rd.Err(); err != nil {
+		return n, fmt.Errorf("read benchmark output of %s: %w", pkg, err)
+	}
+	return n, nil
+}
+
+// Benchmarks returns the number of distinct benchmarks in s.
+func (s Samples) Benchmarks() int {
+	seen := map[[2]string]bool{}
+	for k := range s {
+		seen[[2]string{k.Package, k.Name}] = true
+	}
+	return len(seen)
+}
+
+// Options set what counts as a regression.
+type Options struct {
+	// Threshold is the smallest slowdown that fails, as a fraction of the
+	// old value (0.10: 10%).
+	Threshold float64
+	// Alpha is the significance level (0: 0.05, benchstat's).
+	Alpha float64
+}
+
+// Stat summarizes one side: the median of N runs and its 95% confidence
+// interval.
+type Stat struct {
+	Median float64 `json:"median"`
+	Lo     float64 `json:"lo"`
+	Hi     float64 `json:"hi"`
+	N      int     `json:"n"`
+	// Range is the interval as benchstat prints it: "± 3%".
+	Range string `json:"-"`
+}
+
+// Row is the comparison of one benchmark in one unit.
+type Row struct {
+	Key
+	Old Stat `json:"old"`
+	New Stat `json:"new"`
+	// Delta is (new-old)/old of the medians; nil when old is 0.
+	Delta *float64 `json:"delta"`
+	// P is the Mann-Whitney U test's p-value: below Alpha, the two sides
+	// differ.
+	P float64 `json:"p"`
+	// Significant tells that P < Alpha.
+	Significant bool `json:"significant"`
+	// Regression tells that new is significantly higher than old, by more
+	// than the threshold (any increase from 0).
+	Regression bool `json:"regression"`
+	// Missing says the benchmark ran on one side only ("old" or "new"):
+	// nothing is compared.
+	Missing string `json:"missing,omitempty"`
+	cmp     benchmath.Comparison
+}
+
+// Compare compares each benchmark and unit measured in old or new, sorted
+// by package, unit (in the order of Units) and name, as benchstat shows
+// them.
+func Compare(old, new Samples, o Options) []Row {
+	th := benchmath.DefaultThresholds
+	if o.Alpha > 0 {
+		th.CompareAlpha = o.Alpha
+	}
+	keys := slices.Collect(maps.Keys(old))
+	for k := range new {
+		if _, ok := old[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b Key) int {
+		return cmp.Or(cmp.Compare(a.Package, b.Package),
+			cmp.Compare(slices.Index(Units, a.Unit), slices.Index(Units, b.Unit)), cmp.Compare(a.Name, b.Name))
+	})
+	rows := make([]Row, 0, len(keys))
+	for _, k := range keys {
+		rows = append(rows, compare(k, old[k], new[k], &th, o.Threshold))
+	}
+	return rows
+}
+
+func compare(k Key, old, new []float64, th *benchmath.Thresholds, threshold float64) Row {
+	r := Row{Key: k}
+	switch {
+	case len(old) == 0:
+		r.Missing = "old"
+	case len(new) == 0:
+		r.Missing = "new"
+	}
+	so, sn := benchmath.NewSample(old, th), benchmath.NewSample(new, th)
+	r.Old, r.New = summary(so), summary(sn)
+	if r.Missing != "" {
+		return r
+	}
+	r.cmp = benchmath.AssumeNothing.Compare(so, sn)
+	r.P, r.Significant = r.cmp.P, r.cmp.P < r.cmp.Alpha
+	if r.Old.Median != 0 {
+		d := r.New.Median/r.Old.Median - 1
+		r.Delta = &d
+	}
+	up := r.New.Median > r.Old.Median
+	r.Regression = r.Significant && up && (r.Delta == nil || *r.Delta > threshold)
+	return r
+}
+
+func summary(s *benchmath.Sample) Stat {
+	if len(s.Values) == 0 {
+		return Stat{}
+	}
+	sum := benchmath.AssumeNothing.Summary(s, 0.95)
+	return Stat{Median: sum.Center, Lo: sum.Lo, Hi: sum.Hi, N: len(s.Values), Range: sum.PctRangeString()}
+}
+
+// Regressions returns the rows that regressed.
+func Regressions(rows []Row) []Row {
+	return slices.DeleteFunc(slices.Clone(rows), func(r Row) bool { return !r.Regression })
+}
