@@ -27,6 +27,13 @@ var Units = []string{"sec/op", "B/op", "allocs/op"}
 // p-value is 0.1.
 const MinRuns = 4
 
+// MinBytes is the smallest increase of B/op that can be a regression: the
+// smallest allocation. Less is what the runtime and the testing package
+// allocate during a run, spread over its iterations (a benchmark that
+// sleeps shows 0 to 6 B/op); one more allocation per op is also counted
+// by allocs/op.
+const MinBytes = 8
+
 // Key names one measured quantity: a benchmark of a package, in a unit.
 type Key struct {
 	Package string `json:"package"`
@@ -108,7 +115,8 @@ type Row struct {
 	// Significant tells that P < Alpha.
 	Significant bool `json:"significant"`
 	// Regression tells that new is significantly higher than old, by more
-	// than the threshold (any increase from 0).
+	// than the threshold (any increase from 0), and for B/op by at least
+	// MinBytes.
 	Regression bool `json:"regression"`
 	// Missing says the benchmark ran on one side only ("old" or "new"):
 	// nothing is compared.
@@ -162,6 +170,9 @@ func compare(k Key, old, new []float64, th *benchmath.Thresholds, threshold floa
 	}
 	up := r.New.Median > r.Old.Median
 	r.Regression = r.Significant && up && (r.Delta == nil || *r.Delta > threshold)
+	if k.Unit == "B/op" && r.New.Median-r.Old.Median < MinBytes {
+		r.Regression = false
+	}
 	return r
 }
 

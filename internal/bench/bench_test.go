@@ -83,6 +83,11 @@ func TestCompareRecorded(t *testing.T) {
 		if r.Name == "BenchmarkKey-2" && r.Regression {
 			t.Errorf("BenchmarkKey-2 (the same code) is a regression: %+v", r)
 		}
+		// BenchmarkGet sleeps: the runtime's few bytes spread over its
+		// 20 iterations are significant, and not a regression.
+		if r.Name == "BenchmarkGet-2" && r.Unit == "B/op" && (!r.Significant || r.Regression) {
+			t.Errorf("BenchmarkGet-2 B/op: significant %v (want true), regression %v (want false, under MinBytes)", r.Significant, r.Regression)
+		}
 	}
 	// Sorted by unit in the order of Units, then name.
 	if rows[0].Name != "BenchmarkEncode-2" || rows[0].Unit != "sec/op" || rows[1].Name != "BenchmarkGet-2" || rows[3].Unit != "B/op" {

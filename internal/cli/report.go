@@ -32,6 +32,7 @@ func printSummary(w io.Writer, res *rewrite.Result, dryRun bool, rep *steps.Repo
 		return
 	}
 	printSteps(w, rep)
+	printBench(w, rep)
 	printFailed(w, rep)
 	var ids []string
 	for _, s := range rep.Steps {
@@ -85,7 +86,7 @@ func printSteps(w io.Writer, rep *steps.Report) {
 		}
 		fmt.Fprintln(w, line)
 		if s.Status == steps.Failed {
-			fmt.Fprintf(w, "migrate: %s; %s. Output:\n%s\n", s.Reason, undone(s), indent(s.Verify.Output))
+			fmt.Fprintf(w, "migrate: %s; %s. Output:\n%s\n", s.Reason, undone(s), indent(failureOutput(s)))
 		}
 		printModules(w, s)
 	}

@@ -12,7 +12,8 @@ import (
 )
 
 // step applies one step: it computes the step's go.mod, checks the step
-// on an overlay, then backs it up and writes it, and commits it. A step
+// on an overlay, compares its benchmarks (with Options.Bench), then backs
+// it up and writes it, and commits it. A step
 // that cannot be checked on an overlay, or that runs the user's --test
 // command, is checked after the write instead, and restored if the check
 // fails.
@@ -45,6 +46,18 @@ func (a *applier) step(ctx context.Context, s *StepReport) error {
 			}
 			s.Status, s.Reason = Failed, s.Verify.Summary()
 			if s.Modules != nil && !a.o.DryRun { // go.mod is not written; the notes still explain
+				s.Modules = &ModuleReport{Notes: s.Modules.Notes}
+			}
+			return nil
+		}
+	}
+	if a.o.Bench.Regexp != "" {
+		if s.Bench = a.benchStep(ctx, s, p); !s.Bench.OK {
+			if ctx.Err() != nil {
+				return a.unwritten(ctx, s, ctx.Err())
+			}
+			s.Status, s.Reason = Failed, s.Bench.Summary()
+			if s.Modules != nil && !a.o.DryRun {
 				s.Modules = &ModuleReport{Notes: s.Modules.Notes}
 			}
 			return nil
