@@ -93,7 +93,7 @@ func (b *BenchReport) Summary() string {
 	case len(b.Regressions) == 1:
 		return "benchmark regressed: " + b.Regressions[0]
 	case len(b.Regressions) > 1:
-		return fmt.Sprintf("%d benchmarks regressed: %s, and %d more (table below)", len(b.Regressions), b.Regressions[0], len(b.Regressions)-1)
+		return fmt.Sprintf("benchmarks regressed: %s, and %d more (table below)", b.Regressions[0], len(b.Regressions)-1)
 	case b.Compared == 0:
 		return fmt.Sprintf("benchmarks: none matches %q in the %s changed or importing them", b.Regexp, count(b.Searched))
 	}
@@ -146,10 +146,12 @@ func (a *applier) benchStep(ctx context.Context, s *StepReport, p *prepared) *Be
 		return r
 	}
 	old, new := a.runBenchmarks(ctx, r, bins)
-	if !r.OK {
-		return r
+	switch {
+	case ctx.Err() != nil:
+		r.OK, r.Failed = false, "interrupted"
+	case r.OK:
+		a.compare(r, old, new)
 	}
-	a.compare(r, old, new)
 	return r
 }
 

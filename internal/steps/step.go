@@ -77,7 +77,7 @@ func (a *applier) unwritten(ctx context.Context, s *StepReport, err error) error
 	if ctx.Err() == nil {
 		return err
 	}
-	s.Status, s.Reason, s.Verify, s.Modules = Interrupted, "interrupted before writing", nil, nil
+	s.Status, s.Reason, s.Verify, s.Bench, s.Modules = Interrupted, "interrupted before writing", nil, nil, nil
 	return errRolledBack
 }
 
@@ -175,7 +175,7 @@ func relocate(res *rewrite.Result, s *StepReport) {
 // rollBack restores the step in flight of an interrupted run and returns
 // errRolledBack.
 func rollBack(run *backup.Run, s *StepReport) error {
-	s.Status, s.Reason, s.Verify, s.Modules = Interrupted, "interrupted; rolled back", nil, nil
+	s.Status, s.Reason, s.Verify, s.Bench, s.Modules = Interrupted, "interrupted; rolled back", nil, nil, nil
 	if err := run.Abort(); err != nil {
 		return fmt.Errorf("interrupted, and restoring the step failed: %w (run migrate restore %s)", err, run.ID())
 	}
