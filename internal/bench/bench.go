@@ -34,6 +34,14 @@ const MinRuns = 4
 // by allocs/op.
 const MinBytes = 8
 
+// MinAllocIters is the fewest iterations a run must make for its B/op
+// and allocs/op to be judged: they are what was allocated during the run
+// divided by its iterations, and what the runtime allocates meanwhile
+// (threads, timers), spread over a few iterations of a slow op, outweighs
+// the op's own (a 50ms op that allocates nothing shows 50 B/op, and 1
+// allocs/op).
+const MinAllocIters = 100
+
 // Key names one measured quantity: a benchmark of a package, in a unit.
 type Key struct {
 	Package string `json:"package"`
@@ -44,7 +52,24 @@ type Key struct {
 }
 
 // Samples are the values measured, one a run, by key.
-type Samples map[Key][]float64
+type Samples map[Key]*Series
+
+// Series are one key's values, one a run, and the fewest iterations
+// (b.N) a run made.
+type Series struct {
+	Values   []float64
+	MinIters int
+}
+
+func (s Samples) add(k Key, v float64, iters int) {
+	ser := s[k]
+	if ser == nil {
+		ser = &Series{MinIters: iters}
+		s[k] = ser
+	}
+	ser.Values = append(ser.Values, v)
+	ser.MinIters = min(ser.MinIters, iters)
+}
 
 // Parse reads go test -bench output (text, several runs concatenated
 // allowed) and adds its results to s. A result before any "pkg:" line is
@@ -62,8 +87,7 @@ func (s Samples) Parse(r io.Reader, pkg string) (int, error) {
 		name := "Benchmark" + res.Name.String()
 		for _, v := range res.Values {
 			if slices.Contains(Units, v.Unit) {
-				k := Key{Package: res.GetConfig("pkg"), Name: name, Unit: v.Unit}
-				s[k] = append(s[k], v.Value)
+				s.add(Key{Package: res.GetConfig("pkg"), Name: name, Unit: v.Unit}, v.Value, res.Iters)
 			}
 		}
 	}
@@ -71,6 +95,11 @@ func (s Samples) Parse(r io.Reader, pkg string) (int, error) {
 		return n, fmt.Errorf("read benchmark output of %s: %w", pkg, err)
 	}
 	return n, nil
+}
+
+// Drop removes a package's samples.
+func (s Samples) Drop(pkg string) {
+	maps.DeleteFunc(s, func(k Key, _ *Series) bool { return k.Package == pkg })
 }
 
 // Benchmarks returns the number of distinct benchmarks in s.
@@ -115,13 +144,17 @@ type Row struct {
 	// Significant tells that P < Alpha.
 	Significant bool `json:"significant"`
 	// Regression tells that new is significantly higher than old, by more
-	// than the threshold (any increase from 0), and for B/op by at least
-	// MinBytes.
+	// than the threshold (any increase from 0); for B/op by at least
+	// MinBytes, and for B/op and allocs/op in runs of at least
+	// MinAllocIters iterations.
 	Regression bool `json:"regression"`
 	// Missing says the benchmark ran on one side only ("old" or "new"):
 	// nothing is compared.
 	Missing string `json:"missing,omitempty"`
-	cmp     benchmath.Comparison
+	// FewIters tells that B/op or allocs/op was not judged: a run made
+	// fewer than MinAllocIters iterations.
+	FewIters bool `json:"few_iterations,omitempty"`
+	cmp      benchmath.Comparison
 }
 
 // Compare compares each benchmark and unit measured in old or new, sorted
@@ -149,15 +182,15 @@ func Compare(old, new Samples, o Options) []Row {
 	return rows
 }
 
-func compare(k Key, old, new []float64, th *benchmath.Thresholds, threshold float64) Row {
+func compare(k Key, old, new *Series, th *benchmath.Thresholds, threshold float64) Row {
 	r := Row{Key: k}
 	switch {
-	case len(old) == 0:
+	case old == nil:
 		r.Missing = "old"
-	case len(new) == 0:
+	case new == nil:
 		r.Missing = "new"
 	}
-	so, sn := benchmath.NewSample(old, th), benchmath.NewSample(new, th)
+	so, sn := sample(old, th), sample(new, th)
 	r.Old, r.New = summary(so), summary(sn)
 	if r.Missing != "" {
 		return r
@@ -170,10 +203,22 @@ func compare(k Key, old, new []float64, th *benchmath.Thresholds, threshold floa
 	}
 	up := r.New.Median > r.Old.Median
 	r.Regression = r.Significant && up && (r.Delta == nil || *r.Delta > threshold)
+	if k.Unit != "sec/op" && min(old.MinIters, new.MinIters) < MinAllocIters {
+		r.FewIters, r.Regression = true, false
+	}
 	if k.Unit == "B/op" && r.New.Median-r.Old.Median < MinBytes {
 		r.Regression = false
 	}
 	return r
+}
+
+// sample returns the values of ser (nil: none) as a benchmath sample.
+func sample(ser *Series, th *benchmath.Thresholds) *benchmath.Sample {
+	var values []float64
+	if ser != nil {
+		values = slices.Clone(ser.Values) // NewSample sorts them
+	}
+	return benchmath.NewSample(values, th)
 }
 
 func summary(s *benchmath.Sample) Stat {

@@ -38,12 +38,12 @@ func TestParse(t *testing.T) {
 		t.Errorf("Benchmarks() = %d, want 3", got)
 	}
 	k := Key{Package: "example.com/app/store", Name: "BenchmarkGet-2", Unit: "sec/op"}
-	if got := s[k]; len(got) != 6 || got[0] != 2046e-9 {
-		t.Errorf("%v = %v, want 6 values starting with 2046ns (the pkg: line names the package)", k, got)
+	if got := s[k]; got == nil || len(got.Values) != 6 || got.Values[0] != 2046e-9 || got.MinIters != 10000 {
+		t.Errorf("%v = %+v, want 6 values starting with 2046ns, at least 10000 iterations (the pkg: line names the package)", k, got)
 	}
 	k.Unit = "allocs/op"
-	if got := s[k]; len(got) != 6 || got[0] != 0 {
-		t.Errorf("%v = %v, want 6 zeros", k, got)
+	if got := s[k]; got == nil || len(got.Values) != 6 || got.Values[0] != 0 {
+		t.Errorf("%v = %+v, want 6 zeros", k, got)
 	}
 }
 
@@ -58,7 +58,7 @@ func TestParseNoHeader(t *testing.T) {
 		t.Fatalf("Parse = %d, %v; want 1 result", n, err)
 	}
 	want := Key{Package: "example.com/p", Name: "BenchmarkX/sub-4", Unit: "sec/op"}
-	if len(s) != 1 || len(s[want]) != 1 {
+	if len(s) != 1 || s[want] == nil || len(s[want].Values) != 1 || s[want].MinIters != 100 {
 		t.Fatalf("samples %v, want only %v (MB/s left out)", s, want)
 	}
 }
@@ -84,9 +84,9 @@ func TestCompareRecorded(t *testing.T) {
 			t.Errorf("BenchmarkKey-2 (the same code) is a regression: %+v", r)
 		}
 		// BenchmarkGet sleeps: the runtime's few bytes spread over its
-		// 20 iterations are significant, and not a regression.
-		if r.Name == "BenchmarkGet-2" && r.Unit == "B/op" && (!r.Significant || r.Regression) {
-			t.Errorf("BenchmarkGet-2 B/op: significant %v (want true), regression %v (want false, under MinBytes)", r.Significant, r.Regression)
+		// 20 iterations are significant, and not judged.
+		if r.Name == "BenchmarkGet-2" && r.Unit == "B/op" && (!r.Significant || r.Regression || !r.FewIters) {
+			t.Errorf("BenchmarkGet-2 B/op: significant %v (want true), regression %v (want false), few iterations %v (want true)", r.Significant, r.Regression, r.FewIters)
 		}
 	}
 	// Sorted by unit in the order of Units, then name.
@@ -114,9 +114,14 @@ func TestTable(t *testing.T) {
 	}
 }
 
+// samples makes one key's samples, of runs of 1000 iterations.
+func samples(k Key, values ...float64) Samples {
+	return Samples{k: &Series{Values: values, MinIters: 1000}}
+}
+
 func TestThreshold(t *testing.T) {
-	old := Samples{{"p", "BenchmarkA", "sec/op"}: {100, 101, 102, 100, 101, 102}}
-	new := Samples{{"p", "BenchmarkA", "sec/op"}: {108, 109, 108, 109, 108, 109}}
+	old := samples(Key{"p", "BenchmarkA", "sec/op"}, 100, 101, 102, 100, 101, 102)
+	new := samples(Key{"p", "BenchmarkA", "sec/op"}, 108, 109, 108, 109, 108, 109)
 	r := Compare(old, new, Options{Threshold: 0.10})[0]
 	if !r.Significant || r.Regression {
 		t.Errorf("+7%% with a 10%% threshold: significant %v (want true), regression %v (want false)", r.Significant, r.Regression)
@@ -135,24 +140,24 @@ func TestThreshold(t *testing.T) {
 // Fewer than 4 runs a side can never reach p < 0.05 with the U test: a
 // clear slowdown is then not significant, not a regression.
 func TestTooFewRuns(t *testing.T) {
-	old := Samples{{"p", "BenchmarkA", "sec/op"}: {1, 1, 1}}
-	new := Samples{{"p", "BenchmarkA", "sec/op"}: {9, 9, 9}}
+	old := samples(Key{"p", "BenchmarkA", "sec/op"}, 1, 1, 1)
+	new := samples(Key{"p", "BenchmarkA", "sec/op"}, 9, 9, 9)
 	if r := Compare(old, new, Options{})[0]; r.Significant || r.Regression {
 		t.Errorf("3 runs a side: %+v, want neither significant nor a regression", r)
 	}
 	if MinRuns != 4 {
 		t.Errorf("MinRuns = %d, want 4", MinRuns)
 	}
-	old[Key{"p", "BenchmarkA", "sec/op"}] = []float64{1, 1, 1, 1}
-	new[Key{"p", "BenchmarkA", "sec/op"}] = []float64{9, 9, 9, 9}
+	old = samples(Key{"p", "BenchmarkA", "sec/op"}, 1, 1, 1, 1)
+	new = samples(Key{"p", "BenchmarkA", "sec/op"}, 9, 9, 9, 9)
 	if r := Compare(old, new, Options{})[0]; !r.Regression {
 		t.Errorf("%d runs a side: %+v, want a regression", MinRuns, r)
 	}
 }
 
 func TestMissing(t *testing.T) {
-	old := Samples{{"p", "BenchmarkGone", "sec/op"}: {1, 1, 1, 1}}
-	new := Samples{{"p", "BenchmarkNew", "sec/op"}: {1, 1, 1, 1}}
+	old := samples(Key{"p", "BenchmarkGone", "sec/op"}, 1, 1, 1, 1)
+	new := samples(Key{"p", "BenchmarkNew", "sec/op"}, 1, 1, 1, 1)
 	rows := Compare(old, new, Options{})
 	if len(rows) != 2 || rows[0].Missing != "new" || rows[1].Missing != "old" || rows[0].Regression {
 		t.Fatalf("rows %+v, want BenchmarkGone missing in new, BenchmarkNew in old, no regression", rows)
@@ -163,11 +168,39 @@ func TestMissing(t *testing.T) {
 }
 
 func TestLine(t *testing.T) {
-	old := Samples{{"example.com/p", "BenchmarkA-2", "sec/op"}: {2e-6, 2e-6, 2e-6, 2e-6}}
-	new := Samples{{"example.com/p", "BenchmarkA-2", "sec/op"}: {1e-3, 1e-3, 1e-3, 1e-3}}
+	old := samples(Key{"example.com/p", "BenchmarkA-2", "sec/op"}, 2e-6, 2e-6, 2e-6, 2e-6)
+	new := samples(Key{"example.com/p", "BenchmarkA-2", "sec/op"}, 1e-3, 1e-3, 1e-3, 1e-3)
 	got := Compare(old, new, Options{})[0].Line()
 	want := "BenchmarkA-2 in example.com/p: time/op 2.000µs -> 1.000ms (+49900.00%, p=0.029)"
 	if got != want {
 		t.Errorf("Line() = %q, want %q", got, want)
+	}
+}
+
+// An allocation regression needs at least MinBytes more B/op, and runs of
+// at least MinAllocIters iterations.
+func TestAllocFloors(t *testing.T) {
+	k := Key{"p", "BenchmarkA", "B/op"}
+	if r := Compare(samples(k, 0, 0, 0, 0, 0, 0), samples(k, 6, 6, 6, 6, 6, 6), Options{Threshold: 0.1})[0]; !r.Significant || r.Regression {
+		t.Errorf("0 -> 6 B/op: %+v, want significant, no regression (under %d bytes)", r, MinBytes)
+	}
+	if r := Compare(samples(k, 0, 0, 0, 0, 0, 0), samples(k, 8, 8, 8, 8, 8, 8), Options{Threshold: 0.1})[0]; !r.Regression {
+		t.Errorf("0 -> 8 B/op: %+v, want a regression", r)
+	}
+	few := samples(k, 8, 8, 8, 8, 8, 8)
+	few[k].MinIters = MinAllocIters - 1
+	r := Compare(samples(k, 0, 0, 0, 0, 0, 0), few, Options{Threshold: 0.1})[0]
+	if r.Regression || !r.FewIters {
+		t.Errorf("0 -> 8 B/op in runs of %d iterations: %+v, want not judged", MinAllocIters-1, r)
+	}
+	if tab := Table([]Row{r}); !strings.Contains(tab, "not judged: too few iterations a run") {
+		t.Errorf("the table does not say why the row is not judged:\n%s", tab)
+	}
+	// Time is judged however few the iterations.
+	kt := Key{"p", "BenchmarkA", "sec/op"}
+	slow := samples(kt, 2, 2, 2, 2)
+	slow[kt].MinIters = 1
+	if r := Compare(samples(kt, 1, 1, 1, 1), slow, Options{Threshold: 0.1})[0]; !r.Regression {
+		t.Errorf("1s -> 2s in runs of 1 iteration: %+v, want a regression", r)
 	}
 }

@@ -96,6 +96,8 @@ func (r Row) note() string {
 		return "(only in " + other(r.Missing) + ")"
 	case r.Regression:
 		return "(" + r.cmp.String() + ")  regression"
+	case r.FewIters && r.Significant:
+		return "(" + r.cmp.String() + ")  not judged: too few iterations a run"
 	}
 	return "(" + r.cmp.String() + ")"
 }

@@ -162,8 +162,15 @@ func printModules(w io.Writer, s *steps.StepReport) {
 	}
 }
 
+// indent puts four spaces before each line of s but the empty ones.
 func indent(s string) string {
-	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = "    " + l
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func sitesLine(sites map[string]int) string {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -271,8 +270,8 @@ func (a *applier) benchRound(ctx context.Context, r *BenchReport, b benchBinary,
 		return false
 	case oldErr != nil:
 		r.Notes = append(r.Notes, fmt.Sprintf("the benchmarks of %s fail before the step too: not compared", b.pkg.ImportPath))
-		drop(old, b.pkg.ImportPath)
-		drop(new, b.pkg.ImportPath)
+		old.Drop(b.pkg.ImportPath)
+		new.Drop(b.pkg.ImportPath)
 		return false
 	case newErr != nil:
 		r.OK, r.Failed = false, "the benchmarks of "+b.pkg.ImportPath+" fail after the step"
@@ -286,11 +285,6 @@ func (a *applier) benchRound(ctx context.Context, r *BenchReport, b benchBinary,
 		return false
 	}
 	return n1+n2 > 0
-}
-
-// drop removes a package's samples.
-func drop(s bench.Samples, pkg string) {
-	maps.DeleteFunc(s, func(k bench.Key, _ []float64) bool { return k.Package == pkg })
 }
 
 // runBinary runs a test binary's benchmarks once, in its package's
