@@ -32,6 +32,7 @@ func printSummary(w io.Writer, res *rewrite.Result, dryRun bool, rep *steps.Repo
 		return
 	}
 	printSteps(w, rep)
+	printBench(w, rep)
 	printFailed(w, rep)
 	var ids []string
 	for _, s := range rep.Steps {
@@ -85,7 +86,7 @@ func printSteps(w io.Writer, rep *steps.Report) {
 		}
 		fmt.Fprintln(w, line)
 		if s.Status == steps.Failed {
-			fmt.Fprintf(w, "migrate: %s; %s. Output:\n%s\n", s.Reason, undone(s), indent(s.Verify.Output))
+			fmt.Fprintf(w, "migrate: %s; %s. Output:\n%s\n", s.Reason, undone(s), indent(failureOutput(s)))
 		}
 		printModules(w, s)
 	}
@@ -161,8 +162,15 @@ func printModules(w io.Writer, s *steps.StepReport) {
 	}
 }
 
+// indent puts four spaces before each line of s but the empty ones.
 func indent(s string) string {
-	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = "    " + l
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func sitesLine(sites map[string]int) string {

@@ -35,6 +35,7 @@ type runOptions struct {
 	noTest           bool
 	commit           bool
 	allowDirty       bool
+	bench            benchOptions
 }
 
 func newRunCmd(env *Env) *cobra.Command {
@@ -85,6 +86,17 @@ module also updates go.mod and go.sum (go get, then go mod tidy).
 nothing: exit 0 when the diff builds, vets and passes the tests, 1 naming
 what failed.
 
+--bench REGEXP also runs, for each step, the benchmarks matching REGEXP
+(as go test -bench; . for all) of the changed packages and of the
+packages that import them, before the step (the files on disk) and after
+it (the same overlay the checks use), --bench-count times a side,
+interleaved, with -benchmem and -benchtime set by --bench-time. They are
+compared as benchstat does (medians, Mann-Whitney U test): a slowdown in
+time/op, B/op or allocs/op that is significant (p < 0.05) and larger than
+--bench-threshold fails the step like a failing test (exit 1, nothing
+written), with a benchstat-style table. The result goes into --json and
+the commit message of --commit.
+
 --per-file and --per-package make each file or package a step of its own:
 backup, write, go.mod, verify, and with --commit a git commit whose message
 says what changed; a failing step is restored and the run goes on.
@@ -113,6 +125,7 @@ interrupted.`,
   migrate run --rules go-redis-v9 --dry-run --verify
   migrate run --rules ioutil ./internal/...
   migrate run --rules go-redis-v9 --per-file --commit
+  migrate run --rules ./rules/ourclient.yaml --bench . --bench-time 200ms
   migrate run --rules ./rules/ourclient.yaml cmd/server/main.go
   migrate run -C ~/src/service --rules ioutil --json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -131,10 +144,14 @@ interrupted.`,
 	f.BoolVar(&o.noTest, "no-test", false, "do not verify")
 	f.BoolVar(&o.commit, "commit", false, "git commit each verified step with a descriptive message")
 	f.BoolVar(&o.allowDirty, "allow-dirty", false, "with --commit, go on when files to change have uncommitted edits")
+	addBenchFlags(f, &o.bench)
 	return cmd
 }
 
-func (o *runOptions) check() error {
+func (o *runOptions) check(f *pflag.FlagSet) error {
+	if err := o.bench.check(f, o); err != nil {
+		return err
+	}
 	switch {
 	case len(o.rules) == 0:
 		return usagef("run: --rules is required (see migrate list)")
@@ -163,7 +180,7 @@ func (o *runOptions) split() steps.Split {
 }
 
 func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
-	if err := o.check(); err != nil {
+	if err := o.check(cmd.Flags()); err != nil {
 		return err
 	}
 	dir, err := env.workDir()
@@ -212,6 +229,7 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 		rep, err = steps.Apply(ctx, steps.Options{
 			Result: res, Sets: sets, Split: o.split(), Commit: o.commit, AllowDirty: o.allowDirty,
 			Verify:   steps.Verify{Skip: o.noTest, Command: o.test},
+			Bench:    o.bench.steps(),
 			Command:  commandLine(cmd, args),
 			Store:    store,
 			Progress: bar.step,
@@ -251,7 +269,7 @@ func showPlan(ctx context.Context, env *Env, o *runOptions, res *rewrite.Result,
 	if o.verify && len(res.Files) > 0 {
 		bar := newProgress(env)
 		var err error
-		rep, err = steps.Apply(ctx, steps.Options{Result: res, Sets: sets, Split: o.split(), DryRun: true, Progress: bar.step})
+		rep, err = steps.Apply(ctx, steps.Options{Result: res, Sets: sets, Split: o.split(), DryRun: true, Bench: o.bench.steps(), Progress: bar.step})
 		bar.clear()
 		var intr *steps.InterruptedError
 		if errors.As(err, &intr) {

@@ -53,6 +53,12 @@ func commitMessage(o Options, s *StepReport) string {
 	writeList(&b, "Left for manual follow-up:", follow)
 	writeList(&b, "Notes:", notes)
 	fmt.Fprintf(&b, "\nVerified: %s.\n", verifiedLine(s.Verify))
+	if s.Bench != nil {
+		fmt.Fprintf(&b, "%s.\n", capitalize(s.Bench.Summary()))
+		if s.Bench.Table != "" {
+			b.WriteString("\n" + indentLines(s.Bench.Table, "  ") + "\n")
+		}
+	}
 	fmt.Fprintf(&b, "Backup: run %s (migrate restore %s).\n", s.RunID, s.RunID)
 	return b.String()
 }
@@ -75,6 +81,24 @@ func verifiedLine(v *VerifyReport) string {
 	default:
 		return v.Passed()
 	}
+}
+
+// indentLines puts prefix before each non-empty line of s.
+func indentLines(s, prefix string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func plural(n int, one, many string) string {

@@ -169,24 +169,40 @@ func (a *applier) verifyOverlay(ctx context.Context, s *StepReport, p *prepared,
 	start := time.Now()
 	v := &VerifyReport{OK: true, Overlay: true, Fallback: caveat}
 	defer func() { v.Duration = time.Since(start) }()
-	var mod []string
-	if p.modules != nil && p.modules.vendorChanged {
-		// A dry run cannot write vendor/: it builds from the module cache,
-		// where go mod vendor found the modules.
-		mod = []string{"-mod=readonly"}
-	}
-	before := func() ([]string, func(), error) {
-		if len(a.pending) == 0 {
-			return mod, func() {}, nil
-		}
-		file, cleanup, err := gocmd.WriteOverlay(a.pending)
-		if err != nil {
-			return nil, nil, err
-		}
-		return append(slices.Clone(mod), "-overlay="+file), cleanup, nil
-	}
-	a.defaultChecks(ctx, v, s, view{after: append(slices.Clone(mod), "-overlay="+p.overlay), before: before, pkgs: p.pkgs})
+	before := func() ([]string, func(), error) { return a.beforeFlags(p) }
+	a.defaultChecks(ctx, v, s, view{after: a.afterFlags(p), before: before, pkgs: p.pkgs})
 	return v
+}
+
+// modFlags are the -mod flag the go commands that look at a step before
+// it is written need: where vendor/ changes, a dry run cannot write it, so
+// they build from the module cache, where go mod vendor found the
+// modules.
+func modFlags(p *prepared) []string {
+	if p.modules != nil && p.modules.vendorChanged {
+		return []string{"-mod=readonly"}
+	}
+	return nil
+}
+
+// afterFlags are the flags that show the go command the step written: an
+// -overlay of its new files, go.mod and go.sum.
+func (a *applier) afterFlags(p *prepared) []string {
+	return append(modFlags(p), "-overlay="+p.overlay)
+}
+
+// beforeFlags are the flags that show the go command the tree before the
+// step: the files as they are, and in a dry run the earlier steps
+// overlaid. The cleanup removes their overlay.
+func (a *applier) beforeFlags(p *prepared) ([]string, func(), error) {
+	if len(a.pending) == 0 {
+		return modFlags(p), func() {}, nil
+	}
+	file, cleanup, err := gocmd.WriteOverlay(a.pending)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(modFlags(p), "-overlay="+file), cleanup, nil
 }
 
 // changedPackages returns the import paths of the packages of the step's

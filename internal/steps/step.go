@@ -12,7 +12,8 @@ import (
 )
 
 // step applies one step: it computes the step's go.mod, checks the step
-// on an overlay, then backs it up and writes it, and commits it. A step
+// on an overlay, compares its benchmarks (with Options.Bench), then backs
+// it up and writes it, and commits it. A step
 // that cannot be checked on an overlay, or that runs the user's --test
 // command, is checked after the write instead, and restored if the check
 // fails.
@@ -50,6 +51,18 @@ func (a *applier) step(ctx context.Context, s *StepReport) error {
 			return nil
 		}
 	}
+	if a.o.Bench.Regexp != "" {
+		if s.Bench = a.benchStep(ctx, s, p); !s.Bench.OK {
+			if ctx.Err() != nil {
+				return a.unwritten(ctx, s, ctx.Err())
+			}
+			s.Status, s.Reason = Failed, s.Bench.Summary()
+			if s.Modules != nil && !a.o.DryRun {
+				s.Modules = &ModuleReport{Notes: s.Modules.Notes}
+			}
+			return nil
+		}
+	}
 	if a.o.DryRun {
 		a.assume(s, p)
 		s.Status = Checked
@@ -64,7 +77,7 @@ func (a *applier) unwritten(ctx context.Context, s *StepReport, err error) error
 	if ctx.Err() == nil {
 		return err
 	}
-	s.Status, s.Reason, s.Verify, s.Modules = Interrupted, "interrupted before writing", nil, nil
+	s.Status, s.Reason, s.Verify, s.Bench, s.Modules = Interrupted, "interrupted before writing", nil, nil, nil
 	return errRolledBack
 }
 
@@ -162,7 +175,7 @@ func relocate(res *rewrite.Result, s *StepReport) {
 // rollBack restores the step in flight of an interrupted run and returns
 // errRolledBack.
 func rollBack(run *backup.Run, s *StepReport) error {
-	s.Status, s.Reason, s.Verify, s.Modules = Interrupted, "interrupted; rolled back", nil, nil
+	s.Status, s.Reason, s.Verify, s.Bench, s.Modules = Interrupted, "interrupted; rolled back", nil, nil, nil
 	if err := run.Abort(); err != nil {
 		return fmt.Errorf("interrupted, and restoring the step failed: %w (run migrate restore %s)", err, run.ID())
 	}

@@ -45,6 +45,10 @@ type Options struct {
 	Split  Split
 	// Verify is how each step is checked.
 	Verify Verify
+	// Bench, with a Regexp, also compares the benchmarks of each step's
+	// packages and their importers before and after the step, before it
+	// is written: a regression fails the step like a failing test.
+	Bench Bench
 	// DryRun checks each step as a run would, on an overlay, and writes
 	// nothing: no file, no backup, no commit. A step whose checks pass is
 	// then assumed written for the checks of the steps after it.
@@ -109,6 +113,7 @@ type StepReport struct {
 	Reason   string         `json:"reason,omitempty"`
 	Modules  *ModuleReport  `json:"modules,omitempty"`
 	Verify   *VerifyReport  `json:"verify,omitempty"`
+	Bench    *BenchReport   `json:"bench,omitempty"`
 	Commit   string         `json:"commit,omitempty"`
 	// Written tells that the step's files were written, even if restored
 	// since: a step that fails its checks before the write is not.
