@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -15,7 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/migrate-tool/migrate/backup"
-	"github.com/migrate-tool/migrate/internal/gitx"
 	"github.com/migrate-tool/migrate/internal/steps"
 	"github.com/migrate-tool/migrate/internal/udiff"
 	"github.com/migrate-tool/migrate/rewrite"
@@ -311,43 +307,6 @@ func failedSteps(rep *steps.Report) error {
 		return &noError{}
 	}
 	return nil
-}
-
-// noteModules says what the diff leaves out: the go.mod and go.sum
-// changes, which a real run makes with go get and go mod tidy, and the
-// vendor directory, which it syncs with go mod vendor.
-func noteModules(env *Env, sets []*rules.Set, root string) {
-	files, vendor := "go.mod and go.sum", ""
-	if _, err := os.Stat(filepath.Join(root, "vendor", "modules.txt")); err == nil {
-		files, vendor = "go.mod, go.sum and vendor/", " && go mod vendor"
-	}
-	for _, s := range sets {
-		for _, m := range slices.Sorted(maps.Keys(s.Modules.Add)) {
-			fmt.Fprintf(env.Stderr, "migrate: the diff leaves out %s: the run requires %s@%s (go get) and tidies them; apply the diff, then run: go get %s@%s && go mod tidy%s\n",
-				files, m, s.Modules.Add[m], m, s.Modules.Add[m], vendor)
-		}
-	}
-}
-
-// noteNestedModule tells how to apply the diff when the module is below
-// the root of its git repository: its a/ b/ paths are relative to the
-// module, and git apply reads them from the repository root (it silently
-// skips them otherwise).
-func noteNestedModule(env *Env, root string) {
-	repo, err := gitx.Open(context.Background(), root)
-	if err != nil {
-		return
-	}
-	top, err1 := filepath.EvalSymlinks(repo.Top)
-	mod, err2 := filepath.EvalSymlinks(root)
-	if err1 != nil || err2 != nil || top == mod {
-		return
-	}
-	rel, err := filepath.Rel(top, mod)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return
-	}
-	fmt.Fprintf(env.Stderr, "migrate: the diff's paths are relative to the module root %s: apply it with git apply --directory=%s\n", rel, filepath.ToSlash(rel))
 }
 
 // splitArgs separates package patterns from .go file arguments; mixing
