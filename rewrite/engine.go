@@ -71,6 +71,10 @@ type runner struct {
 	// spans are where each rule edited or reported, by file (relative to
 	// the module root), for the check.
 	spans map[string]*fileSpans
+	// brokenFiles are the files of packages that did not type-check
+	// before the rewrite (relative to the module root), each with the
+	// position of the finding that lists its package.
+	brokenFiles map[string]token.Position
 }
 
 func newRunner(opts Options) (*runner, error) {
@@ -95,7 +99,7 @@ func newRunner(opts Options) (*runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{opts: opts, mod: mod, facts: newFactCache(), spans: map[string]*fileSpans{}, res: &Result{Module: mod, Sites: map[string]int{}, GoMod: mod.gomod, GoSum: sum}}
+	r := &runner{opts: opts, mod: mod, facts: newFactCache(), spans: map[string]*fileSpans{}, brokenFiles: map[string]token.Position{}, res: &Result{Module: mod, Sites: map[string]int{}, GoMod: mod.gomod, GoSum: sum}}
 	for _, s := range opts.Sets {
 		r.paths = append(r.paths, s.Paths()...)
 	}
@@ -220,6 +224,28 @@ func (r *runner) reportSkipped(sc *scanned) {
 	}
 }
 
+// reportBroken lists the files of a package that does not type-check as
+// not migrated: each one that imports an old path, or the package once
+// when it reaches the old API only through other packages. Type errors in
+// its files after the rewrite are then at a reported site.
+func (r *runner) reportBroken(b *brokenPackage) {
+	msg := fmt.Sprintf("package %s does not type-check (%s)", b.name, b.first)
+	var at token.Position
+	for _, c := range b.cands {
+		if !c.indirect {
+			r.fileFinding(c.path, Broken, "not migrated: "+msg+": fix it, then run migrate again")
+			at = token.Position{Filename: r.mod.rel(c.path)}
+		}
+	}
+	if at.Filename == "" {
+		r.fileFinding(b.cands[0].path, Broken, msg+", so migrate could not tell whether it uses the old API through other packages: fix it, then run migrate again")
+		at = token.Position{Filename: r.mod.rel(b.cands[0].path)}
+	}
+	for _, f := range b.files {
+		r.brokenFiles[r.mod.rel(f)] = at
+	}
+}
+
 func (r *runner) fileFinding(path string, kind Kind, msg string) {
 	r.res.Findings = append(r.res.Findings, Finding{Pos: token.Position{Filename: r.mod.rel(path)}, Kind: kind, Message: msg})
 }
@@ -233,20 +259,22 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile,
 	tried := map[string]bool{}
 	for cfg := (config{}); len(pending) > 0; {
 		r.progress("type-checking ("+cfg.String()+" build)", len(out), len(cands))
-		var warnings []string
-		got, typed, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.opts.AllowErrors, &warnings)
-		for _, w := range warnings {
-			r.res.Findings = append(r.res.Findings, Finding{Pos: token.Position{Filename: "-"}, Kind: Warning,
-				Message: strings.TrimSuffix(w, ": fix the package so that it builds, then run migrate again") + " (reported with partial type information)"})
-		}
+		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.opts.AllowErrors)
 		if err != nil {
 			return nil, err
 		}
+		for _, w := range l.warnings {
+			r.res.Findings = append(r.res.Findings, Finding{Pos: token.Position{Filename: "-"}, Kind: Warning,
+				Message: strings.TrimSuffix(w, ": fix the package so that it builds, then run migrate again") + " (reported with partial type information)"})
+		}
+		for _, b := range l.broken {
+			r.reportBroken(b)
+		}
 		tried[cfg.key()] = true
 		r.res.Stats.Configs++
-		r.res.Stats.PackagesTyped += typed
-		out = append(out, got...)
-		pending = remaining(pending, got)
+		r.res.Stats.PackagesTyped += l.typed
+		out = append(out, l.files...)
+		pending = remaining(pending, l)
 		var next *config
 		pending, next = r.nextConfig(pending, tried)
 		if next == nil {
@@ -285,10 +313,17 @@ func (r *runner) nextConfig(pending []*candidate, tried map[string]bool) ([]*can
 	return keep, next
 }
 
-func remaining(cands []*candidate, got []*typedFile) []*candidate {
+// remaining returns the candidates that l neither typed nor listed as
+// broken.
+func remaining(cands []*candidate, l *loaded) []*candidate {
 	done := map[string]bool{}
-	for _, t := range got {
+	for _, t := range l.files {
 		done[t.path] = true
+	}
+	for _, b := range l.broken {
+		for _, c := range b.cands {
+			done[c.path] = true
+		}
 	}
 	return slices.DeleteFunc(slices.Clone(cands), func(c *candidate) bool { return done[c.path] })
 }

@@ -69,6 +69,9 @@ const (
 	// Unhandled is a file that imports an old path but could not be
 	// rewritten (cgo, //line directives, excluded in every configuration).
 	Unhandled Kind = "unhandled"
+	// Broken is a file left as it is because its package did not
+	// type-check before the run: it is not migrated.
+	Broken Kind = "broken"
 	// Warning is something the user should know about a rewritten file.
 	Warning Kind = "warning"
 	// Ignored is a site left alone by a //migrate:ignore comment.

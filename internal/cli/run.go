@@ -105,8 +105,8 @@ says which steps are left written and the command that restores them.
 Exit status: 0 when the run worked (even with sites left for follow-up),
 1 when a step failed verification (it was not written, or was restored),
 or a check of --dry-run --verify failed, 2 on an error (bad
-flags, unknown rules, a malformed rule file, packages that do not parse or
-type-check, before or after the rewrite, a write that failed, the module
+flags, unknown rules, a malformed rule file, a rewrite that does not
+type-check (a package that did not before is listed, not an error), a write that failed, the module
 locked by another migrate); on an error nothing is left written. 130 when
 interrupted.`,
 		Example: `  migrate run --rules ioutil --dry-run
