@@ -156,10 +156,7 @@ func (r *runner) breaks(ctx context.Context, typed []*typedFile, overlay map[str
 // overlay, unlike -modfile, also works in a workspace. Where the module
 // vendors, -mod=readonly: vendor/ follows the old go.mod.
 func (r *runner) checkModules(ctx context.Context) (map[string][]byte, []string, error) {
-	add := map[string]string{}
-	for _, s := range r.opts.Sets {
-		maps.Copy(add, s.Modules.Add)
-	}
+	add := r.res.AddModules
 	goc := &gocmd.Runner{Dir: r.mod.Root, Env: r.goenv}
 	req, err := goc.Require(ctx, r.res.GoMod, r.res.GoSum, add)
 	if err != nil {

@@ -203,6 +203,9 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if err := r.rewriteAll(typed, names); err != nil {
 		return nil, err
 	}
+	if r.res.AddModules, err = r.addModules(sc.imports); err != nil {
+		return nil, err
+	}
 	if !r.opts.AllowErrors {
 		if err := r.check(ctx, typed); err != nil {
 			return nil, err

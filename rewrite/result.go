@@ -29,6 +29,12 @@ type Result struct {
 	// them, at its start (GoSum is nil when there is none): what a write of
 	// go.mod and go.sum expects to find, like FileChange.Old.
 	GoMod, GoSum []byte
+	// AddModules are the modules of the rule sets' modules.add that the
+	// code imports once rewritten, each at its minimum version: what a
+	// write requires in go.mod. A module the rule sets add that no file
+	// imports is left out (a go get of it would still raise what it
+	// requires, which go mod tidy does not lower again).
+	AddModules map[string]string
 	// Required is go.mod and go.sum with the modules the rule sets add
 	// required, before tidy, as the check of the rewrite computed them; nil
 	// when go.mod already required them. A write starts from it.

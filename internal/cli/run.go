@@ -280,7 +280,7 @@ func showPlan(ctx context.Context, env *Env, o *runOptions, res *rewrite.Result,
 	}
 	printSummary(env.Stderr, res, true, rep, env.Global.quiet)
 	if len(res.Files) > 0 && !env.Global.quiet {
-		noteModules(env, sets, res.Module.Root)
+		noteModules(env, res)
 		noteNestedModule(env, res.Module.Root)
 	}
 	return failedSteps(rep)
@@ -298,16 +298,15 @@ func failedSteps(rep *steps.Report) error {
 // noteModules says what the diff leaves out: the go.mod and go.sum
 // changes, which a real run makes with go get and go mod tidy, and the
 // vendor directory, which it syncs with go mod vendor.
-func noteModules(env *Env, sets []*rules.Set, root string) {
+func noteModules(env *Env, res *rewrite.Result) {
 	files, vendor := "go.mod and go.sum", ""
-	if _, err := os.Stat(filepath.Join(root, "vendor", "modules.txt")); err == nil {
+	if _, err := os.Stat(filepath.Join(res.Module.Root, "vendor", "modules.txt")); err == nil {
 		files, vendor = "go.mod, go.sum and vendor/", " && go mod vendor"
 	}
-	for _, s := range sets {
-		for _, m := range slices.Sorted(maps.Keys(s.Modules.Add)) {
-			fmt.Fprintf(env.Stderr, "migrate: the diff leaves out %s: the run requires %s@%s (go get) and tidies them; apply the diff, then run: go get %s@%s && go mod tidy%s\n",
-				files, m, s.Modules.Add[m], m, s.Modules.Add[m], vendor)
-		}
+	for _, m := range slices.Sorted(maps.Keys(res.AddModules)) {
+		v := res.AddModules[m]
+		fmt.Fprintf(env.Stderr, "migrate: the diff leaves out %s: the run requires %s@%s (go get) and tidies them; apply the diff, then run: go get %s@%s && go mod tidy%s\n",
+			files, m, v, m, v, vendor)
 	}
 }
 
