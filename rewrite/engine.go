@@ -227,28 +227,6 @@ func (r *runner) reportSkipped(sc *scanned) {
 	}
 }
 
-// reportBroken lists the files of a package that does not type-check as
-// not migrated: each one that imports an old path, or the package once
-// when it reaches the old API only through other packages. Type errors in
-// its files after the rewrite are then at a reported site.
-func (r *runner) reportBroken(b *brokenPackage) {
-	msg := fmt.Sprintf("package %s does not type-check (%s)", b.name, b.first)
-	var at token.Position
-	for _, c := range b.cands {
-		if !c.indirect {
-			r.fileFinding(c.path, Broken, "not migrated: "+msg+": fix it, then run migrate again")
-			at = token.Position{Filename: r.mod.rel(c.path)}
-		}
-	}
-	if at.Filename == "" {
-		r.fileFinding(b.cands[0].path, Broken, msg+", so migrate could not tell whether it uses the old API through other packages: fix it, then run migrate again")
-		at = token.Position{Filename: r.mod.rel(b.cands[0].path)}
-	}
-	for _, f := range b.files {
-		r.brokenFiles[r.mod.rel(f)] = at
-	}
-}
-
 func (r *runner) fileFinding(path string, kind Kind, msg string) {
 	r.res.Findings = append(r.res.Findings, Finding{Pos: token.Position{Filename: r.mod.rel(path)}, Kind: kind, Message: msg})
 }

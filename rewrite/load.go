@@ -45,18 +45,6 @@ type loaded struct {
 	broken []*brokenPackage
 }
 
-// brokenPackage is a package (or a test variant) that did not type-check
-// as it was, so none of its files is rewritten.
-type brokenPackage struct {
-	name  string // import path, and which build when not the plain one
-	first string // its first error, "file:line:col: message"
-	// cands are the candidates it holds.
-	cands []*candidate
-	// files are all its files in the module (absolute paths): an error
-	// in one after the rewrite is in a package already listed.
-	files []string
-}
-
 // loadTyped type-checks the packages of the candidates in one build
 // configuration and returns the candidates it covered. Each file is taken
 // from one package variant only: the plain package for its non-test files,
@@ -162,30 +150,6 @@ func (l *loaded) take(p *packages.Package, mod *Module, cfg config, byPath map[s
 		l.files = append(l.files, tf)
 	}
 	return nil
-}
-
-// newBrokenPackage lists p, which does not type-check, with the
-// candidates it holds and first, its first error.
-func newBrokenPackage(p *packages.Package, mod *Module, cfg config, first string, files []*typedFile) *brokenPackage {
-	b := &brokenPackage{name: p.PkgPath, first: first}
-	if strings.Contains(p.ID, " [") && !strings.HasSuffix(p.PkgPath, "_test") {
-		b.name += " (test build)"
-	}
-	if !cfg.isDefault() {
-		b.name += " in the " + cfg.String() + " build"
-	}
-	for _, tf := range files {
-		b.cands = append(b.cands, tf.candidate)
-	}
-	test := strings.Contains(p.ID, " [")
-	for _, f := range p.CompiledGoFiles {
-		// A test variant's other files are those of the plain package,
-		// which may have been rewritten: the check still covers them.
-		if inScope(mod, f) && (!test || strings.HasSuffix(f, "_test.go")) {
-			b.files = append(b.files, f)
-		}
-	}
-	return b
 }
 
 // loadEach loads the patterns together, or one by one for single files,
