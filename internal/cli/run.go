@@ -106,9 +106,9 @@ Exit status: 0 when the run worked (even with sites left for follow-up),
 1 when a step failed verification (it was not written, or was restored),
 or a check of --dry-run --verify failed, 2 on an error (bad
 flags, unknown rules, a malformed rule file, a rewrite that does not
-type-check (a package that did not before is listed, not an error), a write that failed, the module
-locked by another migrate); on an error nothing is left written. 130 when
-interrupted.`,
+type-check (a package that did not before is listed, not an error), a
+write that failed, the module locked by another migrate); on an error
+nothing is left written. 130 when interrupted.`,
 		Example: `  migrate run --rules ioutil --dry-run
   migrate run --rules go-redis-v9 --dry-run --verify
   migrate run --rules ioutil ./internal/...
