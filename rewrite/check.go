@@ -156,10 +156,7 @@ func (r *runner) breaks(ctx context.Context, typed []*typedFile, overlay map[str
 // overlay, unlike -modfile, also works in a workspace. Where the module
 // vendors, -mod=readonly: vendor/ follows the old go.mod.
 func (r *runner) checkModules(ctx context.Context) (map[string][]byte, []string, error) {
-	add := map[string]string{}
-	for _, s := range r.opts.Sets {
-		maps.Copy(add, s.Modules.Add)
-	}
+	add := r.res.AddModules
 	goc := &gocmd.Runner{Dir: r.mod.Root, Env: r.goenv}
 	req, err := goc.Require(ctx, r.res.GoMod, r.res.GoSum, add)
 	if err != nil {
@@ -185,20 +182,27 @@ func (r *runner) checkModules(ctx context.Context) (map[string][]byte, []string,
 }
 
 // wholeFileSites adds the files left for a person as a whole (generated
-// files left alone, files migrate cannot reprint) to the reported spans:
-// until regenerated or migrated by hand, they and the code that uses them
-// may not compile.
+// files left alone, files migrate cannot reprint, files of packages that
+// did not type-check) to the reported spans: until regenerated or migrated
+// by hand, they and the code that uses them may not compile.
 func (r *runner) wholeFileSites() {
-	for _, f := range r.res.Findings {
-		if f.Kind != Generated && f.Kind != Unhandled {
-			continue
-		}
-		fs := r.spans[f.Pos.Filename]
+	whole := func(file, rule string, pos token.Position) {
+		fs := r.spans[file]
 		if fs == nil {
 			fs = &fileSpans{}
-			r.spans[f.Pos.Filename] = fs
+			r.spans[file] = fs
 		}
-		fs.reported = append(fs.reported, span{rule: f.Rule, pos: f.Pos, first: 1, last: math.MaxInt})
+		fs.reported = append(fs.reported, span{rule: rule, pos: pos, first: 1, last: math.MaxInt})
+	}
+	for _, f := range r.res.Findings {
+		if f.Kind == Generated || f.Kind == Unhandled || f.Kind == Broken {
+			whole(f.Pos.Filename, f.Rule, f.Pos)
+		}
+	}
+	for _, file := range slices.Sorted(maps.Keys(r.brokenFiles)) {
+		if pos := r.brokenFiles[file]; pos.Filename != file {
+			whole(file, "", pos)
+		}
 	}
 }
 
@@ -263,11 +267,12 @@ func (r *runner) atReportedSite(e typeError, lines map[string]func(int, int) (in
 	return hit
 }
 
-// markNoCompile adds NoCompile to the findings of the site s, once.
+// markNoCompile adds NoCompile to the findings of the site s, once; a
+// file listed as broken says so already.
 func (r *runner) markNoCompile(s span, msg string) {
 	for i := range r.res.Findings {
 		f := &r.res.Findings[i]
-		if f.Kind != Warning && f.Rule == s.rule && f.Pos == s.pos && f.TypeError == "" {
+		if f.Kind != Warning && f.Kind != Broken && f.Rule == s.rule && f.Pos == s.pos && f.TypeError == "" {
 			f.TypeError = msg
 			f.Message += "; " + NoCompile
 		}

@@ -99,3 +99,38 @@ func TestCheckPreexisting(t *testing.T) {
 		t.Errorf("%d files changed, want 1", len(res.Files))
 	}
 }
+
+// TestCheckBrokenTests: a test build that did not type-check before the
+// run is listed and its test files left as they are; a type error the
+// rewrite causes in them is in a package already listed, while one in the
+// plain package's files is still a break.
+func TestCheckBrokenTests(t *testing.T) {
+	const rule = "  - id: v\n    rename: old.V\n    to: new.V\n"
+	files := map[string]string{
+		"a.go":      "package app\n\nimport \"example.com/old\"\n\nvar X = old.V\n",
+		"a_test.go": "package app\n\nimport \"example.com/old\"\n\nvar _ = old.V + missing\n",
+		"b_test.go": "package app\n\nvar Y int = X\n",
+	}
+	dir, sets := checkModule(t, rule, files)
+	res, err := runCheck(t, dir, sets)
+	if err != nil {
+		t.Fatalf("Run = %v; want the rewrite, with a_test.go listed", err)
+	}
+	if len(res.Files) != 1 || res.Files[0].Rel != "a.go" {
+		t.Errorf("changed %v; want a.go only", res.Files)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Kind != rewrite.Broken || res.Findings[0].Pos.Filename != "a_test.go" {
+		t.Errorf("findings = %v; want a_test.go listed as broken", res.Findings)
+	}
+
+	files["c.go"] = "package app\n\nvar Z int = X\n"
+	dir, sets = checkModule(t, rule, files)
+	_, err = runCheck(t, dir, sets)
+	var be *rewrite.BreakError
+	if !errors.As(err, &be) {
+		t.Fatalf("Run = %v; want a *rewrite.BreakError at c.go", err)
+	}
+	if b := be.Breaks[0]; len(be.Breaks) != 1 || b.Pos.Filename != "c.go" {
+		t.Errorf("breaks = %+v; want one, in c.go", be.Breaks)
+	}
+}

@@ -71,6 +71,10 @@ type runner struct {
 	// spans are where each rule edited or reported, by file (relative to
 	// the module root), for the check.
 	spans map[string]*fileSpans
+	// brokenFiles are the files of packages that did not type-check
+	// before the rewrite (relative to the module root), each with the
+	// position of the finding that lists its package.
+	brokenFiles map[string]token.Position
 }
 
 func newRunner(opts Options) (*runner, error) {
@@ -95,7 +99,7 @@ func newRunner(opts Options) (*runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{opts: opts, mod: mod, facts: newFactCache(), spans: map[string]*fileSpans{}, res: &Result{Module: mod, Sites: map[string]int{}, GoMod: mod.gomod, GoSum: sum}}
+	r := &runner{opts: opts, mod: mod, facts: newFactCache(), spans: map[string]*fileSpans{}, brokenFiles: map[string]token.Position{}, res: &Result{Module: mod, Sites: map[string]int{}, GoMod: mod.gomod, GoSum: sum}}
 	for _, s := range opts.Sets {
 		r.paths = append(r.paths, s.Paths()...)
 	}
@@ -199,6 +203,9 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if err := r.rewriteAll(typed, names); err != nil {
 		return nil, err
 	}
+	if r.res.AddModules, err = r.addModules(sc.imports); err != nil {
+		return nil, err
+	}
 	if !r.opts.AllowErrors {
 		if err := r.check(ctx, typed); err != nil {
 			return nil, err
@@ -233,20 +240,22 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile,
 	tried := map[string]bool{}
 	for cfg := (config{}); len(pending) > 0; {
 		r.progress("type-checking ("+cfg.String()+" build)", len(out), len(cands))
-		var warnings []string
-		got, typed, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.opts.AllowErrors, &warnings)
-		for _, w := range warnings {
-			r.res.Findings = append(r.res.Findings, Finding{Pos: token.Position{Filename: "-"}, Kind: Warning,
-				Message: strings.TrimSuffix(w, ": fix the package so that it builds, then run migrate again") + " (reported with partial type information)"})
-		}
+		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.opts.AllowErrors)
 		if err != nil {
 			return nil, err
 		}
+		for _, w := range l.warnings {
+			r.res.Findings = append(r.res.Findings, Finding{Pos: token.Position{Filename: "-"}, Kind: Warning,
+				Message: strings.TrimSuffix(w, ": fix the package so that it builds, then run migrate again") + " (reported with partial type information)"})
+		}
+		for _, b := range l.broken {
+			r.reportBroken(b)
+		}
 		tried[cfg.key()] = true
 		r.res.Stats.Configs++
-		r.res.Stats.PackagesTyped += typed
-		out = append(out, got...)
-		pending = remaining(pending, got)
+		r.res.Stats.PackagesTyped += l.typed
+		out = append(out, l.files...)
+		pending = remaining(pending, l)
 		var next *config
 		pending, next = r.nextConfig(pending, tried)
 		if next == nil {
@@ -285,10 +294,17 @@ func (r *runner) nextConfig(pending []*candidate, tried map[string]bool) ([]*can
 	return keep, next
 }
 
-func remaining(cands []*candidate, got []*typedFile) []*candidate {
+// remaining returns the candidates that l neither typed nor listed as
+// broken.
+func remaining(cands []*candidate, l *loaded) []*candidate {
 	done := map[string]bool{}
-	for _, t := range got {
+	for _, t := range l.files {
 		done[t.path] = true
+	}
+	for _, b := range l.broken {
+		for _, c := range b.cands {
+			done[c.path] = true
+		}
 	}
 	return slices.DeleteFunc(slices.Clone(cands), func(c *candidate) bool { return done[c.path] })
 }

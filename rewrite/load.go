@@ -32,11 +32,27 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 	packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes |
 	packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule
 
+// loaded is what one loadTyped covered.
+type loaded struct {
+	files []*typedFile
+	typed int // packages type-checked from source
+	// warnings are the errors of the packages loaded with errors (with
+	// allowErrors), one a package.
+	warnings []string
+	// broken are the packages that do not type-check (without
+	// allowErrors), with the candidates they hold, which are left as they
+	// are.
+	broken []*brokenPackage
+}
+
 // loadTyped type-checks the packages of the candidates in one build
 // configuration and returns the candidates it covered. Each file is taken
 // from one package variant only: the plain package for its non-test files,
-// the test variant for its test files.
-func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config, env []string, allowErrors bool, warnings *[]string) ([]*typedFile, int, error) {
+// the test variant for its test files. A package that does not type-check
+// is listed (broken) and its files are left out, unless allowErrors; a
+// module that cannot load its dependencies (a missing go.sum entry) is an
+// error.
+func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config, env []string, allowErrors bool) (*loaded, error) {
 	byPath := map[string]*candidate{}
 	srcs := &sources{byName: map[string][]byte{}}
 	var patterns []string
@@ -53,8 +69,9 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 			patterns = append(patterns, pat)
 		}
 	}
+	out := &loaded{}
 	if len(patterns) == 0 {
-		return nil, 0, nil
+		return out, nil
 	}
 	pcfg := &packages.Config{
 		Context:    ctx,
@@ -67,50 +84,72 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 	}
 	pkgs, err := loadEach(pcfg, patterns, cfg.adhoc)
 	if err != nil {
-		return nil, 0, fmt.Errorf("load packages: %s", gocmd.OneLine(err.Error(), err))
+		return nil, fmt.Errorf("load packages: %s", gocmd.OneLine(err.Error(), err))
 	}
 	sortVariants(pkgs)
-	var out []*typedFile
-	typed := 0
 	// Count every package type-checked from source: the roots, and the
 	// packages between two roots, which go/packages must check from source
 	// too.
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
 		if p.TypesInfo != nil {
-			typed++
+			out.typed++
 		}
 	})
 	for _, p := range pkgs {
 		if strings.HasSuffix(p.ID, ".test") || p.Types == nil {
 			continue
 		}
-		for i, f := range p.Syntax {
-			name := compiledName(p, i)
-			c := byPath[name]
-			if c == nil || c.cgo {
-				continue
-			}
-			if err := packageError(p, mod); err != nil {
-				switch {
-				case cfg.isDefault() && !allowErrors:
-					return nil, 0, err
-				case !cfg.isDefault() && !allowErrors:
-					// Another configuration (GOOS, tags) may not build here
-					// (a cgo dependency, say): its files are left unhandled
-					// and listed, rather than stopping the run.
-					continue
-				}
-				*warnings = appendUnique(*warnings, err.Error())
-			}
-			src, err := srcs.get(name)
-			if err != nil {
-				return nil, 0, err
-			}
-			delete(byPath, name)
-			out = append(out, &typedFile{candidate: c, pkg: p, syntax: f, src: src, config: cfg})
+		if err := out.take(p, mod, cfg, byPath, srcs, allowErrors); err != nil {
+			return nil, err
 		}
 	}
-	return out, typed, nil
+	return out, nil
+}
+
+// take adds the candidates p holds, or lists p as broken if it does not
+// type-check.
+func (l *loaded) take(p *packages.Package, mod *Module, cfg config, byPath map[string]*candidate, srcs *sources, allowErrors bool) error {
+	var files []*typedFile
+	for i, f := range p.Syntax {
+		name := compiledName(p, i)
+		if c := byPath[name]; c != nil && !c.cgo {
+			files = append(files, &typedFile{candidate: c, pkg: p, syntax: f, config: cfg})
+		}
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	if len(p.Errors) > 0 {
+		_, fix := importCauses(p)
+		first := firstError(p, mod)
+		switch {
+		case allowErrors:
+			l.warnings = appendUnique(l.warnings, packageError(p, mod).Error())
+		case cfg.isDefault() && (fix != "" || first == ""):
+			// Not the package's own fault (no package of the module loads
+			// without a go.sum entry), or nothing to point at: stop.
+			return packageError(p, mod)
+		default:
+			if first == "" {
+				first = packageError(p, mod).Error()
+			}
+			l.broken = append(l.broken, newBrokenPackage(p, mod, cfg, first, files))
+			for _, tf := range files {
+				delete(byPath, tf.path)
+			}
+			return nil
+		}
+	}
+	for _, tf := range files {
+		src, err := srcs.get(tf.path)
+		if err != nil {
+			return err
+		}
+		tf.src = src
+		delete(byPath, tf.path)
+		l.files = append(l.files, tf)
+	}
+	return nil
 }
 
 // loadEach loads the patterns together, or one by one for single files,
@@ -215,19 +254,11 @@ func packageError(p *packages.Package, mod *Module) error {
 		return nil
 	}
 	msgs, fix := importCauses(p)
-	for _, e := range p.Errors {
-		if e.Pos != "" && e.Pos != "-" {
-			msgs = appendUnique(msgs, relPos(mod, e.Pos)+": "+e.Msg)
-		}
+	for _, m := range positionedErrors(p, mod) {
+		msgs = appendUnique(msgs, m)
 	}
-	if len(msgs) == 0 { // only errors from go list: keep their text, on one line
-		for _, e := range p.Errors {
-			for _, line := range strings.Split(e.Msg, "\n") {
-				if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "# ") {
-					msgs = appendUnique(msgs, strings.TrimPrefix(line, "./"))
-				}
-			}
-		}
+	if len(msgs) == 0 {
+		msgs = listErrorLines(p)
 	}
 	more := ""
 	if len(msgs) > 3 {
@@ -238,6 +269,44 @@ func packageError(p *packages.Package, mod *Module) error {
 		fix = "fix the package so that it builds, then run migrate again"
 	}
 	return fmt.Errorf("load %s: %s%s: %s", p.PkgPath, strings.Join(msgs, "; "), more, fix)
+}
+
+// firstError returns p's first error, "file:line:col: message" with the
+// position relative to the module root when it has one.
+func firstError(p *packages.Package, mod *Module) string {
+	if msgs := positionedErrors(p, mod); len(msgs) > 0 {
+		return msgs[0]
+	}
+	if msgs := listErrorLines(p); len(msgs) > 0 {
+		return msgs[0]
+	}
+	return ""
+}
+
+// positionedErrors returns p's errors that have a position, as
+// "file:line:col: message", the position relative to the module root.
+func positionedErrors(p *packages.Package, mod *Module) []string {
+	var msgs []string
+	for _, e := range p.Errors {
+		if e.Pos != "" && e.Pos != "-" {
+			msgs = appendUnique(msgs, relPos(mod, e.Pos)+": "+e.Msg)
+		}
+	}
+	return msgs
+}
+
+// listErrorLines returns the lines of p's errors, for errors from go list,
+// which have no position.
+func listErrorLines(p *packages.Package) []string {
+	var msgs []string
+	for _, e := range p.Errors {
+		for _, line := range strings.Split(e.Msg, "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "# ") {
+				msgs = appendUnique(msgs, strings.TrimPrefix(line, "./"))
+			}
+		}
+	}
+	return msgs
 }
 
 // importCauses returns why p's direct imports could not be loaded, as go

@@ -29,6 +29,12 @@ type Result struct {
 	// them, at its start (GoSum is nil when there is none): what a write of
 	// go.mod and go.sum expects to find, like FileChange.Old.
 	GoMod, GoSum []byte
+	// AddModules are the modules of the rule sets' modules.add that the
+	// code imports once rewritten, each at its minimum version: what a
+	// write requires in go.mod. A module the rule sets add that no file
+	// imports is left out (a go get of it would still raise what it
+	// requires, which go mod tidy does not lower again).
+	AddModules map[string]string
 	// Required is go.mod and go.sum with the modules the rule sets add
 	// required, before tidy, as the check of the rewrite computed them; nil
 	// when go.mod already required them. A write starts from it.
@@ -69,6 +75,9 @@ const (
 	// Unhandled is a file that imports an old path but could not be
 	// rewritten (cgo, //line directives, excluded in every configuration).
 	Unhandled Kind = "unhandled"
+	// Broken is a file left as it is because its package did not
+	// type-check before the run: it is not migrated.
+	Broken Kind = "broken"
 	// Warning is something the user should know about a rewritten file.
 	Warning Kind = "warning"
 	// Ignored is a site left alone by a //migrate:ignore comment.

@@ -145,6 +145,8 @@ type scanned struct {
 	candidates []*candidate
 	generated  []skipped // candidate files skipped as generated
 	lineDirect []string  // candidate files skipped for //line directives
+	// imports are the import paths of every file scanned, by file.
+	imports map[string][]string
 }
 
 // scanImports parses the imports of every file in parallel and keeps the
@@ -161,11 +163,12 @@ func scanImports(files map[string]listed, paths []string, indirect map[string]bo
 	parallel(len(names), workers, func(i int) {
 		results[i], errs[i] = scanFile(names[i], paths)
 	})
-	out := &scanned{}
+	out := &scanned{imports: map[string][]string{}}
 	for i, r := range results {
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
+		out.imports[names[i]] = r.imports
 		l := files[names[i]]
 		switch {
 		case !r.hit && !indirect[l.pkgPath]:

@@ -187,14 +187,15 @@ func (c *crossings) fix(old string) string {
 }
 
 // isDependency reports whether pkg lies outside the module being migrated,
-// the old and new library and the standard library.
-func (c *crossings) isDependency(v View, pkg *types.Package) bool {
+// the old and new library and the standard library, and is not carried
+// along by the rule set (see Set.Carries).
+func (c *crossings) isDependency(p *Pass, pkg *types.Package) bool {
 	if pkg == nil || c.isOld(pkg) {
 		return false
 	}
-	path, mod := strings.TrimSuffix(pkg.Path(), "_test"), v.Module()
+	path, mod := strings.TrimSuffix(pkg.Path(), "_test"), p.Module()
 	return path != mod && !strings.HasPrefix(path, mod+"/") && !strings.HasPrefix(path, c.lib.New) &&
-		strings.Contains(strings.Split(path, "/")[0], ".")
+		strings.Contains(strings.Split(path, "/")[0], ".") && (p.Set() == nil || !p.Set().Carries(path))
 }
 
 // isOld reports whether pkg is one of the old paths.

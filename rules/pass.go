@@ -162,6 +162,34 @@ func Replace(n ast.Node, with func(old dst.Node) dst.Node) Edit {
 	return Edit{Node: n, New: with}
 }
 
+// Wrap returns the edit that puts the expression e inside what wrap builds
+// around it (&e, *e, int(e)): the wrapper takes e's place and comments.
+func Wrap(e ast.Expr, wrap func(dst.Expr) dst.Expr) Edit {
+	return Replace(e, func(old dst.Node) dst.Node {
+		x := old.(dst.Expr)
+		decs := *x.Decorations()
+		*x.Decorations() = dst.NodeDecs{}
+		w := wrap(x)
+		*w.Decorations() = decs
+		return w
+	})
+}
+
+// Unwrap returns the edit that replaces the expression e by the part of it
+// that inner picks (&x becomes x, x.WithContext(ctx) becomes x), which
+// takes e's place and comments.
+func Unwrap(e ast.Expr, inner func(dst.Expr) dst.Expr) Edit {
+	return Replace(e, func(old dst.Node) dst.Node {
+		o := old.(dst.Expr)
+		x := inner(o)
+		od, xd := o.Decorations(), x.Decorations()
+		xd.Start = append(od.Start, xd.Start...)
+		xd.End = append(xd.End, od.End...)
+		xd.Before, xd.After = od.Before, od.After
+		return x
+	})
+}
+
 // Delete returns the edit that removes the statement or composite literal
 // element n from its list.
 func Delete(n ast.Node) Edit { return Edit{Node: n, Delete: true} }

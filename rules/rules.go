@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/dave/dst"
 	"golang.org/x/mod/module"
@@ -135,6 +136,25 @@ type File interface {
 	// It fails when an edit is malformed or moves an import that another
 	// rule moves elsewhere.
 	Record(r Rule, sites []Site) error
+}
+
+// Carries reports whether the set takes the package at path along with
+// the library it migrates: a move rule moves its imports (a companion such
+// as a mock library, to its version built on the new library), or
+// modules.add requires its module at a new version. Values the package
+// hands out or takes then change with the migrated code.
+func (s *Set) Carries(path string) bool {
+	for _, r := range s.Rules {
+		if m, ok := operationOf(r).(*move); ok && m.newPath(path) != "" {
+			return true
+		}
+	}
+	for m := range s.Modules.Add {
+		if path == m || strings.HasPrefix(path, m+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // Modules are the go.mod side of a migration.

@@ -75,7 +75,7 @@ func explainModules(w io.Writer, m rules.Modules) {
 	}
 	fmt.Fprintln(w, "\ngo.mod:")
 	for _, p := range slices.Sorted(maps.Keys(m.Add)) {
-		fmt.Fprintf(w, "  requires %s %s or later\n", p, m.Add[p])
+		fmt.Fprintf(w, "  requires %s %s or later where the migrated code imports it\n", p, m.Add[p])
 	}
 	for _, p := range m.Retire {
 		fmt.Fprintf(w, "  drops %s once nothing uses it\n", p)

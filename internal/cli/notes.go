@@ -13,29 +13,29 @@ import (
 	"golang.org/x/mod/semver"
 
 	"github.com/migrate-tool/migrate/internal/gitx"
-	"github.com/migrate-tool/migrate/rules"
+	"github.com/migrate-tool/migrate/rewrite"
 )
 
 // noteModules says what the diff leaves out: the go.mod and go.sum
 // changes, which a real run makes with go get and go mod tidy, and the
 // vendor directory, which it syncs with go mod vendor.
-func noteModules(env *Env, sets []*rules.Set, root string) {
+func noteModules(env *Env, res *rewrite.Result) {
+	root := res.Module.Root
 	files, vendor := "go.mod and go.sum", ""
 	if _, err := os.Stat(filepath.Join(root, "vendor", "modules.txt")); err == nil {
 		files, vendor = "go.mod, go.sum and vendor/", " && go mod vendor"
 	}
 	have := requiredVersions(filepath.Join(root, "go.mod"))
-	for _, s := range sets {
-		for _, m := range slices.Sorted(maps.Keys(s.Modules.Add)) {
-			if v, ok := have[m]; ok && semver.Compare(v, s.Modules.Add[m]) >= 0 {
-				// Already required at that version or later: go get would
-				// downgrade it.
-				fmt.Fprintf(env.Stderr, "migrate: the diff leaves out %s: go.mod already requires %s@%s; apply the diff, then run: go mod tidy%s\n", files, m, v, vendor)
-				continue
-			}
-			fmt.Fprintf(env.Stderr, "migrate: the diff leaves out %s: the run requires %s@%s (go get) and tidies them; apply the diff, then run: go get %s@%s && go mod tidy%s\n",
-				files, m, s.Modules.Add[m], m, s.Modules.Add[m], vendor)
+	for _, m := range slices.Sorted(maps.Keys(res.AddModules)) {
+		want := res.AddModules[m]
+		if v, ok := have[m]; ok && semver.Compare(v, want) >= 0 {
+			// Already required at that version or later: go get would
+			// downgrade it.
+			fmt.Fprintf(env.Stderr, "migrate: the diff leaves out %s: go.mod already requires %s@%s; apply the diff, then run: go mod tidy%s\n", files, m, v, vendor)
+			continue
 		}
+		fmt.Fprintf(env.Stderr, "migrate: the diff leaves out %s: the run requires %s@%s (go get) and tidies them; apply the diff, then run: go get %s@%s && go mod tidy%s\n",
+			files, m, want, m, want, vendor)
 	}
 }
 

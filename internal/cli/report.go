@@ -28,6 +28,9 @@ func printSummary(w io.Writer, res *rewrite.Result, dryRun bool, rep *steps.Repo
 	if n := countKind(res.Findings, rewrite.Manual); n > 0 {
 		fmt.Fprintf(w, "migrate: %d %s left for manual follow-up (listed above)\n", n, plural(n, "site", "sites"))
 	}
+	if n := countKind(res.Findings, rewrite.Broken); n > 0 {
+		fmt.Fprintf(w, "migrate: %d %s not migrated: %s did not type-check before the run (listed above)\n", n, plural(n, "file", "files"), plural(n, "its package", "their packages"))
+	}
 	if rep == nil {
 		return
 	}

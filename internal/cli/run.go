@@ -113,10 +113,10 @@ says which steps are left written and the command that restores them.
 Exit status: 0 when the run worked (even with sites left for follow-up),
 1 when a step failed verification (it was not written, or was restored),
 or a check of --dry-run --verify failed, 2 on an error (bad
-flags, unknown rules, a malformed rule file, packages that do not parse or
-type-check, before or after the rewrite, a write that failed, the module
-locked by another migrate); on an error nothing is left written. 130 when
-interrupted.`,
+flags, unknown rules, a malformed rule file, a rewrite that does not
+type-check (a package that did not before is listed, not an error), a
+write that failed, the module locked by another migrate); on an error
+nothing is left written. 130 when interrupted.`,
 		Example: `  migrate run --rules ioutil --dry-run
   migrate run --rules go-redis-v9 --dry-run --verify
   migrate run --rules ioutil ./internal/...
@@ -294,7 +294,7 @@ func showPlan(ctx context.Context, env *Env, o *runOptions, res *rewrite.Result,
 	}
 	printSummary(env.Stderr, res, true, rep, env.Global.quiet)
 	if len(res.Files) > 0 && !env.Global.quiet {
-		noteModules(env, sets, res.Module.Root)
+		noteModules(env, res)
 		noteNestedModule(env, res.Module.Root)
 	}
 	return failedSteps(rep)

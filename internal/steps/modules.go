@@ -16,14 +16,13 @@ import (
 	"github.com/migrate-tool/migrate/internal/gocmd"
 )
 
-// moduleEdits returns the modules the rule sets add (path -> minimum
-// version), and whether any retires one.
+// moduleEdits returns the modules the rule sets add that the rewritten
+// code imports (path -> minimum version; see rewrite.Result.AddModules),
+// and whether any rule set retires one.
 func (a *applier) moduleEdits() (add map[string]string, retire bool) {
 	add = map[string]string{}
+	maps.Copy(add, a.o.Result.AddModules)
 	for _, set := range a.o.Sets {
-		for p, v := range set.Modules.Add {
-			add[p] = v
-		}
 		retire = retire || len(set.Modules.Retire) > 0
 	}
 	return add, retire

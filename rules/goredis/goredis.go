@@ -16,6 +16,28 @@ const (
 	pathV9 = "github.com/redis/go-redis/v9"
 )
 
+// pathMockV8 is redismock's v8, whose expectations mirror the commands of
+// go-redis v8: where v9 changed a command, redismock v9 changed its
+// Expect method the same way.
+const pathMockV8 = "github.com/go-redis/redismock/v8"
+
+// mockExpects returns the Matcher of redismock v8's Expect method of each
+// command of names, of any mock type.
+func mockExpects(names ...string) *rules.Matcher {
+	var expects []string
+	for _, n := range names {
+		expects = append(expects, "Expect"+n)
+	}
+	return rules.Members([]string{pathMockV8}, anyType, expects...)
+}
+
+// withMock returns r also looking at the files that import redismock v8.
+func withMock(r *rules.GoRule) *rules.GoRule {
+	r.Paths = append(r.Paths, pathMockV8)
+	slices.Sort(r.Paths)
+	return r
+}
+
 // oldPaths maps each old import path to its major version.
 var oldPaths = map[string]int{pathV6: 6, pathV7: 7, pathV8: 8}
 

@@ -30,7 +30,7 @@ func runV6Values(f *rules.Pass) error {
 	info := f.Info()
 	eachCall(f, v6Methods, func(call *ast.CallExpr, fn *types.Func, _ int) {
 		for _, a := range call.Args {
-			if isOldNamed(info.TypeOf(a), "ZRangeBy") && !isPointer(info.TypeOf(a)) {
+			if _, ptr := info.TypeOf(a).(*types.Pointer); !ptr && isOldNamed(info.TypeOf(a), "ZRangeBy") {
 				addressOf(f, a)
 			}
 		}
@@ -47,8 +47,6 @@ func runV6Values(f *rules.Pass) error {
 	return nil
 }
 
-func isPointer(t types.Type) bool { _, ok := t.(*types.Pointer); return ok }
-
 // addressOf passes &a for a composite literal or a variable.
 func addressOf(f *rules.Pass, a ast.Expr) {
 	switch x := ast.Unparen(a).(type) {
@@ -62,12 +60,7 @@ func addressOf(f *rules.Pass, a ast.Expr) {
 		f.Report(a.Pos(), "v9 takes a *redis.ZRangeBy: pass a pointer", true)
 		return
 	}
-	f.Rewrite(a.Pos(), rules.Replace(a, func(old dst.Node) dst.Node {
-		e := old.(dst.Expr)
-		u := &dst.UnaryExpr{Op: token.AND, X: e}
-		u.Decs.NodeDecs, *e.Decorations() = *e.Decorations(), dst.NodeDecs{}
-		return u
-	}))
+	f.Rewrite(a.Pos(), rules.Wrap(a, func(e dst.Expr) dst.Expr { return &dst.UnaryExpr{Op: token.AND, X: e} }))
 }
 
 // zstore moves ZInterStore(dest, redis.ZStore{...}, keys...) to
@@ -129,10 +122,5 @@ func toInt(f *rules.Pass, a ast.Expr) {
 	if _, ok := ast.Unparen(a).(*ast.BasicLit); ok {
 		return
 	}
-	f.Rewrite(a.Pos(), rules.Replace(a, func(old dst.Node) dst.Node {
-		e := old.(dst.Expr)
-		c := &dst.CallExpr{Fun: dst.NewIdent("int"), Args: []dst.Expr{e}}
-		c.Decs.NodeDecs, *e.Decorations() = *e.Decorations(), dst.NodeDecs{}
-		return c
-	}))
+	f.Rewrite(a.Pos(), rules.Wrap(a, func(e dst.Expr) dst.Expr { return &dst.CallExpr{Fun: dst.NewIdent("int"), Args: []dst.Expr{e}} }))
 }

@@ -65,13 +65,8 @@ func chained(f rules.View, with *ast.CallExpr) bool {
 }
 
 func removeWithContext(f *rules.Pass, call *ast.CallExpr, sel *ast.SelectorExpr, v int) {
-	f.Rewrite(call.Pos(), rules.Replace(call, func(old dst.Node) dst.Node {
-		c := old.(*dst.CallExpr)
-		x := rules.Unparen(c.Fun).(*dst.SelectorExpr).X
-		x.Decorations().Start = append(c.Decs.Start, x.Decorations().Start...)
-		x.Decorations().End = append(x.Decorations().End, c.Decs.End...)
-		x.Decorations().Before, x.Decorations().After = c.Decs.Before, c.Decs.After
-		return x
+	f.Rewrite(call.Pos(), rules.Unwrap(call, func(c dst.Expr) dst.Expr {
+		return rules.Unparen(c.(*dst.CallExpr).Fun).(*dst.SelectorExpr).X
 	}))
 	if v != 8 {
 		f.Report(sel.Sel.Pos(), "WithContext is gone in v9: the client is used as is, and its commands now take the context in scope; check that it is the one given to WithContext", false)

@@ -6,6 +6,7 @@ import (
 	"go/types"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/dave/dst"
 
@@ -15,9 +16,10 @@ import (
 // ZAddMembers passes Z values to ZAdd, ZAddNX and ZAddXX, which took *Z in
 // v7 and v8: "&redis.Z{...}" loses its "&", any other *Z is dereferenced.
 // Members spread from a []*Z cannot be converted in place and are reported.
-var ZAddMembers = rule("zadd-members", "ZAdd, ZAddNX and ZAddXX get Z values instead of *Z", v78, runZAddMembers)
+// redismock's ExpectZAdd, ExpectZAddNX and ExpectZAddXX change the same way.
+var ZAddMembers = withMock(rule("zadd-members", "ZAdd, ZAddNX and ZAddXX (and redismock's Expect of each) get Z values instead of *Z", v78, runZAddMembers))
 
-var zaddMembers = rules.Members(v78, clientTypes, "ZAdd", "ZAddNX", "ZAddXX")
+var zaddMembers = rules.Or(rules.Members(v78, clientTypes, "ZAdd", "ZAddNX", "ZAddXX"), mockExpects("ZAdd", "ZAddNX", "ZAddXX"))
 
 func runZAddMembers(f *rules.Pass) error {
 	eachCall(f, zaddMembers, func(call *ast.CallExpr, fn *types.Func, v int) {
@@ -53,20 +55,9 @@ func derefMembers(members []ast.Expr) []rules.Edit {
 // and "&z" "z", anything else "*x".
 func derefMember(m ast.Expr) rules.Edit {
 	if u, ok := ast.Unparen(m).(*ast.UnaryExpr); ok && u.Op == token.AND {
-		return rules.Replace(u, func(old dst.Node) dst.Node {
-			o := old.(*dst.UnaryExpr)
-			x := o.X
-			x.Decorations().Start = append(o.Decs.Start, x.Decorations().Start...)
-			x.Decorations().Before, x.Decorations().After = o.Decs.Before, o.Decs.After
-			return x
-		})
+		return rules.Unwrap(u, func(o dst.Expr) dst.Expr { return o.(*dst.UnaryExpr).X })
 	}
-	return rules.Replace(m, func(old dst.Node) dst.Node {
-		e := old.(dst.Expr)
-		star := &dst.StarExpr{X: e}
-		star.Decs.NodeDecs, *e.Decorations() = *e.Decorations(), dst.NodeDecs{}
-		return star
-	})
+	return rules.Wrap(m, func(e dst.Expr) dst.Expr { return &dst.StarExpr{X: e} })
 }
 
 // ZAddArgs replaces the ZAdd variants removed in v9 by ZAddArgs and
@@ -74,7 +65,9 @@ func derefMember(m ast.Expr) rules.Edit {
 // ZAddNXCh(ctx, k, m1, m2) -> ZAddArgs(ctx, k, redis.ZAddArgs{NX: true,
 // Ch: true, Members: []redis.Z{m1, m2}}); ZIncrXX(ctx, k, m) ->
 // ZAddArgsIncr(ctx, k, redis.ZAddArgs{XX: true, Members: []redis.Z{m}}).
-var ZAddArgs = rule("zadd-args", "the ZAdd and ZIncr variants v9 removed become ZAddArgs and ZAddArgsIncr", v678, runZAddArgs)
+// redismock's Expect of each variant becomes ExpectZAddArgs or
+// ExpectZAddArgsIncr the same way.
+var ZAddArgs = withMock(rule("zadd-args", "the ZAdd and ZIncr variants v9 removed (and redismock's Expect of each) become ZAddArgs and ZAddArgsIncr", v678, runZAddArgs))
 
 // zaddVariants maps each removed method to its replacement and flags.
 var zaddVariants = map[string]struct {
@@ -89,13 +82,18 @@ var zaddVariants = map[string]struct {
 	"ZIncrXX":  {"ZAddArgsIncr", []string{"XX"}},
 }
 
-var zaddArgs = rules.Members(v678, clientTypes, slices.Collect(maps.Keys(zaddVariants))...)
+var zaddArgs = rules.Or(rules.Members(v678, clientTypes, slices.Sorted(maps.Keys(zaddVariants))...),
+	mockExpects(slices.Sorted(maps.Keys(zaddVariants))...))
 
 func runZAddArgs(f *rules.Pass) error {
 	eachCall(f, zaddArgs, func(call *ast.CallExpr, fn *types.Func, v int) {
-		variant := zaddVariants[fn.Name()]
+		name, mock := strings.CutPrefix(fn.Name(), "Expect")
+		variant := zaddVariants[name]
+		if mock {
+			variant.to = "Expect" + variant.to
+		}
 		start := firstMember(fn)
-		pointers := v != 6 // v7 and v8 take *Z
+		pointers := v != 6 // v7 and v8 take *Z, and so does redismock v8
 		if call.Ellipsis.IsValid() && pointers {
 			f.Report(call.Args[len(call.Args)-1].Pos(), fn.Name()+" with members spread from a []*redis.Z: v9's ZAddArgs takes []redis.Z; build one", true)
 			return

@@ -1,6 +1,7 @@
 // Module modcache is never built: it requires every third-party module that
 // the golden cases (testdata/rewrite/redis_*.txtar) and the end-to-end tests
-// (internal/redise2e, testdata/redisapp) use, so that .ci/run fetches them
+// (internal/redise2e, testdata/redisapp, testdata/script/companions.txtar)
+// use, so that .ci/run fetches them
 // with "go mod download all" and the tests can run with GOPROXY=off.
 module github.com/migrate-tool/migrate/testdata/modcache
 
@@ -12,5 +13,7 @@ require (
 	github.com/go-redis/redis v6.15.9+incompatible // indirect
 	github.com/go-redis/redis/v7 v7.4.1 // indirect
 	github.com/go-redis/redis/v8 v8.11.5 // indirect
+	github.com/go-redis/redismock/v8 v8.11.5 // indirect
+	github.com/go-redis/redismock/v9 v9.2.0 // indirect
 	github.com/redis/go-redis/v9 v9.17.3 // indirect
 )
