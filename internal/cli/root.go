@@ -24,9 +24,13 @@ func Main(args []string, stdio IO) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	context.AfterFunc(ctx, stop)
-	root := newRootCmd(stdio)
+	prof := &profiling{}
+	root := newRootCmd(stdio, prof)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if perr := prof.stop(); perr != nil && err == nil {
+		err = perr
+	}
 	if err != nil {
 		var no *noError
 		if !errors.As(err, &no) || no.msg != "" {
@@ -42,7 +46,7 @@ type globalOptions struct {
 	quiet bool
 }
 
-func newRootCmd(stdio IO) *cobra.Command {
+func newRootCmd(stdio IO, prof *profiling) *cobra.Command {
 	g := &globalOptions{}
 	root := &cobra.Command{
 		Use:   "migrate",
@@ -57,9 +61,11 @@ Start with:
   migrate run --rules ioutil --dry-run       show what would change
   migrate run --rules ioutil                 rewrite (backed up first)
   migrate restore                            undo the last run`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: func(*cobra.Command, []string) error { return prof.start() },
 	}
+	prof.addFlags(root)
 	root.SetIn(stdio.Stdin)
 	root.SetOut(stdio.Stdout)
 	root.SetErr(stdio.Stderr)
