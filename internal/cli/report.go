@@ -74,6 +74,9 @@ func printSteps(w io.Writer, rep *steps.Report) {
 		for _, p := range s.Verify.Preexisting {
 			fmt.Fprintf(w, "migrate: note: %s\n", indentAfterFirst(p))
 		}
+		for _, f := range s.Verify.Flaky {
+			fmt.Fprintf(w, "migrate: note: %s\n", f)
+		}
 	}
 	for i, s := range rep.Steps {
 		if s.Name == steps.WholeName && s.Status != steps.Failed && s.Status != steps.Interrupted && s.Commit == "" {
