@@ -75,7 +75,9 @@ func printSteps(w io.Writer, rep *steps.Report) {
 			fmt.Fprintf(w, "migrate: note: %s\n", indentAfterFirst(p))
 		}
 		for _, f := range s.Verify.Flaky {
-			fmt.Fprintf(w, "migrate: note: %s\n", f)
+			if !f.Before { // those are in the note above, with the output
+				fmt.Fprintf(w, "migrate: note: %s\n", f)
+			}
 		}
 	}
 	for i, s := range rep.Steps {

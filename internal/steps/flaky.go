@@ -38,10 +38,11 @@ type FlakyTest struct {
 }
 
 // String says why the test is not counted: "flaky: TestA in example.com/m
-// (failed once, passed on re-run)".
+// (failed once, passed on re-run)", or "TestA in example.com/m failed
+// before the rewrite too (4 of 4 runs after it failed; not counted)".
 func (f FlakyTest) String() string {
 	if f.Before {
-		return fmt.Sprintf("flaky: %s in %s (failed %s after the rewrite, and before it too; not counted)", f.Test, f.Package, times(f.Failed))
+		return fmt.Sprintf("%s in %s failed before the rewrite too (%d of %d runs after it failed; not counted)", f.Test, f.Package, f.Failed, f.Runs)
 	}
 	return fmt.Sprintf("flaky: %s in %s (failed %s, passed on re-run)", f.Test, f.Package, times(f.Failed))
 }
@@ -162,6 +163,18 @@ func (a *applier) failedBefore(ctx context.Context, c goCheck, tests map[string]
 				before[pkg][t] = before[pkg][t] || !passed[t]
 			}
 			still = slices.DeleteFunc(still, func(t string) bool { return before[pkg][t] })
+		}
+	}
+	return before
+}
+
+// failedBeforeToo names the tests of flaky that failed before the rewrite
+// too: "TestA in example.com/m".
+func failedBeforeToo(flaky []FlakyTest) []string {
+	var before []string
+	for _, f := range flaky {
+		if f.Before {
+			before = append(before, f.Test+" in "+f.Package)
 		}
 	}
 	return before

@@ -78,7 +78,7 @@ func TestFlakyTestString(t *testing.T) {
 	}{
 		{FlakyTest{Package: "p", Test: "TestA", Failed: 1, Runs: 2}, "flaky: TestA in p (failed once, passed on re-run)"},
 		{FlakyTest{Package: "p", Test: "TestA", Failed: 3, Runs: 4}, "flaky: TestA in p (failed 3 times, passed on re-run)"},
-		{FlakyTest{Package: "p", Test: "TestA", Failed: 4, Runs: 4, Before: true}, "flaky: TestA in p (failed 4 times after the rewrite, and before it too; not counted)"},
+		{FlakyTest{Package: "p", Test: "TestA", Failed: 4, Runs: 4, Before: true}, "TestA in p failed before the rewrite too (4 of 4 runs after it failed; not counted)"},
 	} {
 		if got := tt.f.String(); got != tt.want {
 			t.Errorf("got  %s\nwant %s", got, tt.want)

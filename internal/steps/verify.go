@@ -200,7 +200,11 @@ func (a *applier) runCheck(ctx context.Context, c goCheck, flags []string) (*goc
 func (a *applier) recheck(ctx context.Context, v *VerifyReport, c goCheck, res *gocmd.Result, pkgs []*gocmd.PackageTests, on view) (*gocmd.Result, []*gocmd.PackageTests) {
 	if c.test {
 		if failed := failedTests(pkgs); failed != nil {
-			return settle(res, pkgs, a.rerunFailed(ctx, v, c, failed, on))
+			left := a.rerunFailed(ctx, v, c, failed, on)
+			if before := failedBeforeToo(v.Flaky); len(before) > 0 {
+				v.Preexisting = append(v.Preexisting, fmt.Sprintf("go test failed before the rewrite too, the same way (not counted): %s\n%s", names(before), res.Tail(tailLines)))
+			}
+			return settle(res, pkgs, left)
 		}
 	}
 	return a.againstBaseline(ctx, v, c, res, on), pkgs
