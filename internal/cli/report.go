@@ -74,6 +74,11 @@ func printSteps(w io.Writer, rep *steps.Report) {
 		for _, p := range s.Verify.Preexisting {
 			fmt.Fprintf(w, "migrate: note: %s\n", indentAfterFirst(p))
 		}
+		for _, f := range s.Verify.Flaky {
+			if !f.Before { // those are in the note above, with the output
+				fmt.Fprintf(w, "migrate: note: %s\n", f)
+			}
+		}
 	}
 	for i, s := range rep.Steps {
 		if s.Name == steps.WholeName && s.Status != steps.Failed && s.Status != steps.Interrupted && s.Commit == "" {

@@ -29,6 +29,9 @@ type PackageTests struct {
 	Fail bool `json:"fail,omitempty"`
 	// FailedTests are the names of the top-level tests that failed.
 	FailedTests []string `json:"failed_tests,omitempty"`
+	// PassedTests are the names of the top-level tests that passed: a
+	// re-run of failed tests reads them; the report does not list them.
+	PassedTests []string `json:"-"`
 }
 
 // Ran returns the number of tests that ran to a pass or a failure.
@@ -174,6 +177,7 @@ func (p *pkgText) end(test, action string) {
 	switch action {
 	case "pass":
 		p.tests.Passed++
+		p.tests.PassedTests = append(p.tests.PassedTests, test)
 	case "skip":
 		p.tests.Skipped++
 	default:

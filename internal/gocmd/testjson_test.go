@@ -57,6 +57,9 @@ func TestTestCounts(t *testing.T) {
 			t.Errorf("package %s: got %+v, want %+v", name, g, w)
 		}
 	}
+	if p := got["a"].PassedTests; !slices.Equal(p, []string{"TestPass", "ExampleA"}) {
+		t.Errorf("package a: PassedTests %v, want [TestPass ExampleA]", p)
+	}
 	if len(got) != len(want) {
 		t.Errorf("packages %v, want %d", res.Packages, len(want))
 	}

@@ -53,6 +53,11 @@ func commitMessage(o Options, s *StepReport) string {
 	writeList(&b, "Left for manual follow-up:", follow)
 	writeList(&b, "Notes:", notes)
 	fmt.Fprintf(&b, "\nVerified: %s.\n", verifiedLine(s.Verify))
+	if s.Verify != nil {
+		for _, f := range s.Verify.Flaky {
+			fmt.Fprintf(&b, "  %s\n", f)
+		}
+	}
 	if s.Bench != nil {
 		fmt.Fprintf(&b, "%s.\n", capitalize(s.Bench.Summary()))
 		if s.Bench.Table != "" {

@@ -18,6 +18,10 @@ type TestCount struct {
 	Passed   int `json:"passed"`
 	Failed   int `json:"failed"`
 	Skipped  int `json:"skipped"`
+	// Flaky counts the failed tests that passed when run again alone
+	// (VerifyReport.Flaky names them); the other failed tests of a
+	// passing check failed before the rewrite too.
+	Flaky int `json:"flaky,omitempty"`
 	// NoTestFiles are the packages go test only built: they have no test
 	// files.
 	NoTestFiles []string `json:"no_test_files,omitempty"`
@@ -59,7 +63,13 @@ func (c *TestCount) String() string {
 	case c.Tests == 0:
 		b.WriteString("no tests ran")
 	case c.Failed > 0:
-		fmt.Fprintf(&b, "%d of %d %s in %s passed, %d failed before the rewrite too", c.Passed, c.Tests, plural(c.Tests, "test", "tests"), count(c.Packages), c.Failed)
+		fmt.Fprintf(&b, "%d of %d %s in %s passed", c.Passed, c.Tests, plural(c.Tests, "test", "tests"), count(c.Packages))
+		if c.Flaky > 0 {
+			fmt.Fprintf(&b, ", %d flaky (passed on re-run)", c.Flaky)
+		}
+		if n := c.Failed - c.Flaky; n > 0 {
+			fmt.Fprintf(&b, ", %d failed before the rewrite too", n)
+		}
 	default:
 		fmt.Fprintf(&b, "%d %s in %s passed", c.Tests, plural(c.Tests, "test", "tests"), count(c.Packages))
 	}

@@ -23,6 +23,7 @@ func TestTestCountString(t *testing.T) {
 		{"passed", []*gocmd.PackageTests{pkg("a", 40, 0, 0), pkg("b", 1, 0, 0), pkg("c", 1, 0, 0)}, "go test: 42 tests in 3 packages passed"},
 		{"one", []*gocmd.PackageTests{pkg("a", 1, 0, 0)}, "go test: 1 test in 1 package passed"},
 		{"failed before", []*gocmd.PackageTests{pkg("a", 2, 1, 0)}, "go test: 2 of 3 tests in 1 package passed, 1 failed before the rewrite too"},
+		{"flaky", []*gocmd.PackageTests{pkg("a", 2, 3, 0)}, "go test: 2 of 5 tests in 1 package passed, 1 flaky (passed on re-run), 2 failed before the rewrite too"},
 		{"nothing ran", []*gocmd.PackageTests{none("a"), none("b"), pkg("c", 0, 0, 2)},
 			"go test: no tests ran (2 skipped; 2 packages built, no test files; no tests ran in 1 package (c))"},
 		{"many without tests", []*gocmd.PackageTests{pkg("a", 1, 0, 0), pkg("b", 0, 0, 0), pkg("c", 0, 0, 0), pkg("d", 0, 0, 0), pkg("e", 0, 0, 0)},
@@ -30,7 +31,11 @@ func TestTestCountString(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := countTests(tt.pkgs).String(); got != tt.want {
+			c := countTests(tt.pkgs)
+			if tt.name == "flaky" {
+				c.Flaky = 1
+			}
+			if got := c.String(); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})

@@ -44,8 +44,12 @@ type VerifyReport struct {
 	Tests *TestCount `json:"tests,omitempty"`
 	// Preexisting are checks that failed, but failed the same way before
 	// the rewrite: they are shown, not counted.
-	Preexisting []string      `json:"preexisting,omitempty"`
-	Duration    time.Duration `json:"duration_ns"`
+	Preexisting []string `json:"preexisting,omitempty"`
+	// Flaky are the tests that failed after the rewrite and are not
+	// counted: run again alone, they passed, or they failed on the old
+	// code too.
+	Flaky    []FlakyTest   `json:"flaky,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
 }
 
 // Summary is one line saying what failed.
@@ -136,7 +140,7 @@ func (a *applier) defaultChecks(ctx context.Context, v *VerifyReport, s *StepRep
 			v.Tests = countTests(pkgs)
 		}
 		if res.Err != nil && ctx.Err() == nil {
-			res = a.againstBaseline(ctx, v, c, res, on)
+			res, pkgs = a.recheck(ctx, v, c, res, pkgs, on)
 		}
 		if !a.check(v, c.name, res) {
 			v.Failure = failure(c, res, pkgs)
@@ -187,6 +191,23 @@ func (a *applier) runCheck(ctx context.Context, c goCheck, flags []string) (*goc
 		return res.Result, res.Packages
 	}
 	return a.gocmd.Run(ctx, args...), nil
+}
+
+// recheck looks again at a failed check before blaming the rewrite: when
+// go test failed only in named tests, and not too many, those are run
+// again alone on both sides (rerunFailed); any other failure is compared
+// with the same command on the old code (againstBaseline).
+func (a *applier) recheck(ctx context.Context, v *VerifyReport, c goCheck, res *gocmd.Result, pkgs []*gocmd.PackageTests, on view) (*gocmd.Result, []*gocmd.PackageTests) {
+	if c.test {
+		if failed := failedTests(pkgs); failed != nil {
+			left := a.rerunFailed(ctx, v, c, failed, on)
+			if before := failedBeforeToo(v.Flaky); len(before) > 0 {
+				v.Preexisting = append(v.Preexisting, fmt.Sprintf("go test failed before the rewrite too, the same way (not counted): %s\n%s", names(before), res.Tail(tailLines)))
+			}
+			return settle(res, pkgs, left)
+		}
+	}
+	return a.againstBaseline(ctx, v, c, res, on), pkgs
 }
 
 // againstBaseline turns a failed check into a pass when it failed the same
@@ -245,13 +266,7 @@ func firstMessage(out []byte) string {
 // insertFlags returns args (a go command and its flags, then packages)
 // with flags added after the last flag.
 func insertFlags(args, flags []string) []string {
-	i := 1
-	for i < len(args) && strings.HasPrefix(args[i], "-") {
-		if args[i] == "-o" {
-			i++ // and its value
-		}
-		i++
-	}
+	i := firstArg(args)
 	return slices.Concat(args[:i], flags, args[i:])
 }
 
