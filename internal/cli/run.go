@@ -262,10 +262,17 @@ func commandLine(cmd *cobra.Command, args []string) string {
 // with --verify, the checks of each step, run on an overlay.
 func showPlan(ctx context.Context, env *Env, o *runOptions, res *rewrite.Result, sets []*rules.Set) error {
 	var rep *steps.Report
-	if o.verify && len(res.Files) > 0 {
+	if len(res.Files) > 0 {
+		// Without --verify the steps only compute go.mod, for the notes a
+		// run would print (a retired module still required, a companion).
+		opts := steps.Options{Result: res, Sets: sets, Split: o.split(), DryRun: true, Bench: o.bench.steps()}
+		if !o.verify {
+			opts.Split, opts.Verify = steps.Whole, steps.Verify{Skip: true}
+		}
 		bar := newProgress(env)
+		opts.Progress = bar.step
 		var err error
-		rep, err = steps.Apply(ctx, steps.Options{Result: res, Sets: sets, Split: o.split(), DryRun: true, Bench: o.bench.steps(), Progress: bar.step})
+		rep, err = steps.Apply(ctx, opts)
 		bar.clear()
 		var intr *steps.InterruptedError
 		if errors.As(err, &intr) {
