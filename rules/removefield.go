@@ -86,15 +86,16 @@ func FieldSet(v View, id *ast.Ident) *FieldSetting {
 		}
 	case *ast.SelectorExpr:
 		as, ok := parents[1].(*ast.AssignStmt)
-		if ok && p.Sel == id && len(parents) > 2 && as.Tok == token.ASSIGN && len(as.Lhs) == 1 && as.Lhs[0] == p && isStmtList(parents[2]) {
+		if ok && p.Sel == id && len(parents) > 2 && as.Tok == token.ASSIGN && len(as.Lhs) == 1 && as.Lhs[0] == p && IsStmtList(parents[2]) {
 			return &FieldSetting{Assign: as, Node: as, Value: as.Rhs[0]}
 		}
 	}
 	return nil
 }
 
-// isStmtList reports whether n holds a list of statements.
-func isStmtList(n ast.Node) bool {
+// IsStmtList reports whether n holds a list of statements (a block or a
+// case or select clause): where a statement can be deleted or inserted.
+func IsStmtList(n ast.Node) bool {
 	switch n.(type) {
 	case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
 		return true

@@ -54,7 +54,7 @@ func runPipelineClose(p *rules.Pass) error {
 // call makes up, when it stands in a block or clause; else nil.
 func closeStmt(p *rules.Pass, call *ast.CallExpr) ast.Stmt {
 	parents := p.Parents(call)
-	if len(parents) < 2 || !isStmtList(parents[1]) {
+	if len(parents) < 2 || !rules.IsStmtList(parents[1]) {
 		return nil
 	}
 	switch s := parents[0].(type) {
@@ -64,13 +64,4 @@ func closeStmt(p *rules.Pass, call *ast.CallExpr) ast.Stmt {
 		return s
 	}
 	return nil
-}
-
-// isStmtList reports whether n holds a list of statements.
-func isStmtList(n ast.Node) bool {
-	switch n.(type) {
-	case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
-		return true
-	}
-	return false
 }
