@@ -240,13 +240,13 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile,
 	tried := map[string]bool{}
 	for cfg := (config{}); len(pending) > 0; {
 		r.progress("type-checking ("+cfg.String()+" build)", len(out), len(cands))
-		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.opts.AllowErrors)
+		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.errorPolicy())
 		if err != nil {
 			return nil, err
 		}
 		for _, w := range l.warnings {
 			r.res.Findings = append(r.res.Findings, Finding{Pos: token.Position{Filename: "-"}, Kind: Warning,
-				Message: strings.TrimSuffix(w, ": fix the package so that it builds, then run migrate again") + " (reported with partial type information)"})
+				Message: w})
 		}
 		for _, b := range l.broken {
 			r.reportBroken(b)

@@ -49,10 +49,10 @@ type loaded struct {
 // configuration and returns the candidates it covered. Each file is taken
 // from one package variant only: the plain package for its non-test files,
 // the test variant for its test files. A package that does not type-check
-// is listed (broken) and its files are left out, unless allowErrors; a
-// module that cannot load its dependencies (a missing go.sum entry) is an
-// error.
-func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config, env []string, allowErrors bool) (*loaded, error) {
+// is listed (broken) and its files are left out, unless pol allows its
+// errors; a module that cannot load its dependencies (a missing go.sum
+// entry) is an error.
+func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config, env []string, pol errorPolicy) (*loaded, error) {
 	byPath := map[string]*candidate{}
 	srcs := &sources{byName: map[string][]byte{}}
 	var patterns []string
@@ -99,7 +99,7 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 		if strings.HasSuffix(p.ID, ".test") || p.Types == nil {
 			continue
 		}
-		if err := out.take(p, mod, cfg, byPath, srcs, allowErrors); err != nil {
+		if err := out.take(p, mod, cfg, byPath, srcs, pol); err != nil {
 			return nil, err
 		}
 	}
@@ -108,7 +108,7 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 
 // take adds the candidates p holds, or lists p as broken if it does not
 // type-check.
-func (l *loaded) take(p *packages.Package, mod *Module, cfg config, byPath map[string]*candidate, srcs *sources, allowErrors bool) error {
+func (l *loaded) take(p *packages.Package, mod *Module, cfg config, byPath map[string]*candidate, srcs *sources, pol errorPolicy) error {
 	var files []*typedFile
 	for i, f := range p.Syntax {
 		name := compiledName(p, i)
@@ -123,8 +123,11 @@ func (l *loaded) take(p *packages.Package, mod *Module, cfg config, byPath map[s
 		_, fix := importCauses(p)
 		first := firstError(p, mod)
 		switch {
-		case allowErrors:
-			l.warnings = appendUnique(l.warnings, packageError(p, mod).Error())
+		case pol.allow:
+			msg := strings.TrimSuffix(packageError(p, mod).Error(), ": fix the package so that it builds, then run migrate again")
+			l.warnings = appendUnique(l.warnings, msg+" (reported with partial type information)")
+		case pol.crossingsOnly(p, mod):
+			l.warnings = appendUnique(l.warnings, crossingWarning(p, mod))
 		case cfg.isDefault() && (fix != "" || first == ""):
 			// Not the package's own fault (no package of the module loads
 			// without a go.sum entry), or nothing to point at: stop.
