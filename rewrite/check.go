@@ -109,6 +109,7 @@ func (r *runner) check(ctx context.Context, typed []*typedFile) error {
 	if err != nil {
 		return fmt.Errorf("check the rewrite: %w", err)
 	}
+	maps.Copy(overlay, r.opts.Overlay)
 	for _, f := range r.res.Files {
 		overlay[f.Path] = f.New
 	}

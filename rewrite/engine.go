@@ -45,6 +45,15 @@ type Options struct {
 	// reports on a half-migrated tree (status, check). A run that writes
 	// must not set it.
 	AllowErrors bool
+	// Together are the paths of the other modules of the repository that
+	// the same run migrates: their packages are not dependencies the run
+	// leaves on the old library.
+	Together []string
+	// Overlay holds the new contents of files outside the module that
+	// the same run changes (absolute paths): the other modules of a
+	// repository migrated together. The check of the rewrite reads them;
+	// the load before it reads the files as they are.
+	Overlay map[string][]byte
 	// Progress, if set, is told about each stage.
 	Progress func(stage string, done, total int)
 }
@@ -88,6 +97,7 @@ func newRunner(opts Options) (*runner, error) {
 	if err != nil {
 		return nil, err
 	}
+	mod.together = opts.Together
 	for _, s := range opts.Sets {
 		if s.GoVersion != "" && !mod.goAtLeast(s.GoVersion) {
 			return nil, fmt.Errorf("rule set %s needs go %s or later, but %s/go.mod says go %s: run 'go mod edit -go=%s' first", s.Name, s.GoVersion, mod.Root, mod.GoVersion, s.GoVersion)

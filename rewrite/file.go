@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
+	"strings"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
@@ -76,11 +78,17 @@ func newFileCtx(tf *typedFile, mod *Module, names map[string]string, facts *fact
 	}, nil
 }
 
-func (f *fileCtx) Fset() *token.FileSet    { return f.tf.pkg.Fset }
-func (f *fileCtx) AST() *ast.File          { return f.tf.syntax }
-func (f *fileCtx) Info() *types.Info       { return f.tf.pkg.TypesInfo }
-func (f *fileCtx) Pkg() *types.Package     { return f.tf.pkg.Types }
-func (f *fileCtx) Module() string          { return f.mod.Path }
+func (f *fileCtx) Fset() *token.FileSet { return f.tf.pkg.Fset }
+func (f *fileCtx) AST() *ast.File       { return f.tf.syntax }
+func (f *fileCtx) Info() *types.Info    { return f.tf.pkg.TypesInfo }
+func (f *fileCtx) Pkg() *types.Package  { return f.tf.pkg.Types }
+func (f *fileCtx) Module() string       { return f.mod.Path }
+
+func (f *fileCtx) Migrates(pkgPath string) bool {
+	return slices.ContainsFunc(append([]string{f.mod.Path}, f.mod.together...), func(mod string) bool {
+		return pkgPath == mod || strings.HasPrefix(pkgPath, mod+"/")
+	})
+}
 func (f *fileCtx) Dst(n ast.Node) dst.Node { return f.dec.Dst.Nodes[n] }
 
 func (f *fileCtx) Parents(n ast.Node) []ast.Node {

@@ -20,6 +20,9 @@ type Module struct {
 	// GoVersion is the go directive ("1.21"), or "" when absent.
 	GoVersion string
 	gomod     []byte // go.mod as FindModule read it
+	// together are the other modules the same run migrates
+	// (Options.Together).
+	together []string
 }
 
 // FindModule returns the module that contains dir.

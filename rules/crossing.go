@@ -41,7 +41,7 @@ type OldLibrary struct {
 // dependency built on lib.New, or keeping that code on the old library;
 // the run cannot change a dependency, so each site gets a TODO naming it.
 //
-// A dependency is a package outside the module being migrated, lib's old
+// A dependency is a package outside the modules being migrated, lib's old
 // and new paths and the standard library. A value of a dependency's own
 // types (handed back to it) is not reported, nor is a dropped result.
 func Crossings(name string, lib OldLibrary) *GoRule {
@@ -193,8 +193,8 @@ func (c *crossings) isDependency(p *Pass, pkg *types.Package) bool {
 	if pkg == nil || c.isOld(pkg) {
 		return false
 	}
-	path, mod := strings.TrimSuffix(pkg.Path(), "_test"), p.Module()
-	return path != mod && !strings.HasPrefix(path, mod+"/") && !strings.HasPrefix(path, c.lib.New) &&
+	path := strings.TrimSuffix(pkg.Path(), "_test")
+	return !p.Migrates(path) && !strings.HasPrefix(path, c.lib.New) &&
 		strings.Contains(strings.Split(path, "/")[0], ".") && (p.Set() == nil || !p.Set().Carries(path))
 }
 

@@ -105,6 +105,10 @@ func (p *Pass) Pkg() *types.Package { return p.file.Pkg() }
 // Module is the path of the module being migrated.
 func (p *Pass) Module() string { return p.file.Module() }
 
+// Migrates reports whether the run migrates the package with import path
+// pkgPath (see View).
+func (p *Pass) Migrates(pkgPath string) bool { return p.file.Migrates(pkgPath) }
+
 // Parents returns the chain of nodes enclosing n, innermost first.
 func (p *Pass) Parents(n ast.Node) []ast.Node { return p.file.Parents(n) }
 

@@ -103,6 +103,11 @@ type View interface {
 	// Module is the path of the module being migrated: packages outside it
 	// are dependencies, which the run does not change.
 	Module() string
+	// Migrates reports whether the run migrates the package with import
+	// path pkgPath: it is in the module being migrated, or in another
+	// module of the repository that the same run migrates. Any other
+	// package is a dependency the run does not change.
+	Migrates(pkgPath string) bool
 	// Parents returns the chain of nodes enclosing n, innermost first
 	// (n excluded).
 	Parents(n ast.Node) []ast.Node

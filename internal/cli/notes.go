@@ -62,6 +62,13 @@ func requiredVersions(path string) map[string]string {
 // module, and git apply reads them from the repository root (it silently
 // skips them otherwise).
 func noteNestedModule(env *Env, root string) {
+	noteDiffRoot(env, root, "the module root")
+}
+
+// noteDiffRoot tells how to apply a diff whose paths are relative to
+// root (what, e.g. "the module root") when root is below the root of its
+// git repository.
+func noteDiffRoot(env *Env, root, what string) {
 	repo, err := gitx.Open(context.Background(), root)
 	if err != nil {
 		return
@@ -75,5 +82,5 @@ func noteNestedModule(env *Env, root string) {
 	if err != nil || strings.HasPrefix(rel, "..") {
 		return
 	}
-	fmt.Fprintf(env.Stderr, "migrate: the diff's paths are relative to the module root %s: apply it with git apply --directory=%s\n", rel, filepath.ToSlash(rel))
+	fmt.Fprintf(env.Stderr, "migrate: the diff's paths are relative to %s %s: apply it with git apply --directory=%s\n", what, rel, filepath.ToSlash(rel))
 }

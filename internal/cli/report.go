@@ -13,7 +13,9 @@ import (
 
 // printSummary writes the human summary of a run to w. A run with nothing
 // to report prints nothing.
-func printSummary(w io.Writer, res *rewrite.Result, dryRun bool, rep *steps.Report, quiet bool) {
+// printSummary prints the findings and the counts of a run; undo is the
+// command that restores a backed-up run ("migrate restore").
+func printSummary(w io.Writer, res *rewrite.Result, dryRun bool, rep *steps.Report, quiet bool, undo string) {
 	for _, f := range res.Findings {
 		fmt.Fprintln(w, f.String())
 	}
@@ -46,9 +48,9 @@ func printSummary(w io.Writer, res *rewrite.Result, dryRun bool, rep *steps.Repo
 	switch len(ids) {
 	case 0:
 	case 1:
-		fmt.Fprintf(w, "migrate: backed up as run %s; undo with: migrate restore %s\n", ids[0], ids[0])
+		fmt.Fprintf(w, "migrate: backed up as run %s; undo with: %s %s\n", ids[0], undo, ids[0])
 	default:
-		fmt.Fprintf(w, "migrate: backed up as runs %s to %s, one a step; undo them all with: migrate restore (one step: migrate restore ID)\n", ids[0], ids[len(ids)-1])
+		fmt.Fprintf(w, "migrate: backed up as runs %s to %s, one a step; undo them all with: %s (one step: %s ID)\n", ids[0], ids[len(ids)-1], undo, undo)
 	}
 }
 

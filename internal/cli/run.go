@@ -31,6 +31,7 @@ type runOptions struct {
 	noTest           bool
 	commit           bool
 	allowDirty       bool
+	oneModule        bool
 	bench            benchOptions
 }
 
@@ -140,6 +141,7 @@ nothing is left written. 130 when interrupted.`,
 	f.BoolVar(&o.noTest, "no-test", false, "do not verify")
 	f.BoolVar(&o.commit, "commit", false, "git commit each verified step with a descriptive message")
 	f.BoolVar(&o.allowDirty, "allow-dirty", false, "with --commit, go on when files to change have uncommitted edits")
+	f.BoolVar(&o.oneModule, "one-module", false, "migrate only the module the run starts in, not the local modules it reaches (replace targets, workspace modules)")
 	addBenchFlags(f, &o.bench)
 	return cmd
 }
@@ -190,6 +192,11 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 	sets, err := builtin.Resolve(dir, o.rules)
 	if err != nil {
 		return err
+	}
+	if mods, err := findModules(o, dir, patterns, files, sets); err != nil {
+		return err
+	} else if mods != nil {
+		return runModules(cmd, env, o, args, mods, sets)
 	}
 	// A writing run holds the module's lock from before it reads the
 	// files to the end; a dry run takes none and creates nothing.
@@ -245,7 +252,7 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 			return err
 		}
 	} else {
-		printSummary(env.Stderr, res, false, rep, env.Global.quiet)
+		printSummary(env.Stderr, res, false, rep, env.Global.quiet, "migrate restore")
 	}
 	return failedSteps(rep)
 }
@@ -299,7 +306,7 @@ func showPlan(ctx context.Context, env *Env, o *runOptions, res *rewrite.Result,
 			}
 		}
 	}
-	printSummary(env.Stderr, res, true, rep, env.Global.quiet)
+	printSummary(env.Stderr, res, true, rep, env.Global.quiet, "migrate restore")
 	if len(res.Files) > 0 && !env.Global.quiet {
 		noteModules(env, res)
 		noteNestedModule(env, res.Module.Root)

@@ -32,7 +32,11 @@ type prepared struct {
 // the checks build with.
 func (a *applier) prepareStep(ctx context.Context, s *StepReport) (*prepared, error) {
 	p := &prepared{cleanup: func() {}}
-	code := maps.Clone(a.pending)
+	code := maps.Clone(a.o.Around.After)
+	if code == nil {
+		code = map[string][]byte{}
+	}
+	maps.Copy(code, a.pending)
 	for _, f := range s.changes {
 		code[f.Path] = f.New
 	}
@@ -195,10 +199,15 @@ func (a *applier) afterFlags(p *prepared) []string {
 // step: the files as they are, and in a dry run the earlier steps
 // overlaid. The cleanup removes their overlay.
 func (a *applier) beforeFlags(p *prepared) ([]string, func(), error) {
-	if len(a.pending) == 0 {
+	before := maps.Clone(a.o.Around.Before)
+	if before == nil {
+		before = map[string][]byte{}
+	}
+	maps.Copy(before, a.pending)
+	if len(before) == 0 {
 		return modFlags(p), func() {}, nil
 	}
-	file, cleanup, err := gocmd.WriteOverlay(a.pending)
+	file, cleanup, err := gocmd.WriteOverlay(before)
 	if err != nil {
 		return nil, nil, err
 	}

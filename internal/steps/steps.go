@@ -69,10 +69,22 @@ type Options struct {
 	Store *backup.Store
 	// Progress, if set, is told when a step starts.
 	Progress func(i, n int, name string)
+	// Around are the files outside the module that the same run changes
+	// (other modules of a repository migrated together, absolute paths):
+	// Before their contents as the run read them, After as it leaves
+	// them. A step's checks see After and its baseline sees Before,
+	// whichever of the two is on disk.
+	Around Around
 	// Warn, if set, is told at once of what the user should know before
 	// the run goes on (a commit on a detached HEAD); Report.Warnings
 	// lists the same.
 	Warn func(msg string)
+}
+
+// Around are the contents of files outside the module, before and after a
+// run (see Options.Around).
+type Around struct {
+	Before, After map[string][]byte
 }
 
 // Report is what Apply did.
@@ -80,7 +92,15 @@ type Report struct {
 	Steps    []*StepReport `json:"steps"`
 	Duration time.Duration `json:"duration_ns"`
 	Warnings []string      `json:"warnings,omitempty"`
+	// assumed are, in a dry run, the new contents of the steps checked
+	// (go.mod and go.sum included).
+	assumed map[string][]byte
 }
+
+// Assumed returns, for a dry run, the files its checked steps would write
+// (go.mod and go.sum included): what the checks of another module that
+// uses this one must see.
+func (r *Report) Assumed() map[string][]byte { return r.assumed }
 
 // Failed returns the steps that failed verification.
 func (r *Report) Failed() []*StepReport {
@@ -100,6 +120,9 @@ const (
 	// Checked is a step of a dry run whose checks passed: a run would
 	// write it.
 	Checked Status = "checked"
+	// Restored is a step written, then restored because a later module
+	// of the same run failed (the run left the repository as it was).
+	Restored Status = "restored"
 )
 
 // StepReport is one step's outcome.
@@ -216,6 +239,18 @@ func Apply(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	a := &applier{o: o, root: root, gocmd: &gocmd.Runner{Dir: root, Env: env}, mod: o.Result.GoMod, sum: o.Result.GoSum, pending: map[string][]byte{}}
+	if len(o.Around.Before) > 0 {
+		// The go commands that look at the tree before the step (listing
+		// its packages and import graph) see the other modules as they
+		// were; the checks after it add an -overlay of their own, which
+		// the go command takes over this one.
+		file, cleanup, err := gocmd.WriteOverlay(o.Around.Before)
+		if err != nil {
+			return nil, err
+		}
+		defer cleanup()
+		a.gocmd = a.gocmd.With("-overlay=" + file)
+	}
 	steps := Plan(o.Result, o.Split)
 	if err := a.prepare(ctx, steps); err != nil {
 		if ctx.Err() != nil {
@@ -242,6 +277,7 @@ func Apply(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	rep.Duration = time.Since(start)
+	rep.assumed = a.pending
 	return rep, nil
 }
 
