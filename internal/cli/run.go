@@ -94,6 +94,17 @@ time/op, B/op or allocs/op that is significant (p < 0.05) and larger than
 written), with a benchstat-style table. The result goes into --json and
 the commit message of --commit.
 
+A run also migrates the local modules it reaches: the targets of directory
+replace directives inside the repository (git work tree), and in a go.work
+workspace the modules its patterns name (./... from the workspace root
+names all), those that import a path the rules touch. It lists them, and
+takes each after the modules it requires or imports: rewritten and checked
+with their new code, verified and written with its own go.mod and backup
+(the summary gives each one's restore command). When a module fails its
+checks, those written before it are restored. The dry run prints one diff,
+paths relative to the repository root; --json prints {"modules": [...]}.
+--one-module migrates only the module the run starts in.
+
 --per-file and --per-package make each file or package a step of its own:
 backup, write, go.mod, verify, and with --commit a git commit whose message
 says what changed; a failing step is restored and the run goes on.
