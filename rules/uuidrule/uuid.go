@@ -4,6 +4,7 @@
 package uuidrule
 
 import (
+	"fmt"
 	"go/ast"
 	"go/types"
 
@@ -14,7 +15,7 @@ import (
 const satori = "github.com/satori/go.uuid"
 
 // Rules returns the satori rules written in Go.
-func Rules() []*rules.GoRule { return []*rules.GoRule{Generators, Bytes} }
+func Rules() []*rules.GoRule { return []*rules.GoRule{Generators, Bytes, GofrsGenerators} }
 
 // Generators moves NewV4 and NewV1 by their signature, not their name:
 // satori v1.2.0 returns one value (and panics on a crypto/rand failure),
@@ -66,24 +67,71 @@ func runGenerators(p *rules.Pass) error {
 			p.Rewrite(u.Ident.Pos(), rules.Rename(u.Ident, "NewUUID"))
 			continue
 		}
-		call, fun := callOf(p, u.Ident)
-		if call == nil {
-			p.Report(u.Ident.Pos(), "uuid.NewV1 used as a func() UUID value: google/uuid's NewUUID returns (UUID, error); wrap it in a func literal with uuid.Must", true)
-			continue
+		wrapInMust(p, u, "NewUUID", "google/uuid's NewUUID", false)
+	}
+	return nil
+}
+
+// wrapInMust rewrites a call of u, a one-value generator, to Must(NAME())
+// (name "": the name kept). A function value of it, whose type changes
+// (what becomes NAME returns (UUID, error)), becomes a func literal
+// returning Must(NAME()) with literal, and is reported otherwise.
+func wrapInMust(p *rules.Pass, u rules.Use, name, what string, literal bool) {
+	call, fun := callOf(p, u.Ident)
+	qual := ""
+	if sel, ok := fun.(*ast.SelectorExpr); ok {
+		if x, ok := sel.X.(*ast.Ident); ok {
+			qual = x.Name
 		}
-		qual := ""
-		if sel, ok := fun.(*ast.SelectorExpr); ok {
-			if x, ok := sel.X.(*ast.Ident); ok {
-				qual = x.Name
-			}
+	}
+	qualified := func(n string) dst.Expr {
+		if qual == "" {
+			return dst.NewIdent(n)
 		}
-		p.Rewrite(u.Ident.Pos(), rules.Rename(u.Ident, "NewUUID"), rules.Wrap(call, func(x dst.Expr) dst.Expr {
-			var must dst.Expr = dst.NewIdent("Must")
-			if qual != "" {
-				must = &dst.SelectorExpr{X: dst.NewIdent(qual), Sel: dst.NewIdent("Must")}
+		return &dst.SelectorExpr{X: dst.NewIdent(qual), Sel: dst.NewIdent(n)}
+	}
+	if call == nil && literal && name == "" {
+		p.Rewrite(u.Ident.Pos(), rules.Wrap(fun, func(x dst.Expr) dst.Expr {
+			ret := &dst.ReturnStmt{Results: []dst.Expr{&dst.CallExpr{Fun: qualified("Must"), Args: []dst.Expr{&dst.CallExpr{Fun: x}}}}}
+			return &dst.FuncLit{
+				Type: &dst.FuncType{Params: &dst.FieldList{}, Results: &dst.FieldList{List: []*dst.Field{{Type: qualified("UUID")}}}},
+				Body: &dst.BlockStmt{List: []dst.Stmt{ret}},
 			}
-			return &dst.CallExpr{Fun: must, Args: []dst.Expr{x}}
 		}))
+		return
+	}
+	if call == nil {
+		p.Report(u.Ident.Pos(), fmt.Sprintf("uuid.%s used as a func() UUID value: %s returns (UUID, error); wrap it in a func literal with uuid.Must", u.Ident.Name, what), true)
+		return
+	}
+	edits := []rules.Edit{rules.Wrap(call, func(x dst.Expr) dst.Expr {
+		return &dst.CallExpr{Fun: qualified("Must"), Args: []dst.Expr{x}}
+	})}
+	if name != "" {
+		edits = append([]rules.Edit{rules.Rename(u.Ident, name)}, edits...)
+	}
+	p.Rewrite(u.Ident.Pos(), edits...)
+}
+
+// GofrsGenerators wraps the one-value NewV4 and NewV1 of satori v1.2.0 in
+// Must for gofrs/uuid/v5, whose generators have the signatures of satori
+// master, (UUID, error): master's calls stay as they are.
+var GofrsGenerators = &rules.GoRule{
+	Name: "satori-uuid-gofrs-generators",
+	Doc: "a call of the one-value NewV4 or NewV1 (satori v1.2.0) becomes uuid.Must(uuid.NewV4()), as gofrs returns " +
+		"(UUID, error) like satori master, whose calls stay; a function value of the one-value form becomes " +
+		"func() uuid.UUID { return uuid.Must(uuid.NewV4()) }",
+	Paths: []string{satori},
+	Run:   runGofrsGenerators,
+}
+
+func runGofrsGenerators(p *rules.Pass) error {
+	for _, m := range []*rules.Matcher{newV4, newV1} {
+		for _, u := range p.UsesOf(m) {
+			if results(u.Obj) == 1 {
+				wrapInMust(p, u, "", "gofrs/uuid's "+u.Ident.Name, true)
+			}
+		}
 	}
 	return nil
 }
