@@ -3,7 +3,7 @@
 #   make test
 GO ?= go
 
-.PHONY: build test lint fuzz bench example
+.PHONY: build test lint fuzz bench bench-real example
 
 ## build: the migrate binary in bin/
 build:
@@ -29,6 +29,10 @@ fuzz:
 ## bench: a dry run against go vet ./... on a large generated module
 bench:
 	bash scripts/bench.sh
+
+## bench-real: the performance cases on public snapshots (go-git, cortex), as ratios; see the script for fetching them
+bench-real:
+	bash scripts/bench-real.sh
 
 ## example: the dry run on the bundled example project
 example:
