@@ -47,7 +47,8 @@ func validReceiver(p *rules.Pass, id *ast.Ident) bool {
 		return false
 	}
 	s, ok := parents[1].(*ast.SelectorExpr)
-	return ok && s.X == parents[0] && jwtValidCall(p, parents[2].(ast.Expr)) == s.Sel
+	c, okCall := parents[2].(*ast.CallExpr)
+	return ok && okCall && s.X == parents[0] && jwtValidCall(p, c) == s.Sel
 }
 
 // ClaimsFields moves the values set to the claims fields whose type
