@@ -27,7 +27,7 @@ var old = []string{pathV3}
 
 // Rules returns the jwt rules written in Go.
 func Rules() []*rules.GoRule {
-	return []*rules.GoRule{EmbeddedClaims, ClaimsFields, ValidationErrors, ClaimsValid, ParserOptions, PreviewV4, Dependencies}
+	return []*rules.GoRule{EmbeddedClaims, ClaimsFields, ValidationErrors, ClaimsValid, ParserOptions, SigningMethods, PreviewV4, Dependencies}
 }
 
 // Dependencies reports jwt-go values handed to a dependency built on
