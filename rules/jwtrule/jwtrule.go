@@ -65,13 +65,3 @@ func isConst(p *rules.Pass, e ast.Expr) (types.TypeAndValue, bool) {
 	tv, ok := p.Info().Types[e]
 	return tv, ok && tv.Value != nil
 }
-
-// enclosingStmtList returns the block or clause holding the statement s,
-// or nil.
-func enclosingStmtList(p *rules.Pass, s ast.Stmt) ast.Node {
-	parents := p.Parents(s)
-	if len(parents) > 0 && rules.IsStmtList(parents[0]) {
-		return parents[0]
-	}
-	return nil
-}
