@@ -4,8 +4,8 @@ import (
 	"github.com/migrate-tool/migrate/rules"
 )
 
-// PreviewV4 reports the imports of github.com/dgrijalva/jwt-go/v4
-// v4.0.0-preview1, a different API (ClaimStrings audience, *Time dates,
+// PreviewV4 reports the imports of github.com/dgrijalva/jwt-go/v4 (its
+// v4.0.0-preview1 tag and the pseudo-versions before it), a different API (ClaimStrings audience, *Time dates,
 // NewParser options) that the other rules do not cover.
 var PreviewV4 = &rules.GoRule{
 	Name: "jwt-preview-v4",
@@ -16,7 +16,7 @@ var PreviewV4 = &rules.GoRule{
 	Run:           runPreviewV4,
 }
 
-const msgPreview = "github.com/dgrijalva/jwt-go/v4 (v4.0.0-preview1) has an API of its own that this rule set does not " +
+const msgPreview = "github.com/dgrijalva/jwt-go/v4 (the unreleased v4 previews) has an API of its own that this rule set does not " +
 	"rewrite: move it to github.com/golang-jwt/jwt/v5 by hand (its StandardClaims becomes RegisteredClaims, " +
 	"its *Time *NumericDate; NewParser takes options in both)"
 
