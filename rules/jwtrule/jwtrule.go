@@ -11,19 +11,31 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/dave/dst"
 	"github.com/migrate-tool/migrate/rules"
 )
 
 const (
-	pathV3      = "github.com/dgrijalva/jwt-go"
-	pathRequest = "github.com/dgrijalva/jwt-go/request"
-	pathV4      = "github.com/dgrijalva/jwt-go/v4"
-	pathV5      = "github.com/golang-jwt/jwt/v5"
+	pathV3 = "github.com/dgrijalva/jwt-go"
+	// pathGopkg is the same v3 code under its gopkg.in path.
+	pathGopkg = "gopkg.in/dgrijalva/jwt-go.v3"
+	pathV4    = "github.com/dgrijalva/jwt-go/v4"
+	pathV5    = "github.com/golang-jwt/jwt/v5"
 )
 
-var old = []string{pathV3}
+// old are the import paths of jwt-go v3, and requests their request
+// packages.
+var (
+	old      = []string{pathV3, pathGopkg}
+	requests = []string{pathV3 + "/request", pathGopkg + "/request"}
+)
+
+// isOldPath reports whether path is one of jwt-go v3's packages.
+func isOldPath(path string) bool {
+	return slices.Contains(old, path) || slices.Contains(requests, path)
+}
 
 // Rules returns the jwt rules written in Go.
 func Rules() []*rules.GoRule {
@@ -36,7 +48,7 @@ func Rules() []*rules.GoRule {
 var Dependencies = rules.Crossings("jwt-dependencies", rules.OldLibrary{
 	Name:  "jwt-go",
 	Kind:  "library",
-	Paths: map[string]string{pathV3: "", pathRequest: ""},
+	Paths: map[string]string{pathV3: "", pathGopkg: "", requests[0]: "", requests[1]: ""},
 	New:   pathV5,
 })
 
@@ -47,7 +59,7 @@ func isOld(t types.Type, name string) bool {
 		t = p.Elem()
 	}
 	n, ok := t.(*types.Named)
-	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pathV3 && n.Obj().Name() == name
+	return ok && n.Obj().Pkg() != nil && slices.Contains(old, n.Obj().Pkg().Path()) && n.Obj().Name() == name
 }
 
 // sel builds q.name for the v5 package, qualified where pos is.

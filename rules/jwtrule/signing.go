@@ -3,6 +3,7 @@ package jwtrule
 import (
 	"go/ast"
 	"go/types"
+	"slices"
 	"strings"
 
 	"github.com/migrate-tool/migrate/rules"
@@ -57,11 +58,11 @@ func receiverIdents(f *ast.File) map[*ast.Ident]bool {
 // isSigningMethod reports whether tn, a type declared outside jwt-go,
 // implements jwt-go's SigningMethod with a value or a pointer receiver.
 func isSigningMethod(tn *types.TypeName) bool {
-	if tn.Pkg() == nil || tn.Pkg().Path() == pathV3 || types.IsInterface(tn.Type()) {
+	if tn.Pkg() == nil || isOldPath(tn.Pkg().Path()) || types.IsInterface(tn.Type()) {
 		return false
 	}
 	for _, imp := range tn.Pkg().Imports() {
-		if imp.Path() != pathV3 {
+		if !slices.Contains(old, imp.Path()) {
 			continue
 		}
 		sm, ok := imp.Scope().Lookup("SigningMethod").(*types.TypeName)

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/dave/dst"
 	"github.com/migrate-tool/migrate/rules"
@@ -18,7 +19,7 @@ var ClaimsValid = &rules.GoRule{
 		"ClaimsValidator, run by the parser after its own checks), with the call of the embedded Valid removed; " +
 		"reported with a TODO, as are its callers (renamed), the other calls of jwt's Valid, and a claims value " +
 		"whose type v5's Claims interface does not fit",
-	Paths: []string{pathV3, pathRequest},
+	Paths: slices.Concat(old, requests),
 	Run:   runClaimsValid,
 }
 
@@ -80,7 +81,7 @@ func isValidSig(sig *types.Signature) bool {
 // outside jwt-go on a type embedding StandardClaims.
 func isCustomValid(fn *types.Func) bool {
 	sig, ok := fn.Type().(*types.Signature)
-	if fn.Name() != "Valid" || !ok || sig.Recv() == nil || !isValidSig(sig) || fn.Pkg() == nil || fn.Pkg().Path() == pathV3 {
+	if fn.Name() != "Valid" || !ok || sig.Recv() == nil || !isValidSig(sig) || fn.Pkg() == nil || isOldPath(fn.Pkg().Path()) {
 		return false
 	}
 	return !types.IsInterface(sig.Recv().Type()) && embedsStandard(sig.Recv().Type())
@@ -193,7 +194,7 @@ func fromJWT(p *rules.Pass, fun ast.Expr) bool {
 		id = f
 	}
 	obj := p.Info().Uses[id]
-	return obj != nil && obj.Pkg() != nil && (obj.Pkg().Path() == pathV3 || obj.Pkg().Path() == pathRequest)
+	return obj != nil && obj.Pkg() != nil && isOldPath(obj.Pkg().Path())
 }
 
 // fitsV5 reports whether a value of type t is a v5 Claims once migrated.

@@ -22,4 +22,5 @@ require (
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/redis/go-redis/v9 v9.17.3 // indirect
 	github.com/satori/go.uuid v1.2.0 // indirect
+	gopkg.in/dgrijalva/jwt-go.v3 v3.2.0 // indirect
 )
