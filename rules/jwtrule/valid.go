@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strings"
 
 	"github.com/dave/dst"
 	"github.com/migrate-tool/migrate/rules"
@@ -31,6 +32,8 @@ const (
 		"jwt.ErrTokenInvalidClaims: check the custom checks it keeps"
 	msgValidateCall = "Valid became Validate, which checks only the custom claims: the parser checks exp and nbf; " +
 		"for all of them call jwt.NewValidator(jwt.WithIssuedAt()).Validate(c) and then c.Validate()"
+	msgHasValidate = "this claims type has a Validate method already, and v5's parser calls Validate (jwt.ClaimsValidator) " +
+		"after its own exp and nbf checks, never Valid: move Valid's own checks into Validate and drop the call of the embedded Valid"
 	msgJWTValid = "v5's claims have no Valid method: the parser validates them, or call " +
 		"jwt.NewValidator(jwt.WithIssuedAt()).Validate(claims)"
 	msgNotClaims = "this claims value does not embed jwt.StandardClaims and is not jwt.MapClaims: v5's Claims " +
@@ -48,7 +51,7 @@ func runClaimsValid(p *rules.Pass) error {
 	ast.Inspect(p.AST(), func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.Ident:
-			if fn, ok := p.Info().Uses[n].(*types.Func); ok && isCustomValid(fn) {
+			if fn, ok := p.Info().Uses[n].(*types.Func); ok && isCustomValid(fn) && !hasValidate(fn) {
 				p.Add(rules.Site{Pos: n.Pos(), Edits: []rules.Edit{rules.Rename(n, "Validate")}, Message: msgValidateCall, TODO: true})
 			}
 		case *ast.CallExpr:
@@ -96,7 +99,11 @@ func isClaimsValid(p *rules.Pass, fd *ast.FuncDecl) bool {
 // Valid in its two usual shapes: "if err := c.StandardClaims.Valid(); err
 // != nil { return err }" and a final "return c.StandardClaims.Valid()".
 func rewriteValid(p *rules.Pass, fd *ast.FuncDecl, consumed map[*ast.Ident]bool) {
-	edits := []rules.Edit{rules.Rename(fd.Name, "Validate")}
+	if hasValidate(p.Info().Defs[fd.Name].(*types.Func)) {
+		p.Report(fd.Name.Pos(), msgHasValidate, true)
+		return
+	}
+	edits := []rules.Edit{rules.Rename(fd.Name, "Validate"), rules.Replace(fd, renameDoc)}
 	list := fd.Body.List
 	for i, s := range list {
 		if id := embeddedCheck(p, s); id != nil {
@@ -114,6 +121,28 @@ func rewriteValid(p *rules.Pass, fd *ast.FuncDecl, consumed map[*ast.Ident]bool)
 		}
 	}
 	p.Add(rules.Site{Pos: fd.Name.Pos(), Edits: edits, Message: msgValidate, TODO: true})
+}
+
+// renameDoc makes a doc comment that starts with the method's old name
+// start with its new one.
+func renameDoc(old dst.Node) dst.Node {
+	fd := old.(*dst.FuncDecl)
+	for i, c := range fd.Decs.Start {
+		if rest, ok := strings.CutPrefix(c, "// Valid "); ok {
+			fd.Decs.Start[i] = "// Validate " + rest
+			break
+		}
+	}
+	return fd
+}
+
+// hasValidate reports whether the receiver type of fn already has a
+// Validate method, which a renamed Valid would collide with.
+func hasValidate(fn *types.Func) bool {
+	recv := fn.Type().(*types.Signature).Recv().Type()
+	obj, _, _ := types.LookupFieldOrMethod(recv, true, fn.Pkg(), "Validate")
+	_, ok := obj.(*types.Func)
+	return ok
 }
 
 // embeddedCheck returns the Valid of "if err := X.Valid(); err != nil {
