@@ -11,7 +11,7 @@ build:
 
 ## test: lint, then every test (golden cases, end-to-end scripts, backup crash tests)
 test: lint
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 25m ./...
 
 ## lint: gofmt, go.mod tidy, go vet and staticcheck (pinned in go.mod as a tool)
 lint:
