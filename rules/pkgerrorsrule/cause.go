@@ -109,11 +109,11 @@ func causeMessage(p *rules.Pass, call *ast.CallExpr) string {
 	const why = "errors.Cause left as is: it follows Cause() methods only, which fmt.Errorf's errors do not have"
 	switch par := p.Parents(call)[0].(type) {
 	case *ast.TypeAssertExpr:
-		return why + "; use errors.As with a variable of the asserted type (and handle a nil error)"
+		return why + "; use As (package errors) with a variable of the asserted type, and handle a nil error"
 	case *ast.SwitchStmt:
 		if par.Tag == call {
-			return why + "; switch on errors.Is(err, X) in each case instead"
+			return why + "; write a tagless switch with Is(err, X) (package errors) in each case"
 		}
 	}
-	return why + "; use errors.Is or errors.As on the error itself, or errors.Unwrap in a loop where the innermost error is needed"
+	return why + "; use Is or As (package errors) on the error itself, or Unwrap in a loop where the innermost error is needed"
 }
