@@ -68,7 +68,7 @@ func qualifierOf(p *rules.Pass, id *ast.Ident) *ast.Ident {
 var Stdlib = &rules.GoRule{
 	Name: "pkg-errors-stdlib",
 	Doc: "New, Is, As and Unwrap (calls and function values) move to the standard library's errors, in files " +
-		"where no site keeps pkg/errors",
+		"where no site keeps pkg/errors; a module on pkg/errors before v0.9.0 is told to require v0.9.1 first",
 	Paths:         []string{pkgPath},
 	ImportersOnly: true,
 	NewPaths:      []string{"errors"},
@@ -79,6 +79,7 @@ var Stdlib = &rules.GoRule{
 var stdlibFuncs = rules.Funcs([]string{pkgPath}, "New", "Is", "As", "Unwrap")
 
 func runStdlib(p *rules.Pass) error {
+	reportOld(p)
 	if keepsPkg(p) {
 		return nil
 	}
@@ -126,4 +127,20 @@ func wrapRewritten(p *rules.Pass, call *ast.CallExpr, name string) bool {
 		return false
 	}
 	return nonNil(p, call.Args[0], call) || guardStmt(p, call) != nil
+}
+
+// reportOld tells, at each import of pkg/errors, when the module builds
+// with a version before v0.9.0: its errors have no Unwrap method, so the
+// standard library's Is and As do not see through the Wraps left in place
+// (in this module or in a dependency) while the migration is partial.
+func reportOld(p *rules.Pass) {
+	for _, spec := range p.AST().Imports {
+		pn := p.Info().PkgNameOf(spec)
+		if pn == nil || pn.Imported().Path() != pkgPath || pn.Imported().Scope().Lookup("Unwrap") != nil {
+			continue
+		}
+		p.Report(spec.Pos(), "this module builds with github.com/pkg/errors before v0.9.0, whose errors have no Unwrap: "+
+			"Is and As of package errors do not see through a Wrap left in place, here or in a dependency; "+
+			"require github.com/pkg/errors v0.9.1 (go get github.com/pkg/errors@v0.9.1) before migrating part of the module", false)
+	}
 }
