@@ -105,11 +105,13 @@ func nonNil(p *rules.Pass, e ast.Expr, at ast.Node) bool {
 	return false
 }
 
-// guarded reports whether at sits where v was checked to be non-nil: the
-// body of an if whose condition has the conjunct v != nil, the else branch
-// of one with the disjunct v == nil, or a case v != nil of a switch with no
-// tag, in the same function, with nothing assigning v between the check
-// and at (nor after at in a loop around it inside the guarded block).
+// guarded reports whether at sits where v was checked to be non-nil, in
+// the same function, with nothing assigning v between the check and at
+// (nor after at in a loop around it inside the checked code): the body of
+// an if whose condition has the conjunct v != nil (or errors.As(v, ...)),
+// the else branch of one with the disjunct v == nil, a case v != nil of a
+// switch with no tag, or after an "if v == nil { return ... }" of the
+// same block or an enclosing one.
 func guarded(p *rules.Pass, v *types.Var, at ast.Node) bool {
 	var child ast.Node = at
 	var loop ast.Node
@@ -130,6 +132,8 @@ func guarded(p *rules.Pass, v *types.Var, at ast.Node) bool {
 				hasTerm(p, n.List[0], v, token.LAND, token.NEQ) {
 				check = n.List[0]
 			}
+		case *ast.BlockStmt:
+			check = earlyReturn(p, v, n.List, child)
 		}
 		if check != nil {
 			end := at.Pos()
@@ -143,9 +147,49 @@ func guarded(p *rules.Pass, v *types.Var, at ast.Node) bool {
 	return false
 }
 
+// earlyReturn returns the last statement before child in list that is "if
+// v == nil { ...; return }" (or a disjunct v == nil, and a body ending in
+// return, panic, break, continue or goto), or nil.
+func earlyReturn(p *rules.Pass, v *types.Var, list []ast.Stmt, child ast.Node) ast.Node {
+	var found ast.Node
+	for _, st := range list {
+		if st == child {
+			return found
+		}
+		ifs, ok := st.(*ast.IfStmt)
+		if ok && ifs.Else == nil && ifs.Init == nil && hasTerm(p, ifs.Cond, v, token.LOR, token.EQL) && terminates(p, ifs.Body) {
+			found = ifs
+		}
+	}
+	return nil
+}
+
+// terminates reports whether a block ends in a statement that leaves it:
+// return, break, continue, goto or a call of panic.
+func terminates(p *rules.Pass, b *ast.BlockStmt) bool {
+	if len(b.List) == 0 {
+		return false
+	}
+	switch st := b.List[len(b.List)-1].(type) {
+	case *ast.ReturnStmt, *ast.BranchStmt:
+		return true
+	case *ast.ExprStmt:
+		call, ok := st.X.(*ast.CallExpr)
+		if !ok {
+			return false
+		}
+		fun, ok := call.Fun.(*ast.Ident)
+		return ok && p.Info().Uses[fun] == types.Universe.Lookup("panic")
+	}
+	return false
+}
+
 // hasTerm reports whether cond is "v op nil" (either way round), or a chain
 // of join (&& or ||) with such a term.
 func hasTerm(p *rules.Pass, cond ast.Expr, v *types.Var, join, op token.Token) bool {
+	if call, ok := ast.Unparen(cond).(*ast.CallExpr); ok && join == token.LAND {
+		return isAs(p, call) && len(call.Args) == 2 && isVar(p, call.Args[0], v)
+	}
 	b, ok := ast.Unparen(cond).(*ast.BinaryExpr)
 	if !ok {
 		return false
@@ -197,4 +241,11 @@ func contains(es []ast.Expr, n ast.Node) bool {
 		}
 	}
 	return false
+}
+
+// isAs reports whether call calls As of errors or pkg/errors, which
+// returns false for a nil error.
+func isAs(p *rules.Pass, call *ast.CallExpr) bool {
+	fn := calleeOf(p.Info(), call)
+	return fn != nil && fn.Pkg() != nil && fn.Name() == "As" && (fn.Pkg().Path() == "errors" || fn.Pkg().Path() == pkgPath)
 }
