@@ -16,8 +16,9 @@ import (
 // left in place stops early once the Wrap sites move.
 var Cause = &rules.GoRule{
 	Name: "pkg-errors-cause",
-	Doc: "errors.Cause(err) == X becomes errors.Is(err, X), != X !errors.Is(err, X); a type assertion or " +
-		"type switch on Cause is reported for errors.As, every other Cause reported",
+	Doc: "errors.Cause(err) == X becomes errors.Is(err, X), != X !errors.Is(err, X), switch errors.Cause(err) " +
+		"{ case X: } switch { case errors.Is(err, X): }; a type assertion or type switch on Cause is reported " +
+		"for errors.As, every other Cause reported",
 	Paths:         []string{pkgPath},
 	ImportersOnly: true,
 	NewPaths:      []string{"errors"},
@@ -35,6 +36,10 @@ func runCause(p *rules.Pass) error {
 		}
 		if cmp, other := comparison(p, call); cmp != nil {
 			p.Rewrite(call.Pos(), isEdit(p, cmp, other, u))
+			continue
+		}
+		if sw := causeSwitch(p, call); sw != nil {
+			p.Rewrite(call.Pos(), switchEdit(p, sw, u))
 			continue
 		}
 		p.Report(call.Pos(), causeMessage(p, call), true)
@@ -68,18 +73,23 @@ func comparison(p *rules.Pass, call *ast.CallExpr) (*ast.BinaryExpr, ast.Expr) {
 	return nil, nil
 }
 
-// isEdit replaces cmp by errors.Is(err, X), negated for !=: the standard
-// library's, or pkg/errors' Is (the same function) in a file that keeps
-// pkg/errors, so that the file keeps one import named errors.
-func isEdit(p *rules.Pass, cmp *ast.BinaryExpr, other ast.Expr, cause rules.Use) rules.Edit {
+// isQualifier returns how the replacement of a Cause names Is: the standard
+// library's errors (imported by the engine, at pos), or pkg/errors' Is
+// (the same function) in a file that keeps pkg/errors, so that the file
+// keeps one import named errors. It also returns what the edit Unuses.
+func isQualifier(p *rules.Pass, cause rules.Use) (func(pos token.Pos) *dst.Ident, []*ast.Ident) {
 	qual := qualifierOf(p, cause.Ident)
-	var q *dst.Ident
-	unuse := []*ast.Ident{qual}
 	if keepsPkg(p) && cause.Obj.Pkg().Scope().Lookup("Is") != nil && qual != cause.Ident {
-		q, unuse = dst.NewIdent(qual.Name), nil // pkg/errors v0.9 and later have Is
-	} else {
-		q = p.Qualifier("errors", cmp.Pos())
+		// pkg/errors v0.9 and later have Is
+		return func(token.Pos) *dst.Ident { return dst.NewIdent(qual.Name) }, nil
 	}
+	return func(pos token.Pos) *dst.Ident { return p.Qualifier("errors", pos) }, []*ast.Ident{qual}
+}
+
+// isEdit replaces cmp by errors.Is(err, X), negated for !=.
+func isEdit(p *rules.Pass, cmp *ast.BinaryExpr, other ast.Expr, cause rules.Use) rules.Edit {
+	qualify, unuse := isQualifier(p, cause)
+	q := qualify(cmp.Pos())
 	causeOnLeft := cmp.Y == other
 	return rules.Edit{Node: cmp, Unuse: unuse, New: func(old dst.Node) dst.Node {
 		b := old.(*dst.BinaryExpr)
@@ -104,6 +114,52 @@ func isEdit(p *rules.Pass, cmp *ast.BinaryExpr, other ast.Expr, cause rules.Use)
 	}}
 }
 
+// causeSwitch returns the switch whose tag is call, Cause(v) of a
+// variable, when each case is an error other than nil: errors.Is can
+// test each case. Else nil.
+func causeSwitch(p *rules.Pass, call *ast.CallExpr) *ast.SwitchStmt {
+	sw, ok := p.Parents(call)[0].(*ast.SwitchStmt)
+	if !ok || sw.Tag != call || varOf(p, call.Args[0]) == nil {
+		return nil
+	}
+	errType := types.Universe.Lookup("error").Type()
+	for _, c := range sw.Body.List {
+		for _, e := range c.(*ast.CaseClause).List {
+			if isNil(p, e) || !types.AssignableTo(p.Info().TypeOf(e), errType) {
+				return nil
+			}
+		}
+	}
+	return sw
+}
+
+// switchEdit makes "switch Cause(v) { case X, Y: }" "switch { case
+// errors.Is(v, X), errors.Is(v, Y): }".
+func switchEdit(p *rules.Pass, sw *ast.SwitchStmt, cause rules.Use) rules.Edit {
+	qualify, unuse := isQualifier(p, cause)
+	var quals [][]*dst.Ident
+	for _, c := range sw.Body.List {
+		var qs []*dst.Ident
+		for _, e := range c.(*ast.CaseClause).List {
+			qs = append(qs, qualify(e.Pos()))
+		}
+		quals = append(quals, qs)
+	}
+	return rules.Edit{Node: sw, Unuse: unuse, New: func(old dst.Node) dst.Node {
+		s := old.(*dst.SwitchStmt)
+		v := s.Tag.(*dst.CallExpr).Args[0]
+		s.Tag = nil
+		for i, c := range s.Body.List {
+			cc := c.(*dst.CaseClause)
+			for j, e := range cc.List {
+				cc.List[j] = &dst.CallExpr{Fun: &dst.SelectorExpr{X: quals[i][j], Sel: dst.NewIdent("Is")},
+					Args: []dst.Expr{dst.Clone(v).(dst.Expr), e}}
+			}
+		}
+		return s
+	}}
+}
+
 // causeMessage says what to do with a Cause that is not compared.
 func causeMessage(p *rules.Pass, call *ast.CallExpr) string {
 	const why = "errors.Cause left as is: it follows Cause() methods only, which fmt.Errorf's errors do not have"
@@ -112,7 +168,7 @@ func causeMessage(p *rules.Pass, call *ast.CallExpr) string {
 		return why + "; use As (package errors) with a variable of the asserted type, and handle a nil error"
 	case *ast.SwitchStmt:
 		if par.Tag == call {
-			return why + "; write a tagless switch with Is(err, X) (package errors) in each case"
+			return why + "; write a tagless switch with Is(err, X) (package errors) in each case, and handle nil"
 		}
 	}
 	return why + "; use Is or As (package errors) on the error itself, or Unwrap in a loop where the innermost error is needed"

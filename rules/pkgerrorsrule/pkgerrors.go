@@ -106,7 +106,7 @@ func keepsPkg(p *rules.Pass) bool {
 		case call == nil:
 			return true
 		case name == "Cause":
-			if cmp, _ := comparison(p, call); cmp == nil {
+			if cmp, _ := comparison(p, call); cmp == nil && causeSwitch(p, call) == nil {
 				return true
 			}
 		case name != "WithStack":
