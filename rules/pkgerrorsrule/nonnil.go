@@ -112,7 +112,19 @@ func nonNil(p *rules.Pass, e ast.Expr, at ast.Node) bool {
 // the else branch of one with the disjunct v == nil, a case v != nil of a
 // switch with no tag, or after an "if v == nil { return ... }" of the
 // same block or an enclosing one.
-func guarded(p *rules.Pass, v *types.Var, at ast.Node) bool {
+func guarded(p *rules.Pass, v *types.Var, at ast.Node) bool { return checked(p, v, at, token.NEQ) }
+
+// isNilAt reports whether v is nil at at, by the same checks as guarded
+// with == and != swapped: a Wrap of it there always returned nil.
+func isNilAt(p *rules.Pass, v *types.Var, at ast.Node) bool { return checked(p, v, at, token.EQL) }
+
+// checked reports whether at sits where v was found "v op nil" (op is !=
+// or ==), as guarded describes for !=.
+func checked(p *rules.Pass, v *types.Var, at ast.Node, op token.Token) bool {
+	not := token.EQL
+	if op == token.EQL {
+		not = token.NEQ
+	}
 	var child ast.Node = at
 	var loop ast.Node
 	for _, n := range p.Parents(at) {
@@ -123,17 +135,17 @@ func guarded(p *rules.Pass, v *types.Var, at ast.Node) bool {
 		case *ast.ForStmt, *ast.RangeStmt:
 			loop = n
 		case *ast.IfStmt:
-			if child == n.Body && hasTerm(p, n.Cond, v, token.LAND, token.NEQ) ||
-				child == n.Else && hasTerm(p, n.Cond, v, token.LOR, token.EQL) {
+			if child == n.Body && hasTerm(p, n.Cond, v, token.LAND, op) ||
+				child == n.Else && hasTerm(p, n.Cond, v, token.LOR, not) {
 				check = n.Cond
 			}
 		case *ast.CaseClause:
 			if sw, ok := p.Parents(n)[1].(*ast.SwitchStmt); ok && sw.Tag == nil && len(n.List) == 1 &&
-				hasTerm(p, n.List[0], v, token.LAND, token.NEQ) {
+				hasTerm(p, n.List[0], v, token.LAND, op) {
 				check = n.List[0]
 			}
 		case *ast.BlockStmt:
-			check = earlyReturn(p, v, n.List, child)
+			check = earlyReturn(p, v, n.List, child, not)
 		}
 		if check != nil {
 			end := at.Pos()
@@ -148,16 +160,16 @@ func guarded(p *rules.Pass, v *types.Var, at ast.Node) bool {
 }
 
 // earlyReturn returns the last statement before child in list that is "if
-// v == nil { ...; return }" (or a disjunct v == nil, and a body ending in
+// v op nil { ...; return }" (or a disjunct v op nil, and a body ending in
 // return, panic, break, continue or goto), or nil.
-func earlyReturn(p *rules.Pass, v *types.Var, list []ast.Stmt, child ast.Node) ast.Node {
+func earlyReturn(p *rules.Pass, v *types.Var, list []ast.Stmt, child ast.Node, op token.Token) ast.Node {
 	var found ast.Node
 	for _, st := range list {
 		if st == child {
 			return found
 		}
 		ifs, ok := st.(*ast.IfStmt)
-		if ok && ifs.Else == nil && ifs.Init == nil && hasTerm(p, ifs.Cond, v, token.LOR, token.EQL) && terminates(p, ifs.Body) {
+		if ok && ifs.Else == nil && ifs.Init == nil && hasTerm(p, ifs.Cond, v, token.LOR, op) && terminates(p, ifs.Body) {
 			found = ifs
 		}
 	}
@@ -187,7 +199,7 @@ func terminates(p *rules.Pass, b *ast.BlockStmt) bool {
 // hasTerm reports whether cond is "v op nil" (either way round), or a chain
 // of join (&& or ||) with such a term.
 func hasTerm(p *rules.Pass, cond ast.Expr, v *types.Var, join, op token.Token) bool {
-	if call, ok := ast.Unparen(cond).(*ast.CallExpr); ok && join == token.LAND {
+	if call, ok := ast.Unparen(cond).(*ast.CallExpr); ok && join == token.LAND && op == token.NEQ {
 		return isAs(p, call) && len(call.Args) == 2 && isVar(p, call.Args[0], v)
 	}
 	b, ok := ast.Unparen(cond).(*ast.BinaryExpr)

@@ -55,7 +55,12 @@ func runWrap(p *rules.Pass) error {
 			continue
 		}
 		if edits := guardStmt(p, call); edits != nil {
-			p.Rewrite(call.Pos(), append([]rules.Edit{errorf}, edits...)...)
+			site := rules.Site{Pos: call.Pos(), Edits: append([]rules.Edit{errorf}, edits...)}
+			if v := varOf(p, call.Args[0]); v != nil && isNilAt(p, v, call) {
+				site.Message = fmt.Sprintf("%s is nil here, so errors.%s returned nil, and the nil check keeps that; "+
+					"if an error was meant, return one", v.Name(), name)
+			}
+			p.Add(site)
 			continue
 		}
 		p.Report(call.Pos(), fmt.Sprintf("errors.%s left as is: its error may be nil here, and %s(nil, ...) "+
