@@ -1,5 +1,5 @@
 // Module modcache is never built: it requires every third-party module that
-// the golden cases (testdata/rewrite/redis_*.txtar, jwt_*.txtar) and the end-to-end tests
+// the golden cases (testdata/rewrite/redis_*.txtar, jwt_*.txtar, pkgerrors_*.txtar) and the end-to-end tests
 // (internal/redise2e, testdata/redisapp, testdata/script/companions.txtar)
 // use, so that .ci/run fetches them
 // with "go mod download all" and the tests can run with GOPROXY=off.
@@ -13,6 +13,7 @@ require (
 	github.com/dgrijalva/jwt-go/v4 v4.0.0-preview1 // indirect
 	github.com/dgryski/go-rendezvous v0.0.0-20200823014737-9f7001d12a5f // indirect
 	github.com/go-redis/redis v6.15.9+incompatible // indirect
+	github.com/pkg/errors v0.9.1 // indirect
 	github.com/go-redis/redis/v7 v7.4.1 // indirect
 	github.com/go-redis/redis/v8 v8.11.5 // indirect
 	github.com/go-redis/redismock/v8 v8.11.5 // indirect
