@@ -11,10 +11,12 @@ require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dgryski/go-rendezvous v0.0.0-20200823014737-9f7001d12a5f // indirect
 	github.com/go-redis/redis v6.15.9+incompatible // indirect
-	github.com/google/uuid v1.6.0 // indirect
 	github.com/go-redis/redis/v7 v7.4.1 // indirect
 	github.com/go-redis/redis/v8 v8.11.5 // indirect
 	github.com/go-redis/redismock/v8 v8.11.5 // indirect
 	github.com/go-redis/redismock/v9 v9.2.0 // indirect
+	github.com/golang/protobuf v1.5.4 // indirect
+	github.com/google/uuid v1.6.0 // indirect
 	github.com/redis/go-redis/v9 v9.17.3 // indirect
+	google.golang.org/protobuf v1.33.0 // indirect
 )

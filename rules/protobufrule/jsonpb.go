@@ -1,0 +1,169 @@
+package protobufrule
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/dave/dst"
+	"github.com/migrate-tool/migrate/rules"
+)
+
+// JSONCalls rewrites the jsonpb calls whose shape changes (catalog 2.4):
+// protojson marshals to bytes, not to a string or a writer, and
+// unmarshals bytes, not a reader.
+var JSONCalls = &rules.GoRule{
+	Name: "protobuf-jsonpb-calls",
+	Doc: "s, err := m.MarshalToString(msg) becomes b, err := m.Marshal(msg) and s := string(b) (also in a return); " +
+		"jsonpb.Unmarshal and Unmarshaler.Unmarshal of bytes.NewReader(b), bytes.NewBuffer(b), strings.NewReader(s) or " +
+		"bytes.NewBufferString(s) unmarshal b or []byte(s); Marshal(w, msg), UnmarshalNext, other readers and other positions are reported",
+	Paths:    []string{v1JSONPB},
+	NewPaths: []string{protojson},
+	Run:      runJSONCalls,
+}
+
+var (
+	marshalToString = rules.Members([]string{v1JSONPB}, []string{"Marshaler"}, "MarshalToString")
+	marshalWriter   = rules.Members([]string{v1JSONPB}, []string{"Marshaler"}, "Marshal")
+	unmarshalReader = rules.Or(rules.Funcs([]string{v1JSONPB}, "Unmarshal"), rules.Members([]string{v1JSONPB}, []string{"Unmarshaler"}, "Unmarshal"))
+	unmarshalNext   = rules.Or(rules.Funcs([]string{v1JSONPB}, "UnmarshalNext"), rules.Members([]string{v1JSONPB}, []string{"Unmarshaler"}, "UnmarshalNext"))
+)
+
+func runJSONCalls(p *rules.Pass) error {
+	for _, u := range p.UsesOf(marshalToString) {
+		if !toStringCall(p, u.Ident) {
+			p.Report(u.Ident.Pos(), "protojson's Marshal returns ([]byte, error): assign its results and convert the bytes with string(b)", true)
+		}
+	}
+	for _, u := range p.UsesOf(marshalWriter) {
+		p.Report(u.Ident.Pos(), "protojson has no writer API: b, err := m.Marshal(msg), then write b (w.Write(b)) when err is nil", true)
+	}
+	for _, u := range p.UsesOf(unmarshalReader) {
+		if !readerCall(p, u) {
+			p.Report(u.Ident.Pos(), "protojson unmarshals bytes, not a reader: read the whole input (io.ReadAll) and pass the bytes; protojson rejects trailing data after the JSON value", true)
+		}
+	}
+	for _, u := range p.UsesOf(unmarshalNext) {
+		p.Report(u.Ident.Pos(), "protojson has no UnmarshalNext: decode the next value as a json.RawMessage and pass it to protojson.Unmarshal", true)
+	}
+	return nil
+}
+
+// toStringCall rewrites "s, err := m.MarshalToString(msg)" (or =) and
+// "return m.MarshalToString(msg)".
+func toStringCall(p *rules.Pass, id *ast.Ident) bool {
+	call := rules.CallOf(p, id)
+	if call == nil {
+		return false
+	}
+	stmt := p.Parents(call)[0]
+	if !rules.IsStmtList(p.Parents(stmt)[0]) {
+		return false
+	}
+	b := rules.FreeName(enclosingFunc(p, call), "b")
+	switch s := stmt.(type) {
+	case *ast.AssignStmt:
+		if len(s.Lhs) != 2 || len(s.Rhs) != 1 || !reusable(p, s, s.Lhs[1]) {
+			return false
+		}
+		str := plainRef(s.Lhs[0])
+		if str == nil {
+			return false
+		}
+		if isBlank(s.Lhs[0]) {
+			p.Rewrite(id.Pos(), rules.Rename(id, "Marshal"))
+			return true
+		}
+		tok := s.Tok
+		if tok == token.DEFINE {
+			tok = defines(p, s.Lhs[0])
+		}
+		p.Rewrite(id.Pos(), rules.Rename(id, "Marshal"), rules.Replace(s, func(old dst.Node) dst.Node {
+			a := old.(*dst.AssignStmt)
+			a.Lhs[0], a.Tok = dst.NewIdent(b), token.DEFINE
+			return a
+		}), rules.InsertAfter(s, func() dst.Node {
+			return &dst.AssignStmt{Lhs: []dst.Expr{str()}, Tok: tok, Rhs: []dst.Expr{stringOf(b)}}
+		}))
+		return true
+	case *ast.ReturnStmt:
+		if len(s.Results) != 1 {
+			return false
+		}
+		e := rules.FreeName(enclosingFunc(p, call), "err")
+		p.Rewrite(id.Pos(), rules.Rename(id, "Marshal"), rules.Replace(s, func(old dst.Node) dst.Node {
+			r := old.(*dst.ReturnStmt)
+			as := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(b), dst.NewIdent(e)}, Tok: token.DEFINE, Rhs: r.Results}
+			as.Decs.NodeDecs = r.Decs.NodeDecs
+			return as
+		}), rules.InsertAfter(s, func() dst.Node {
+			return &dst.ReturnStmt{Results: []dst.Expr{stringOf(b), dst.NewIdent(e)}}
+		}))
+		return true
+	}
+	return false
+}
+
+func stringOf(b string) dst.Expr {
+	return &dst.CallExpr{Fun: dst.NewIdent("string"), Args: []dst.Expr{dst.NewIdent(b)}}
+}
+
+// reusable reports whether e, the error of an assignment, can stand
+// beside a new variable in "b, e := ...": blank, or an identifier that
+// the statement declares or that is declared in the statement's own scope
+// (one of an outer scope would be shadowed).
+func reusable(p *rules.Pass, s *ast.AssignStmt, e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	if id.Name == "_" || p.Info().Defs[id] != nil {
+		return true
+	}
+	obj := p.Info().Uses[id]
+	inner := p.Pkg().Scope().Innermost(s.Pos())
+	return obj != nil && inner != nil && obj.Parent() == inner
+}
+
+// readers are the constructors of a reader over bytes or a string whose
+// argument protojson can take directly.
+var readers = rules.Or(rules.Funcs([]string{"bytes"}, "NewReader", "NewBuffer", "NewBufferString"), rules.Funcs([]string{"strings"}, "NewReader"))
+
+// readerCall rewrites Unmarshal(bytes.NewReader(b), m) to Unmarshal(b, m),
+// for jsonpb.Unmarshal (which becomes protojson.Unmarshal) and the
+// Unmarshaler's method (whose type another rule renames).
+func readerCall(p *rules.Pass, u rules.Use) bool {
+	call := rules.CallOf(p, u.Ident)
+	if call == nil || len(call.Args) != 2 {
+		return false
+	}
+	r, ok := ast.Unparen(call.Args[0]).(*ast.CallExpr)
+	if !ok || len(r.Args) != 1 {
+		return false
+	}
+	fn := calleeObj(p, r)
+	if fn == nil {
+		return false
+	}
+	if _, ok := readers.Match(fn); !ok {
+		return false
+	}
+	str := isString(p.Info().TypeOf(r.Args[0]))
+	edits := []rules.Edit{{Node: r, Unuse: unuseOf(r), New: func(old dst.Node) dst.Node {
+		x := old.(*dst.CallExpr).Args[0]
+		if str {
+			return &dst.CallExpr{Fun: &dst.ArrayType{Elt: dst.NewIdent("byte")}, Args: []dst.Expr{x}}
+		}
+		return x
+	}}}
+	if _, isFunc := u.Obj.Type().(*types.Signature); isFunc && u.Obj.(*types.Func).Type().(*types.Signature).Recv() == nil {
+		edits = append(edits, p.ReplaceUse(u.Ident, protojson, "Unmarshal"))
+	}
+	p.Rewrite(u.Ident.Pos(), edits...)
+	return true
+}
+
+func isString(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsString != 0
+}
