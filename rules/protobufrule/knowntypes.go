@@ -64,7 +64,11 @@ func runKnownTypeNames(p *rules.Pass) error {
 		if slices.ContainsFunc(uses, func(id *ast.Ident) bool { return !free(p, newName, to, id) }) {
 			name, uses = newName, nil // named after the old package: timestamp "…/timestamppb"
 		}
-		p.Rewrite(spec.Pos(), rules.SetImportPath(spec, to, name))
+		if name == "" {
+			p.Rewrite(spec.Pos(), rules.MoveRequalified(spec, to, newName))
+		} else {
+			p.Rewrite(spec.Pos(), rules.SetImportPath(spec, to, name))
+		}
 		for _, x := range uses {
 			sel := p.Parents(x)[0].(*ast.SelectorExpr)
 			if obj := p.Info().Uses[sel.Sel]; strings.HasPrefix(obj.Name(), "File_") {

@@ -123,7 +123,7 @@ func conversion(p *rules.Pass, id *ast.Ident, as *ast.AssignStmt, method string)
 	if !pure(call.Args[0]) {
 		return false
 	}
-	errBlank := isBlank(as.Lhs[1])
+	errBlank, valueBlank := isBlank(as.Lhs[1]), isBlank(as.Lhs[0])
 	p.Rewrite(id.Pos(), rules.Edit{Node: as, Unuse: unuseOf(call), New: func(old dst.Node) dst.Node {
 		a := old.(*dst.AssignStmt)
 		x := a.Rhs[0].(*dst.CallExpr).Args[0]
@@ -134,6 +134,10 @@ func conversion(p *rules.Pass, id *ast.Ident, as *ast.AssignStmt, method string)
 			return a
 		}
 		check := &dst.CallExpr{Fun: &dst.SelectorExpr{X: parenIfNeeded(dst.Clone(x).(dst.Expr)), Sel: dst.NewIdent("CheckValid")}}
+		if valueBlank {
+			a.Lhs, a.Rhs = a.Lhs[1:], []dst.Expr{check}
+			return a
+		}
 		a.Rhs = []dst.Expr{conv, check}
 		return a
 	}})
