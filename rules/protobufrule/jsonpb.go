@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strconv"
 
 	"github.com/dave/dst"
 	"github.com/migrate-tool/migrate/rules"
@@ -29,9 +30,27 @@ var (
 	unmarshalNext   = rules.Or(rules.Funcs([]string{v1JSONPB}, "UnmarshalNext"), rules.Members([]string{v1JSONPB}, []string{"Unmarshaler"}, "UnmarshalNext"))
 )
 
+// names hands out fresh names per function: FreeName looks at the
+// original code, not at the names the rule already added there.
+type names map[ast.Node]map[string]bool
+
+func (ns names) fresh(p *rules.Pass, at ast.Node, base string) string {
+	fn := enclosingFunc(p, at)
+	if ns[fn] == nil {
+		ns[fn] = map[string]bool{}
+	}
+	name := rules.FreeName(fn, base)
+	for i := 0; ns[fn][name]; i++ {
+		name = rules.FreeName(fn, base+strconv.Itoa(i))
+	}
+	ns[fn][name] = true
+	return name
+}
+
 func runJSONCalls(p *rules.Pass) error {
+	ns := names{}
 	for _, u := range p.UsesOf(marshalToString) {
-		if !toStringCall(p, u.Ident) {
+		if !toStringCall(p, u.Ident, ns) {
 			p.Report(u.Ident.Pos(), "protojson's Marshal returns ([]byte, error): assign its results and convert the bytes with string(b)", true)
 		}
 	}
@@ -51,7 +70,7 @@ func runJSONCalls(p *rules.Pass) error {
 
 // toStringCall rewrites "s, err := m.MarshalToString(msg)" (or =) and
 // "return m.MarshalToString(msg)".
-func toStringCall(p *rules.Pass, id *ast.Ident) bool {
+func toStringCall(p *rules.Pass, id *ast.Ident, ns names) bool {
 	call := rules.CallOf(p, id)
 	if call == nil {
 		return false
@@ -60,7 +79,7 @@ func toStringCall(p *rules.Pass, id *ast.Ident) bool {
 	if !rules.IsStmtList(p.Parents(stmt)[0]) {
 		return false
 	}
-	b := rules.FreeName(enclosingFunc(p, call), "b")
+	b := ns.fresh(p, call, "b")
 	switch s := stmt.(type) {
 	case *ast.AssignStmt:
 		if len(s.Lhs) != 2 || len(s.Rhs) != 1 || !reusable(p, s, s.Lhs[1]) {
@@ -87,21 +106,39 @@ func toStringCall(p *rules.Pass, id *ast.Ident) bool {
 		}))
 		return true
 	case *ast.ReturnStmt:
-		if len(s.Results) != 1 {
+		if len(s.Results) != 1 || refersToPackage(p, s) {
 			return false
 		}
-		e := rules.FreeName(enclosingFunc(p, call), "err")
-		p.Rewrite(id.Pos(), rules.Rename(id, "Marshal"), rules.Replace(s, func(old dst.Node) dst.Node {
-			r := old.(*dst.ReturnStmt)
-			as := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(b), dst.NewIdent(e)}, Tok: token.DEFINE, Rhs: r.Results}
-			as.Decs.NodeDecs = r.Decs.NodeDecs
-			return as
+		e := ns.fresh(p, call, "err")
+		// The return becomes "b, err := call" and "return string(b), err":
+		// the call, with the edits made inside it, moves into the first.
+		var moved dst.Expr
+		p.Rewrite(id.Pos(), rules.Rename(id, "Marshal"), rules.Replace(call, func(old dst.Node) dst.Node {
+			moved = old.(dst.Expr)
+			return old
 		}), rules.InsertAfter(s, func() dst.Node {
 			return &dst.ReturnStmt{Results: []dst.Expr{stringOf(b), dst.NewIdent(e)}}
-		}))
+		}), rules.InsertAfter(s, func() dst.Node {
+			return &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(b), dst.NewIdent(e)}, Tok: token.DEFINE, Rhs: []dst.Expr{moved}}
+		}), rules.Delete(s))
 		return true
 	}
 	return false
+}
+
+// refersToPackage reports whether n names an imported package: deleting
+// n would count that use as removed.
+func refersToPackage(p *rules.Pass, n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if _, ok := p.Info().Uses[id].(*types.PkgName); ok {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 func stringOf(b string) dst.Expr {

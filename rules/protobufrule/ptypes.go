@@ -52,7 +52,7 @@ func reportTwoResults(p *rules.Pass, id *ast.Ident, how string) {
 		p.Report(id.Pos(), "ptypes."+id.Name+" used as a function value: its v2 form is two expressions, with no (value, error) function; "+how, true)
 		return
 	}
-	p.Report(id.Pos(), "ptypes."+id.Name+" is not assigned to two results here: "+how, true)
+	p.Report(id.Pos(), "ptypes."+id.Name+" is not assigned to two results here, or its argument has effects: "+how, true)
 }
 
 // twoResultAssign returns the "a, b := f(x)" or "a, b = f(x)" that the
