@@ -3,6 +3,7 @@ package protobufrule
 import (
 	"go/ast"
 	"go/types"
+	"strings"
 
 	"github.com/dave/dst"
 	"github.com/migrate-tool/migrate/rules"
@@ -58,6 +59,8 @@ func runMessages(p *rules.Pass) error {
 	}
 	ast.Inspect(p.AST(), func(n ast.Node) bool {
 		switch n := n.(type) {
+		case *ast.FuncDecl:
+			exported(p, n)
 		case *ast.SelectorExpr:
 			v1Method(p, n)
 		case *ast.TypeAssertExpr:
@@ -195,6 +198,42 @@ func v1Method(p *rules.Pass, sel *ast.SelectorExpr) {
 		c.Fun = qualified(q, fn)
 		return c
 	}))
+}
+
+// exported reports an exported function or method of an importable
+// package whose signature holds v1 proto.Message (trap 3): the move changes
+// the package's API for its importers.
+func exported(p *rules.Pass, fd *ast.FuncDecl) {
+	path := p.Pkg().Path()
+	if p.Pkg().Name() == "main" || strings.Contains(path+"/", "/internal/") || !fd.Name.IsExported() ||
+		strings.HasSuffix(p.Fset().Position(fd.Pos()).Filename, "_test.go") {
+		return
+	}
+	if fd.Recv != nil && len(fd.Recv.List) == 1 {
+		if n := recvName(fd.Recv.List[0].Type); n == nil || !n.IsExported() {
+			return
+		}
+	}
+	obj := p.Info().Defs[fd.Name]
+	if obj == nil || v1Lib.OldIn(obj.Type()) == "" {
+		return
+	}
+	p.Report(fd.Name.Pos(), fd.Name.Name+" is exported and its signature holds the v1 message interface, which becomes the v2 one: "+
+		"importers that pass or receive v1-only messages must adapt (protoadapt), so release this as an API change", false)
+}
+
+func recvName(e ast.Expr) *ast.Ident {
+	switch e := e.(type) {
+	case *ast.StarExpr:
+		return recvName(e.X)
+	case *ast.IndexExpr:
+		return recvName(e.X)
+	case *ast.IndexListExpr:
+		return recvName(e.X)
+	case *ast.Ident:
+		return e
+	}
+	return nil
 }
 
 // assertion reports a type assertion or case to v1 proto.Message.

@@ -31,16 +31,6 @@ func Rules() []*rules.GoRule {
 	return []*rules.GoRule{KnownTypeNames, TwoResults, Messages, JSONCalls, Dependencies}
 }
 
-// Dependencies reports v1 messages handed to dependencies whose API takes
-// them (rules.Crossings): v1 proto.Message is an alias of
-// protoiface.MessageV1, the type the walk finds.
-var Dependencies = rules.Crossings("protobuf-dependencies", rules.OldLibrary{
-	Name:  "golang/protobuf",
-	Kind:  "protobuf API (v1 proto.Message)",
-	Paths: map[string]string{v1Proto: "", protoiface: ""},
-	New:   "google.golang.org/protobuf/proto",
-})
-
 // kind says what a message value is, and will be once the file moves.
 type kind int
 
@@ -90,7 +80,10 @@ func origin(p *rules.Pass, e ast.Expr, depth int) kind {
 		if tv, ok := p.Info().Types[e.Fun]; ok && tv.IsType() {
 			return becomesV2 // a conversion to a type written here
 		}
-		if fn := calleeObj(p, e); fn != nil {
+		if fn := calleeObj(p, e); fn != nil && fn.Pkg() != nil {
+			if fn.Pkg().Path() == v1Proto {
+				return becomesV2 // Clone: its result moves with the package
+			}
 			return pkgOrigin(p, fn.Pkg())
 		}
 	case *ast.TypeAssertExpr:
