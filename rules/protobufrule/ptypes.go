@@ -28,8 +28,12 @@ var (
 )
 
 func runTwoResults(p *rules.Pass) error {
+	ns := names{}
 	for _, u := range p.UsesOf(timestampProto) {
 		if as := twoResultAssign(p, u.Ident); as != nil && splitTimestampProto(p, u.Ident, as) {
+			continue
+		}
+		if ret := returned(p, u.Ident); ret != nil && returnTimestampProto(p, u.Ident, ret, ns) {
 			continue
 		}
 		reportTwoResults(p, u.Ident, "ptypes.TimestampProto(t) becomes timestamppb.New(t), which never fails, and ts.CheckValid(), which gives the error")
@@ -40,6 +44,9 @@ func runTwoResults(p *rules.Pass) error {
 			method = "AsDuration"
 		}
 		if as := twoResultAssign(p, u.Ident); as != nil && conversion(p, u.Ident, as, method) {
+			continue
+		}
+		if ret := returned(p, u.Ident); ret != nil && returnConversion(p, u.Ident, ret, method) {
 			continue
 		}
 		reportTwoResults(p, u.Ident, "ptypes."+u.Obj.Name()+"(x) becomes x."+method+"() and x.CheckValid(), which gives the error")
@@ -67,6 +74,63 @@ func twoResultAssign(p *rules.Pass, id *ast.Ident) *ast.AssignStmt {
 		return nil
 	}
 	return as
+}
+
+// returned returns the "return f(x)" that the use id of f stands in, or nil.
+func returned(p *rules.Pass, id *ast.Ident) *ast.ReturnStmt {
+	call := rules.CallOf(p, id)
+	if call == nil || len(call.Args) != 1 {
+		return nil
+	}
+	ret, ok := p.Parents(call)[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		return nil
+	}
+	return ret
+}
+
+// returnConversion rewrites "return ptypes.Timestamp(x)" to
+// "return x.AsTime(), x.CheckValid()".
+func returnConversion(p *rules.Pass, id *ast.Ident, ret *ast.ReturnStmt, method string) bool {
+	call := ret.Results[0].(*ast.CallExpr)
+	if !pure(call.Args[0]) {
+		return false
+	}
+	p.Rewrite(id.Pos(), rules.Edit{Node: ret, Unuse: unuseOf(call), New: func(old dst.Node) dst.Node {
+		r := old.(*dst.ReturnStmt)
+		x := r.Results[0].(*dst.CallExpr).Args[0]
+		x.Decorations().Start, x.Decorations().End = nil, nil
+		r.Results = []dst.Expr{
+			&dst.CallExpr{Fun: &dst.SelectorExpr{X: parenIfNeeded(x), Sel: dst.NewIdent(method)}},
+			&dst.CallExpr{Fun: &dst.SelectorExpr{X: parenIfNeeded(dst.Clone(x).(dst.Expr)), Sel: dst.NewIdent("CheckValid")}},
+		}
+		return r
+	}})
+	return true
+}
+
+// returnTimestampProto rewrites "return ptypes.TimestampProto(t)" to
+// "ts := timestamppb.New(t)" and "return ts, ts.CheckValid()".
+func returnTimestampProto(p *rules.Pass, id *ast.Ident, ret *ast.ReturnStmt, ns names) bool {
+	if !rules.IsStmtList(p.Parents(ret)[0]) || refersToPackage(p, ret.Results[0].(*ast.CallExpr).Args[0]) {
+		return false
+	}
+	call := ret.Results[0].(*ast.CallExpr)
+	ts := ns.fresh(p, call, "ts")
+	q := p.Qualifier(timestamp, call.Pos())
+	var moved dst.Expr
+	p.Rewrite(id.Pos(), rules.Edit{Node: call, Unuse: unuseOf(call), New: func(old dst.Node) dst.Node {
+		c := old.(*dst.CallExpr)
+		c.Fun = qualified(q, "New")
+		moved = c
+		return c
+	}}, rules.InsertAfter(ret, func() dst.Node {
+		check := &dst.CallExpr{Fun: &dst.SelectorExpr{X: dst.NewIdent(ts), Sel: dst.NewIdent("CheckValid")}}
+		return &dst.ReturnStmt{Results: []dst.Expr{dst.NewIdent(ts), check}}
+	}), rules.InsertAfter(ret, func() dst.Node {
+		return &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(ts)}, Tok: token.DEFINE, Rhs: []dst.Expr{moved}}
+	}), rules.Delete(ret))
+	return true
 }
 
 // splitTimestampProto rewrites "ts, err := ptypes.TimestampProto(t)".
@@ -169,7 +233,8 @@ func defines(p *rules.Pass, e ast.Expr) token.Token {
 }
 
 // pure reports whether e can be evaluated twice with the same result and
-// no effect: a name, a field of one, or a getter (x.GetCreated()) of one.
+// no effect: a name, a field of one, its address, or a getter
+// (x.GetCreated()) of one.
 func pure(e ast.Expr) bool {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.Ident:
@@ -178,6 +243,8 @@ func pure(e ast.Expr) bool {
 		return pure(e.X)
 	case *ast.StarExpr:
 		return pure(e.X)
+	case *ast.UnaryExpr:
+		return e.Op == token.AND && pure(e.X)
 	case *ast.CallExpr:
 		sel, ok := e.Fun.(*ast.SelectorExpr)
 		return ok && len(e.Args) == 0 && len(sel.Sel.Name) > 3 && sel.Sel.Name[:3] == "Get" && pure(sel.X)
