@@ -36,6 +36,7 @@ var KnownTypeNames = &rules.GoRule{
 		"unaliased import follow the new package name (any.Any becomes anypb.Any), an alias is kept; the File_* descriptors are reported",
 	Paths:         pathsOf(knownTypes),
 	ImportersOnly: true,
+	NewPaths:      valuesOf(knownTypes),
 	Run:           runKnownTypeNames,
 }
 
@@ -43,6 +44,15 @@ func pathsOf(m map[string]string) []string {
 	var out []string
 	for k := range m {
 		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func valuesOf(m map[string]string) []string {
+	var out []string
+	for _, v := range m {
+		out = append(out, v)
 	}
 	slices.Sort(out)
 	return out
