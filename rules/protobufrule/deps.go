@@ -32,22 +32,27 @@ var Dependencies = &rules.GoRule{
 var v1Lib = rules.OldLibrary{Name: "golang/protobuf", Paths: map[string]string{protoiface: ""}, New: v2Proto}
 
 func runDependencies(p *rules.Pass) error {
-	walk(p, p.AST(), nil)
+	walk(p, p.AST(), nil, into)
 	return nil
 }
 
+// place is told of each value put into a typed place: a parameter, a
+// result, a variable, a field, of type t declared by pkg.
+type place func(p *rules.Pass, value ast.Expr, t types.Type, pkg *types.Package, where string)
+
 // walk visits the nodes of root, whose function results (if root is a
-// function) are results; a nested function is walked on its own.
-func walk(p *rules.Pass, root ast.Node, results *types.Tuple) {
+// function) are results, and tells f of the values they put into typed
+// places; a nested function is walked on its own.
+func walk(p *rules.Pass, root ast.Node, results *types.Tuple, f place) {
 	ast.Inspect(root, func(n ast.Node) bool {
 		switch n.(type) {
 		case *ast.FuncDecl, *ast.FuncLit:
 			if n != root {
-				walk(p, n, funcResults(p, n))
+				walk(p, n, funcResults(p, n), f)
 				return false
 			}
 		}
-		visit(p, n, results)
+		visit(p, n, results, f)
 		return true
 	})
 }
@@ -69,10 +74,10 @@ func funcResults(p *rules.Pass, n ast.Node) *types.Tuple {
 }
 
 // visit checks the values that n puts into typed places.
-func visit(p *rules.Pass, n ast.Node, results *types.Tuple) {
+func visit(p *rules.Pass, n ast.Node, results *types.Tuple, into place) {
 	switch n := n.(type) {
 	case *ast.CallExpr:
-		call(p, n)
+		call(p, n, into)
 	case *ast.ReturnStmt:
 		if results != nil && len(n.Results) == results.Len() {
 			for i, r := range n.Results {
@@ -97,7 +102,7 @@ func visit(p *rules.Pass, n ast.Node, results *types.Tuple) {
 			}
 		}
 	case *ast.CompositeLit:
-		literal(p, n)
+		literal(p, n, into)
 	}
 }
 
@@ -126,7 +131,7 @@ func lhsPkg(p *rules.Pass, l ast.Expr) *types.Package {
 
 // call checks the arguments of a call of a module or dependency function
 // (the v1 functions themselves are rule messages').
-func call(p *rules.Pass, c *ast.CallExpr) {
+func call(p *rules.Pass, c *ast.CallExpr, into place) {
 	fn, ok := calleeObj(p, c).(*types.Func)
 	if !ok || fn.Pkg() == nil || isV1Package(fn.Pkg().Path()) {
 		return
@@ -151,7 +156,7 @@ func paramAt(sig *types.Signature, i int) types.Type {
 }
 
 // literal checks the fields of a struct literal.
-func literal(p *rules.Pass, lit *ast.CompositeLit) {
+func literal(p *rules.Pass, lit *ast.CompositeLit, into place) {
 	t := p.Info().TypeOf(lit)
 	if ptr, ok := t.(*types.Pointer); ok {
 		t = ptr.Elem()

@@ -62,6 +62,7 @@ func runJSONCalls(p *rules.Pass) error {
 			p.Report(u.Ident.Pos(), "protojson unmarshals bytes, not a reader: read the whole input (io.ReadAll) and pass the bytes; protojson rejects trailing data after the JSON value", true)
 		}
 	}
+	walk(p, p.AST(), nil, asInterface)
 	for _, u := range p.UsesOf(unmarshalNext) {
 		p.Report(u.Ident.Pos(), "protojson has no UnmarshalNext: decode the next value as a json.RawMessage and pass it to protojson.Unmarshal", true)
 	}
@@ -203,4 +204,38 @@ func readerCall(p *rules.Pass, u rules.Use) bool {
 func isString(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsString != 0
+}
+
+// asInterface reports a jsonpb Marshaler or Unmarshaler put where the
+// code expects an interface with methods: protojson's options, which the
+// type becomes, have other methods (Marshal(m) ([]byte, error), not
+// Marshal(w, m) error), so the value no longer implements it.
+func asInterface(p *rules.Pass, value ast.Expr, t types.Type, _ *types.Package, where string) {
+	iface, ok := t.Underlying().(*types.Interface)
+	if !ok || iface.NumMethods() == 0 {
+		return
+	}
+	name := jsonpbType(p.Info().TypeOf(value))
+	if name == "" {
+		return
+	}
+	p.Report(value.Pos(), "this jsonpb."+name+" becomes protojson's options, which do not implement "+
+		types.TypeString(t, types.RelativeTo(p.Pkg()))+" (protojson marshals to and unmarshals from []byte): "+
+		"change the interface's methods, or wrap the options in a type that implements them", true)
+}
+
+// jsonpbType returns "Marshaler" or "Unmarshaler" for those jsonpb types
+// and pointers to them, else "".
+func jsonpbType(t types.Type) string {
+	if ptr, ok := t.(*types.Pointer); ok {
+		t = ptr.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != v1JSONPB {
+		return ""
+	}
+	if name := n.Obj().Name(); name == "Marshaler" || name == "Unmarshaler" {
+		return name
+	}
+	return ""
 }
