@@ -33,6 +33,12 @@ var v1Lib = rules.OldLibrary{Name: "golang/protobuf", Paths: map[string]string{p
 
 func runDependencies(p *rules.Pass) error {
 	walk(p, p.AST(), nil, into)
+	ast.Inspect(p.AST(), func(n ast.Node) bool {
+		if as, ok := n.(*ast.AssignStmt); ok && len(as.Rhs) == 1 && len(as.Lhs) > 1 {
+			tuple(p, as)
+		}
+		return true
+	})
 	return nil
 }
 
@@ -104,6 +110,42 @@ func visit(p *rules.Pass, n ast.Node, results *types.Tuple, into place) {
 	case *ast.CompositeLit:
 		literal(p, n, into)
 	}
+}
+
+// tuple reports "m, err = dep.Call()" where m becomes a v2 proto.Message
+// and the dependency's result stays v1: one result of several cannot be
+// wrapped in place.
+func tuple(p *rules.Pass, as *ast.AssignStmt) {
+	c, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+	if !ok || messageKindOfCall(p, c) != staysV1 {
+		return
+	}
+	res, ok := p.Info().TypeOf(c).(*types.Tuple)
+	if !ok || res.Len() != len(as.Lhs) {
+		return
+	}
+	for i, l := range as.Lhs {
+		if id, ok := l.(*ast.Ident); ok && (id.Name == "_" || p.Info().Defs[id] != nil) {
+			continue
+		}
+		if lt := p.Info().TypeOf(l); lt != nil && isMessageV1(lt) && isMessageV1(res.At(i).Type()) && origin(p, l, 0) == becomesV2 {
+			p.Report(l.Pos(), types.ExprString(l)+" becomes a v2 proto.Message and this call's result stays a v1 one: "+
+				"assign the result to a new variable and store protoadapt.MessageV2Of of it", true)
+		}
+	}
+}
+
+// messageKindOfCall classifies the results of a call by its callee: the
+// module's move to v2, a dependency's stay v1.
+func messageKindOfCall(p *rules.Pass, c *ast.CallExpr) kind {
+	fn := calleeObj(p, c)
+	if fn == nil || fn.Pkg() == nil {
+		return unknown
+	}
+	if fn.Pkg().Path() == v1Proto {
+		return becomesV2
+	}
+	return pkgOrigin(p, fn.Pkg())
 }
 
 func lhsType(p *rules.Pass, l ast.Expr) types.Type {
@@ -187,11 +229,16 @@ func literal(p *rules.Pass, lit *ast.CompositeLit, into place) {
 
 // into adapts value, put into a place of type t declared by pkg.
 func into(p *rules.Pass, value ast.Expr, t types.Type, pkg *types.Package, where string) {
-	if t == nil || pkg == nil || isV1Package(pkg.Path()) || strings.HasPrefix(pkg.Path(), "google.golang.org/protobuf/") {
+	if t == nil || pkg == nil || strings.HasPrefix(pkg.Path(), "google.golang.org/protobuf/") {
+		return
+	}
+	if isV1Package(pkg.Path()) {
+		asInterface(p, value, t)
 		return
 	}
 	module := pkgOrigin(p, pkg) == becomesV2
 	if !isMessageV1(t) {
+		asInterface(p, value, t)
 		if !module && v1Lib.OldIn(t) != "" && v1Lib.OldIn(p.Info().TypeOf(value)) != "" && messageKind(p, value) != staysV1 && !ownValue(p, value) {
 			p.Report(value.Pos(), where+" of "+pkg.Path()+" takes a type built on v1 proto.Message, which the migrated value is not: adapt it with protoadapt, or move "+pkg.Path()+" to a version built on google.golang.org/protobuf", true)
 		}

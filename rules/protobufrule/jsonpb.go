@@ -62,7 +62,6 @@ func runJSONCalls(p *rules.Pass) error {
 			p.Report(u.Ident.Pos(), "protojson unmarshals bytes, not a reader: read the whole input (io.ReadAll) and pass the bytes; protojson rejects trailing data after the JSON value", true)
 		}
 	}
-	walk(p, p.AST(), nil, asInterface)
 	for _, u := range p.UsesOf(unmarshalNext) {
 		p.Report(u.Ident.Pos(), "protojson has no UnmarshalNext: decode the next value as a json.RawMessage and pass it to protojson.Unmarshal", true)
 	}
@@ -206,22 +205,40 @@ func isString(t types.Type) bool {
 	return ok && b.Info()&types.IsString != 0
 }
 
-// asInterface reports a jsonpb Marshaler or Unmarshaler put where the
-// code expects an interface with methods: protojson's options, which the
-// type becomes, have other methods (Marshal(m) ([]byte, error), not
-// Marshal(w, m) error), so the value no longer implements it.
-func asInterface(p *rules.Pass, value ast.Expr, t types.Type, _ *types.Package, where string) {
-	iface, ok := t.Underlying().(*types.Interface)
-	if !ok || iface.NumMethods() == 0 {
+// asInterface reports a value put where the code expects an interface
+// whose methods take or return v1 messages, when the move changes one side
+// and not the other: a type of the module (whose methods move to v2
+// proto.Message) in an interface of jsonpb or a dependency (which keep
+// v1), a jsonpb Marshaler or Unmarshaler (which becomes protojson's
+// options, with other methods) in an interface of the module. The value
+// no longer implements the interface.
+func asInterface(p *rules.Pass, value ast.Expr, t types.Type) {
+	if _, ok := t.Underlying().(*types.Interface); !ok || v1Lib.OldIn(t.Underlying()) == "" {
 		return
 	}
-	name := jsonpbType(p.Info().TypeOf(value))
-	if name == "" {
-		return
+	named, _ := types.Unalias(t).(*types.Named)
+	vt := p.Info().TypeOf(value)
+	switch {
+	case named == nil || vt == nil:
+	case jsonpbType(vt) != "":
+		p.Report(value.Pos(), "this jsonpb."+jsonpbType(vt)+" becomes protojson's options, which do not implement "+
+			types.TypeString(t, types.RelativeTo(p.Pkg()))+" (protojson marshals to and unmarshals from []byte): "+
+			"change the interface's methods, or wrap the options in a type that implements them", true)
+	case moduleType(p, vt) && pkgOrigin(p, named.Obj().Pkg()) != becomesV2:
+		p.Report(value.Pos(), types.TypeString(vt, types.RelativeTo(p.Pkg()))+" implements "+types.TypeString(t, types.RelativeTo(p.Pkg()))+
+			" with v1 proto.Message in its methods; once they take the v2 interface it no longer does: "+
+			"adapt the methods with protoadapt, or move to the v2 API that replaces the interface", true)
 	}
-	p.Report(value.Pos(), "this jsonpb."+name+" becomes protojson's options, which do not implement "+
-		types.TypeString(t, types.RelativeTo(p.Pkg()))+" (protojson marshals to and unmarshals from []byte): "+
-		"change the interface's methods, or wrap the options in a type that implements them", true)
+}
+
+// moduleType reports whether t, or what it points to, is a named type of
+// the module.
+func moduleType(p *rules.Pass, t types.Type) bool {
+	if ptr, ok := t.(*types.Pointer); ok {
+		t = ptr.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && pkgOrigin(p, n.Obj().Pkg()) == becomesV2
 }
 
 // jsonpbType returns "Marshaler" or "Unmarshaler" for those jsonpb types

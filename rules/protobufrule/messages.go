@@ -65,10 +65,14 @@ func runMessages(p *rules.Pass) error {
 			v1Method(p, n)
 		case *ast.TypeAssertExpr:
 			assertion(p, n.Type)
+			if n.Type != nil {
+				toV1Only(p, n)
+			}
 		case *ast.TypeSwitchStmt:
 			for _, c := range n.Body.List {
 				for _, t := range c.(*ast.CaseClause).List {
 					assertion(p, t)
+					v1OnlyCase(p, n, t)
 				}
 			}
 		}
@@ -236,6 +240,48 @@ func recvName(e ast.Expr) *ast.Ident {
 	return nil
 }
 
+// toV1Only rewrites x.(T), where x becomes a v2 proto.Message and T is a
+// message type with v1 methods only (gogo, jhump/protoreflect's
+// dynamic.Message, pre-2020 generated code), to
+// protoadapt.MessageV1Of(x).(T): a v2 value cannot hold T, and
+// MessageV1Of unwraps the v1 message that MessageV2Of wrapped.
+func toV1Only(p *rules.Pass, ta *ast.TypeAssertExpr) {
+	if !v1OnlyAssert(p, ta.X, ta.Type) {
+		return
+	}
+	q := p.Qualifier(protoadapt, ta.Pos())
+	p.Rewrite(ta.Pos(), rules.Wrap(ta.X, func(x dst.Expr) dst.Expr {
+		return &dst.CallExpr{Fun: qualified(q, "MessageV1Of"), Args: []dst.Expr{x}}
+	}))
+}
+
+// v1OnlyCase reports a type switch case of a v1-only message type on a
+// value that becomes a v2 proto.Message.
+func v1OnlyCase(p *rules.Pass, ts *ast.TypeSwitchStmt, t ast.Expr) {
+	var x ast.Expr
+	switch a := ts.Assign.(type) {
+	case *ast.AssignStmt:
+		x = a.Rhs[0].(*ast.TypeAssertExpr).X
+	case *ast.ExprStmt:
+		x = a.X.(*ast.TypeAssertExpr).X
+	}
+	if x != nil && v1OnlyAssert(p, x, t) {
+		p.Report(t.Pos(), "the switched value becomes a v2 proto.Message, which this v1-only message type cannot be: switch on protoadapt.MessageV1Of(x)", true)
+	}
+}
+
+// v1OnlyAssert reports whether asserting x to the type t breaks with the
+// move: x a v1 proto.Message of the module, t a concrete type without
+// ProtoReflect.
+func v1OnlyAssert(p *rules.Pass, x, t ast.Expr) bool {
+	tv, ok := p.Info().Types[t]
+	if !ok || !tv.IsType() || types.IsInterface(tv.Type) || hasMethod(tv.Type, "ProtoReflect") {
+		return false
+	}
+	xt := p.Info().TypeOf(x)
+	return xt != nil && isMessageV1(xt) && origin(p, x, 0) == becomesV2
+}
+
 // assertion reports a type assertion or case to v1 proto.Message.
 func assertion(p *rules.Pass, t ast.Expr) {
 	if t == nil {
@@ -245,5 +291,5 @@ func assertion(p *rules.Pass, t ast.Expr) {
 	if !ok || !tv.IsType() || !isMessageV1(tv.Type) {
 		return
 	}
-	p.Report(t.Pos(), "after the move proto.Message is the v2 interface: this assertion matches only messages with ProtoReflect, no longer gogo or pre-2020 generated types (a silent change at run time)", false)
+	p.Report(t.Pos(), "after the move this is the v2 message interface: the assertion matches only messages with ProtoReflect, no longer gogo or pre-2020 generated types (a silent change at run time)", false)
 }
