@@ -212,7 +212,7 @@ func (f *fileCtx) qualify(path string, states []*importState) (*importState, err
 	quals := f.quals[path]
 	for _, st := range states {
 		if st.path == path && !st.remove && st.name != "_" && st.name != "." &&
-			(f.visible(st.name, path, quals, states) || st.requalified && f.unshadowed(st.name, path, quals)) {
+			(f.visibleAs(st, path, quals, states) || st.requalified && f.unshadowed(st.name, path, quals)) {
 			setNames(quals, st.name)
 			return nil, nil
 		}
@@ -225,7 +225,7 @@ func (f *fileCtx) qualify(path string, states []*importState) (*importState, err
 		}
 		var rest []qualifier
 		for _, q := range quals {
-			if f.visible(st.name, path, []qualifier{q}, states) {
+			if f.visibleAs(st, path, []qualifier{q}, states) {
 				q.id.Name = st.name
 			} else {
 				rest = append(rest, q)
@@ -266,6 +266,22 @@ func (f *fileCtx) visible(name, path string, quals []qualifier, states []*import
 		}
 	}
 	return true
+}
+
+// visibleAs reports whether st's name, at every qualifier position, still
+// refers to st's own import: with two imports that end at one path (a
+// moved one beside one the file had), the name must be that import's.
+func (f *fileCtx) visibleAs(st *importState, path string, quals []qualifier, states []*importState) bool {
+	if st.spec == nil {
+		return f.visible(st.name, path, quals, states)
+	}
+	pn := f.Info().PkgNameOf(st.spec)
+	for _, q := range quals {
+		if obj := f.lookup(st.name, q.pos); obj == nil || obj != types.Object(pn) {
+			return false
+		}
+	}
+	return pn != nil
 }
 
 // unshadowed reports whether name, at every qualifier position, names

@@ -34,9 +34,9 @@ var KnownTypeNames = &rules.GoRule{
 	Doc: "ptypes/any, timestamp, duration, empty and wrappers move to types/known/anypb, timestamppb, durationpb, " +
 		"emptypb and wrapperspb, protoc-gen-go/descriptor and plugin to types/descriptorpb and pluginpb; the uses of an " +
 		"unaliased import follow the new package name (any.Any becomes anypb.Any), an alias is kept; the File_* descriptors are reported",
-	Paths:         pathsOf(knownTypes),
+	Paths:         append(pathsOf(knownTypes), v1Proto),
 	ImportersOnly: true,
-	NewPaths:      valuesOf(knownTypes),
+	NewPaths:      append(valuesOf(knownTypes), v2Proto),
 	Run:           runKnownTypeNames,
 }
 
@@ -59,6 +59,7 @@ func valuesOf(m map[string]string) []string {
 }
 
 func runKnownTypeNames(p *rules.Pass) error {
+	foldProtoV2(p)
 	for _, spec := range p.AST().Imports {
 		to, ok := knownTypes[rules.Unquote(spec.Path)]
 		if !ok {
@@ -118,4 +119,41 @@ func usesOfPackage(p *rules.Pass, pn *types.PkgName) []*ast.Ident {
 		return true
 	})
 	return out
+}
+
+// foldProtoV2 makes a file that imports v1 proto and v2 proto under
+// another name (protov2, protoV2) use the v1 import's name for both (trap
+// 1): each protov2.X becomes proto.X, and the v2 import, with no use left,
+// goes. A v2 import named like the v1 one is merged by the engine.
+func foldProtoV2(p *rules.Pass) {
+	var v1, v2 *types.PkgName
+	for _, spec := range p.AST().Imports {
+		pn := p.Info().PkgNameOf(spec)
+		if pn == nil || spec.Name != nil && (spec.Name.Name == "_" || spec.Name.Name == ".") {
+			continue
+		}
+		switch rules.Unquote(spec.Path) {
+		case v1Proto:
+			v1 = pn
+		case v2Proto:
+			if v2 == nil {
+				v2 = pn
+			}
+		}
+	}
+	if v1 == nil || v2 == nil || v1.Name() == v2.Name() {
+		return
+	}
+	uses := usesOfPackage(p, v2)
+	for _, x := range uses {
+		if scope := p.Pkg().Scope().Innermost(x.Pos()); scope == nil {
+			return
+		} else if _, obj := scope.LookupParent(v1.Name(), x.Pos()); obj != v1 {
+			return // v1's name means something else there
+		}
+	}
+	for _, x := range uses {
+		sel := p.Parents(x)[0].(*ast.SelectorExpr)
+		p.Rewrite(sel.Sel.Pos(), p.ReplaceUse(sel.Sel, v2Proto, sel.Sel.Name))
+	}
 }
