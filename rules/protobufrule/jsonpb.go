@@ -16,8 +16,9 @@ import (
 var JSONCalls = &rules.GoRule{
 	Name: "protobuf-jsonpb-calls",
 	Doc: "s, err := m.MarshalToString(msg) becomes b, err := m.Marshal(msg) and s := string(b) (also in a return); " +
+		"err := m.Marshal(w, msg) becomes the marshalling and a w.Write(b) when it succeeded (also in a return); " +
 		"jsonpb.Unmarshal and Unmarshaler.Unmarshal of bytes.NewReader(b), bytes.NewBuffer(b), strings.NewReader(s) or " +
-		"bytes.NewBufferString(s) unmarshal b or []byte(s); Marshal(w, msg), UnmarshalNext, other readers and other positions are reported",
+		"bytes.NewBufferString(s) unmarshal b or []byte(s); UnmarshalNext, other readers and other positions are reported",
 	Paths:    []string{v1JSONPB},
 	NewPaths: []string{protojson},
 	Run:      runJSONCalls,
@@ -55,7 +56,9 @@ func runJSONCalls(p *rules.Pass) error {
 		}
 	}
 	for _, u := range p.UsesOf(marshalWriter) {
-		p.Report(u.Ident.Pos(), "protojson has no writer API: b, err := m.Marshal(msg), then write b (w.Write(b)) when err is nil", true)
+		if !writerCall(p, u.Ident, ns) {
+			p.Report(u.Ident.Pos(), "protojson has no writer API: b, err := m.Marshal(msg), then write b (w.Write(b)) when err is nil", true)
+		}
 	}
 	for _, u := range p.UsesOf(unmarshalReader) {
 		if !readerCall(p, u) {
@@ -139,6 +142,89 @@ func refersToPackage(p *rules.Pass, n ast.Node) bool {
 		return !found
 	})
 	return found
+}
+
+// writerCall rewrites "err := m.Marshal(w, msg)" (or =) to
+// "b, err := m.Marshal(msg)" and "if err == nil { _, err = w.Write(b) }",
+// and "return m.Marshal(w, msg)" to the marshal, a return of its error,
+// and a return of the write's; w must be a name or a field of one, which
+// is then evaluated after the marshalling.
+func writerCall(p *rules.Pass, id *ast.Ident, ns names) bool {
+	call := rules.CallOf(p, id)
+	if call == nil || len(call.Args) != 2 || refersToPackage(p, call.Args[0]) {
+		return false
+	}
+	if _, ok := cloneAST(call.Args[0]); !ok {
+		return false
+	}
+	stmt := p.Parents(call)[0]
+	if !rules.IsStmtList(p.Parents(stmt)[0]) {
+		return false
+	}
+	w := call.Args[0]
+	b := ns.fresh(p, call, "b")
+	// m.Marshal(w, msg) loses w: m.Marshal(msg)
+	dropW := rules.Replace(call, func(old dst.Node) dst.Node {
+		c := old.(*dst.CallExpr)
+		c.Args = c.Args[1:]
+		return c
+	})
+	write := func(errName string) dst.Stmt {
+		x, _ := cloneAST(w)
+		return &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent("_"), dst.NewIdent(errName)}, Tok: token.ASSIGN, Rhs: []dst.Expr{
+			&dst.CallExpr{Fun: &dst.SelectorExpr{X: x, Sel: dst.NewIdent("Write")}, Args: []dst.Expr{dst.NewIdent(b)}},
+		}}
+	}
+	switch s := stmt.(type) {
+	case *ast.AssignStmt:
+		e, ok := s.Lhs[0].(*ast.Ident)
+		if len(s.Lhs) != 1 || len(s.Rhs) != 1 || !ok || e.Name == "_" || !reusable(p, s, e) {
+			return false
+		}
+		p.Rewrite(id.Pos(), dropW, rules.Replace(s, func(old dst.Node) dst.Node {
+			a := old.(*dst.AssignStmt)
+			a.Lhs, a.Tok = []dst.Expr{dst.NewIdent(b), a.Lhs[0]}, token.DEFINE
+			return a
+		}), rules.InsertAfter(s, func() dst.Node {
+			return &dst.IfStmt{Cond: &dst.BinaryExpr{X: dst.NewIdent(e.Name), Op: token.EQL, Y: dst.NewIdent("nil")},
+				Body: &dst.BlockStmt{List: []dst.Stmt{write(e.Name)}}}
+		}))
+		return true
+	case *ast.ReturnStmt:
+		if len(s.Results) != 1 || refersToPackage(p, s) {
+			return false
+		}
+		e := ns.fresh(p, call, "err")
+		var moved dst.Expr
+		p.Rewrite(id.Pos(), dropW, rules.Replace(call, func(old dst.Node) dst.Node {
+			moved = old.(dst.Expr)
+			return old
+		}), rules.InsertAfter(s, func() dst.Node {
+			return &dst.ReturnStmt{Results: []dst.Expr{dst.NewIdent(e)}}
+		}), rules.InsertAfter(s, func() dst.Node {
+			return write(e)
+		}), rules.InsertAfter(s, func() dst.Node {
+			return &dst.IfStmt{Cond: &dst.BinaryExpr{X: dst.NewIdent(e), Op: token.NEQ, Y: dst.NewIdent("nil")},
+				Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ReturnStmt{Results: []dst.Expr{dst.NewIdent(e)}}}}}
+		}), rules.InsertAfter(s, func() dst.Node {
+			return &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(b), dst.NewIdent(e)}, Tok: token.DEFINE, Rhs: []dst.Expr{moved}}
+		}), rules.Delete(s))
+		return true
+	}
+	return false
+}
+
+// cloneAST builds the dst form of e, a name or a selector chain of names.
+func cloneAST(e ast.Expr) (dst.Expr, bool) {
+	if r := plainRef(e); r != nil {
+		return r(), true
+	}
+	if st, ok := e.(*ast.StarExpr); ok {
+		if x, ok := cloneAST(st.X); ok {
+			return &dst.StarExpr{X: x}, true
+		}
+	}
+	return nil, false
 }
 
 func stringOf(b string) dst.Expr {
