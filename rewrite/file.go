@@ -56,7 +56,10 @@ type qualifier struct {
 	pos token.Pos
 }
 
-type pathChange struct{ path, name, rule string }
+type pathChange struct {
+	path, name, rule string
+	requalified      bool
+}
 
 var _ rules.File = (*fileCtx)(nil)
 

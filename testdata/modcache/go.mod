@@ -20,8 +20,10 @@ require (
 	github.com/go-redis/redismock/v9 v9.2.0 // indirect
 	github.com/gofrs/uuid/v5 v5.4.0 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
+	github.com/golang/protobuf v1.5.4 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/redis/go-redis/v9 v9.17.3 // indirect
 	github.com/satori/go.uuid v1.2.0 // indirect
+	google.golang.org/protobuf v1.33.0 // indirect
 	gopkg.in/dgrijalva/jwt-go.v3 v3.2.0 // indirect
 )
