@@ -104,7 +104,9 @@ type packageRun struct {
 }
 
 // typedFile returns the file to rewrite, or nil (with the finding that
-// says why, if any) for a file that is left alone.
+// says why, if any) for a file that is left alone; and whether the file
+// is only analyzed, its change dropped (a generated file, or one with
+// CRLF line endings, each with a finding that says so).
 func (pr *packageRun) typedFile(f *ast.File) (*typedFile, bool, error) {
 	name := pr.pkg.Fset.File(f.FileStart).Name()
 	c := &candidate{path: name, pkgPath: pr.pkg.Types.Path(), dirPkg: f.Name.Name, pkgName: f.Name.Name}
@@ -134,9 +136,13 @@ func (pr *packageRun) typedFile(f *ast.File) (*typedFile, bool, error) {
 	case bytes.Contains(src, []byte("\n//line ")):
 		pr.fileFinding(name, Unhandled, "file has //line directives, which reprinting would break: migrate it by hand")
 		return nil, false, nil
-	case bytes.Contains(src, []byte("\r\n")):
-		pr.fileFinding(name, Unhandled, "file has CRLF line endings, which only a whole run keeps: run 'migrate run' on it")
-		return nil, false, nil
+	}
+	keep := false // analyzed for its findings, but not changed
+	if bytes.Contains(src, []byte("\r\n")) {
+		// Parsed as it is, not as Run parses it (lfOnly), the file
+		// would be printed without its blank lines.
+		pr.fileFinding(name, Unhandled, "file has CRLF line endings, which only 'migrate run' keeps: run it on this file")
+		keep = true
 	}
 	generated := ast.IsGenerated(f) && !pr.pkg.IncludeGenerated
 	if generated {
@@ -144,7 +150,7 @@ func (pr *packageRun) typedFile(f *ast.File) (*typedFile, bool, error) {
 		pr.res.Findings = append(pr.res.Findings, Finding{Pos: pr.pkg.Fset.Position(hit.Pos()), Kind: Generated, Rule: "generated",
 			Message: "generated file imports " + path + ", left alone: regenerate it"})
 	}
-	return &typedFile{candidate: c, unit: pr.unit, syntax: f, src: src}, generated, nil
+	return &typedFile{candidate: c, unit: pr.unit, syntax: f, src: src}, keep || generated, nil
 }
 
 func (pr *packageRun) read(name string) ([]byte, error) {
@@ -158,15 +164,15 @@ func (pr *packageRun) fileFinding(name string, kind Kind, msg string) {
 	pr.res.Findings = append(pr.res.Findings, Finding{Pos: token.Position{Filename: name}, Kind: kind, Message: msg})
 }
 
-// add records what the rewrite of one file found; the change of a
-// generated file is dropped.
-func (pr *packageRun) add(fr *fileResult, generated bool) {
+// add records what the rewrite of one file found; the change of a file
+// to keep (generated, or with CRLF line endings) is dropped.
+func (pr *packageRun) add(fr *fileResult, keep bool) {
 	pr.res.Findings = append(pr.res.Findings, fr.findings...)
 	pr.res.Uses = append(pr.res.Uses, fr.uses...)
 	for k, n := range fr.sites {
 		pr.res.Sites[k] += n
 	}
-	if fr.change != nil && !generated {
+	if fr.change != nil && !keep {
 		pr.res.Files = append(pr.res.Files, fr.change)
 	}
 }

@@ -95,7 +95,10 @@ func RuleFiles(opts *Options) *analysis.Analyzer {
 			if strings.TrimSpace(opts.Rules) == "" || len(pass.Files) == 0 {
 				return nil, nil
 			}
-			root := moduleRoot(pass.Fset.File(pass.Files[0].FileStart).Name())
+			root, ok := moduleRoot(pass.Fset.File(pass.Files[0].FileStart).Name())
+			if !ok {
+				return nil, nil // a test's main package, generated in the build cache
+			}
 			sets, err := builtin.Resolve(root, strings.Split(opts.Rules, ","))
 			if err != nil {
 				return nil, err
@@ -121,16 +124,14 @@ func Name(set string) string {
 	return name
 }
 
-// moduleRoot returns the directory of the go.mod above file, or the
-// file's directory.
-func moduleRoot(file string) string {
-	dir := filepath.Dir(file)
-	for d := dir; ; d = filepath.Dir(d) {
+// moduleRoot returns the directory of the go.mod above file.
+func moduleRoot(file string) (string, bool) {
+	for d := filepath.Dir(file); ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
+			return d, true
 		}
 		if filepath.Dir(d) == d {
-			return dir
+			return "", false
 		}
 	}
 }
@@ -152,13 +153,13 @@ func Run(pass *analysis.Pass, sets []*rules.Set) error {
 		tf := pass.Fset.File(f.FileStart)
 		r.files[tf.Name()], r.clauses[tf.Name()] = tf, f.Package
 	}
-	for _, c := range res.Files {
-		r.fixes[c.Path] = []analysis.SuggestedFix{fileFix(r.files[c.Path], c, sets)}
-	}
 	for _, f := range res.Findings {
 		if f.Kind == rewrite.Generated {
 			r.generated[f.Pos.Filename] = true
 		}
+	}
+	for _, c := range res.Files {
+		r.fixes[c.Path] = []analysis.SuggestedFix{fileFix(r.files[c.Path], c, sets)}
 	}
 	for _, u := range res.Uses {
 		r.report(u)
