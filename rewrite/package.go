@@ -71,7 +71,7 @@ func RewritePackage(pkg *Package, sets []*rules.Set) (*PackageResult, error) {
 	pr := &packageRun{pkg: pkg, mod: mod, sets: sets, paths: paths, res: &PackageResult{Sites: map[string]int{}},
 		unit: &rules.Package{Fset: pkg.Fset, Types: pkg.Types, Info: pkg.Info, Syntax: pkg.Files, Module: pkg.Module}}
 	pr.indirect = reachesIndirectly(sets) && reaches(pkg.Types, paths)
-	names := importedNames(pkg.Types, sets)
+	var names map[string]string // computed for the first file to rewrite
 	facts := newFactCache()
 	for _, f := range pkg.Files {
 		tf, generated, err := pr.typedFile(f)
@@ -80,6 +80,9 @@ func RewritePackage(pkg *Package, sets []*rules.Set) (*PackageResult, error) {
 		}
 		if tf == nil {
 			continue
+		}
+		if names == nil {
+			names = importedNames(pkg.Types, sets)
 		}
 		fr, err := rewriteFile(tf, mod, sets, names, facts)
 		if err != nil {
