@@ -21,6 +21,7 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/migrate-tool/migrate/internal/udiff"
@@ -136,6 +137,27 @@ func moduleRoot(file string) (string, bool) {
 	}
 }
 
+// readModule returns the module path and go version of the go.mod above
+// file, or "" if there is none.
+func readModule(file string) (path, goVersion string) {
+	root, ok := moduleRoot(file)
+	if !ok {
+		return "", ""
+	}
+	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return "", ""
+	}
+	f, err := modfile.ParseLax("go.mod", data, nil)
+	if err != nil || f.Module == nil {
+		return "", ""
+	}
+	if f.Go != nil {
+		goVersion = f.Go.Version
+	}
+	return f.Module.Mod.Path, goVersion
+}
+
 // Run applies the rule sets to the pass's package and reports the old
 // uses and the sites for a person, with the rewrite of each changed file
 // as the suggested fix of its diagnostics.
@@ -143,6 +165,10 @@ func Run(pass *analysis.Pass, sets []*rules.Set) error {
 	pkg := &rewrite.Package{Fset: pass.Fset, Files: pass.Files, Types: pass.Pkg, Info: pass.TypesInfo, ReadFile: pass.ReadFile}
 	if m := pass.Module; m != nil {
 		pkg.Module, pkg.GoVersion = m.Path, m.GoVersion
+	} else if len(pass.Files) > 0 {
+		// A driver that does not say (some golangci-lint versions): the
+		// go.mod above the package.
+		pkg.Module, pkg.GoVersion = readModule(pass.Fset.File(pass.Files[0].FileStart).Name())
 	}
 	res, err := rewrite.RewritePackage(pkg, sets)
 	if err != nil {

@@ -54,3 +54,12 @@ func TestFileFixHunks(t *testing.T) {
 		t.Errorf("edits give\n%s\nwant\n%s", b.String(), new)
 	}
 }
+
+// TestReadModule reads the module of a file from the go.mod above it, for
+// drivers that do not give it.
+func TestReadModule(t *testing.T) {
+	path, goVersion := readModule("../../golangci/testdata/app/app.go")
+	if path != "example.com/app" || goVersion != "1.22" {
+		t.Errorf("readModule = %q, %q; want example.com/app, 1.22", path, goVersion)
+	}
+}
