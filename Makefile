@@ -5,9 +5,10 @@ GO ?= go
 
 .PHONY: build test lint fuzz bench bench-real example
 
-## build: the migrate binary in bin/
+## build: the migrate and migrate-vet binaries in bin/
 build:
 	$(GO) build -o bin/migrate ./cmd/migrate
+	$(GO) build -o bin/migrate-vet ./cmd/migrate-vet
 
 ## test: lint, then every test (golden cases, end-to-end scripts, backup crash tests)
 test: lint

@@ -55,7 +55,7 @@ type FileChange struct {
 	Path, Rel string
 	// Old and New are the file's contents before and after.
 	Old, New []byte
-	// Mode is the file's permission bits.
+	// Mode is the file's permission bits (0 from RewritePackage).
 	Mode fs.FileMode
 	// Sites counts the rewritten sites in the file.
 	Sites int
