@@ -38,7 +38,7 @@ func printSummary(w io.Writer, res *rewrite.Result, dryRun bool, rep *steps.Repo
 	}
 	printSteps(w, rep)
 	printBench(w, rep)
-	printFailed(w, rep)
+	printFailed(w, rep, res)
 	var ids []string
 	for _, s := range rep.Steps {
 		if s.Status == steps.Done {
@@ -124,11 +124,12 @@ func undone(s *steps.StepReport) string {
 
 // printFailed counts the steps that failed verification, and says what
 // became of their files.
-func printFailed(w io.Writer, rep *steps.Report) {
+func printFailed(w io.Writer, rep *steps.Report, res *rewrite.Result) {
 	failed := rep.Failed()
 	if len(failed) == 0 {
 		return
 	}
+	defer hintNoCompile(w, res)
 	restored := 0
 	for _, s := range failed {
 		if s.Written {
@@ -143,6 +144,23 @@ func printFailed(w io.Writer, rep *steps.Report) {
 		what = " and " + plural(len(failed), "was", "were") + " restored"
 	}
 	fmt.Fprintf(w, "migrate: %d of %d %s failed verification%s\n", len(failed), len(rep.Steps), plural(len(rep.Steps), "step", "steps"), what)
+}
+
+// hintNoCompile says what to do when the checks could not pass because
+// sites left for a person do not compile: the rest of the rewrite is fine,
+// but go build, vet and test stop there.
+func hintNoCompile(w io.Writer, res *rewrite.Result) {
+	n := 0
+	for _, f := range res.Findings {
+		if strings.HasSuffix(f.Message, rewrite.NoCompile) {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	fmt.Fprintf(w, "migrate: %d %s left for a person %s not compile until fixed by hand (listed above), so the checks may fail there: fix %s and run again, or write the rewrite unchecked with --no-test (the build then fails only at %s), or write the packages that pass with --per-package\n",
+		n, plural(n, "site", "sites"), plural(n, "does", "do"), plural(n, "it", "them"), plural(n, "that site", "those sites"))
 }
 
 // printModules says how a step changed go.mod; of a dry run's step, only

@@ -60,7 +60,7 @@ func (r *Runner) run(ctx context.Context, m Mode, args ...string) *Result {
 	if err != nil {
 		err = commandError(args, err)
 	}
-	return &Result{Args: args, Output: unOverlay(out.Bytes(), r.Flags, r.Dir), Duration: time.Since(start), Err: err}
+	return &Result{Args: args, Output: unOverlay(out.Bytes(), slices.Concat(r.Flags, args), r.Dir), Duration: time.Since(start), Err: err}
 }
 
 // commandError says which go command failed.

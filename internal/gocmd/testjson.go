@@ -56,7 +56,7 @@ func (r *Runner) Test(ctx context.Context, args ...string) *TestResult {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	pkgs, text := ParseTestJSON(stdout.Bytes())
-	res := &Result{Args: args, Output: append(stderr.Bytes(), text...), Duration: time.Since(start)}
+	res := &Result{Args: args, Output: unOverlay(append(stderr.Bytes(), text...), slices.Concat(r.Flags, args), r.Dir), Duration: time.Since(start)}
 	if err != nil {
 		res.Err = commandError(args, err)
 	}
