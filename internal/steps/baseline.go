@@ -57,6 +57,16 @@ func failureKeys(out []byte, paths *strings.Replacer) map[string]bool {
 			keys[durationRE.ReplaceAllString(line, "")] = true
 		}
 	}
+	if len(keys) == 0 {
+		// No message with a position, no failing test: an error of the
+		// go command itself ("import cycle not allowed in test"), which
+		// is then identified by all its lines.
+		for _, line := range strings.Split(string(out), "\n") {
+			if line = paths.Replace(strings.TrimSpace(line)); line != "" && !strings.HasPrefix(line, "# ") {
+				keys[line] = true
+			}
+		}
+	}
 	return keys
 }
 

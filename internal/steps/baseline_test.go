@@ -30,3 +30,18 @@ func TestPreexistingMovedPath(t *testing.T) {
 		t.Errorf("a new vet message counts as preexisting: %v", other)
 	}
 }
+
+// TestPreexistingGoCommandError checks that an error of the go command
+// itself, with no position (a test importing its own package), counts as
+// the same failure before and after.
+func TestPreexistingGoCommandError(t *testing.T) {
+	moved := movedPaths(nil)
+	out := []byte("package example.com/app/svc\n\timports example.com/app/svc from svc_test.go: import cycle not allowed in test\n")
+	if !preexisting(failureKeys(out, moved), failureKeys(out, moved)) {
+		t.Errorf("the same go command error before and after counts as new")
+	}
+	other := []byte("package example.com/app/svc\n\timports example.com/app/other from svc_test.go: import cycle not allowed in test\n")
+	if preexisting(failureKeys(other, moved), failureKeys(out, moved)) {
+		t.Errorf("another go command error counts as preexisting")
+	}
+}
