@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"golang.org/x/mod/semver"
 
@@ -118,8 +119,46 @@ func (a *applier) noteModules(ctx context.Context, goc *gocmd.Runner, p *modPlan
 			notes = append(notes, n)
 		}
 	}
+	if n := a.alsoDropped(p.ch); n != "" {
+		notes = append(notes, n)
+	}
 	p.report.Notes = notes
 	return nil
+}
+
+// alsoDropped notes the requirements go mod tidy removed besides the
+// modules the rule sets retire or move: nothing the module builds imports
+// them now, which tidy reads as unneeded, although a tool run with go run
+// or go generate (with no tools.go to hold it) may need them.
+func (a *applier) alsoDropped(ch *gocmd.ModChange) string {
+	expected := map[string]bool{}
+	for _, s := range a.o.Sets {
+		for _, m := range s.Modules.Retire {
+			expected[m] = true
+		}
+		for m := range s.Modules.Companions {
+			expected[m] = true
+		}
+	}
+	var other []string
+	for _, m := range ch.Removed {
+		if !expected[m] {
+			other = append(other, m)
+		}
+	}
+	if len(other) == 0 {
+		return ""
+	}
+	slices.Sort(other)
+	return fmt.Sprintf("go mod tidy also dropped %s: no package of the module imports %s now (the old library may have needed %s); if a tool run by go run or go generate needs %s, require %s again with go get",
+		strings.Join(other, ", "), them(len(other), "it", "them"), them(len(other), "it", "them"), them(len(other), "it", "them"), them(len(other), "it", "them"))
+}
+
+func them(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // writeModules writes the planned go.mod, go.sum and vendor/ through the
