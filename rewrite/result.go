@@ -104,6 +104,10 @@ type Finding struct {
 
 // String formats the finding the go vet way: file:line:col: message.
 func (f Finding) String() string {
+	if f.Pos.Filename == "-" && f.Kind == Warning {
+		// About a package or the run, not a place in a file.
+		return "migrate: warning: " + f.Message
+	}
 	pos := f.Pos.Filename
 	if f.Pos.Line > 0 {
 		pos = fmt.Sprintf("%s:%d:%d", pos, f.Pos.Line, f.Pos.Column)
