@@ -15,6 +15,7 @@ import (
 	"github.com/migrate-tool/migrate/rules"
 	"github.com/migrate-tool/migrate/rules/goredis"
 	"github.com/migrate-tool/migrate/rules/ioutilrule"
+	"github.com/migrate-tool/migrate/rules/redigorule"
 	"github.com/migrate-tool/migrate/rules/uuidrule"
 )
 
@@ -24,7 +25,7 @@ var files embed.FS
 // goRules is the table of rules written in Go: the one place a Go rule is
 // registered, under its Name.
 func goRules() []*rules.GoRule {
-	return append(append([]*rules.GoRule{ioutilrule.ReadDir}, goredis.Rules()...), uuidrule.Rules()...)
+	return slices.Concat([]*rules.GoRule{ioutilrule.ReadDir}, goredis.Rules(), uuidrule.Rules(), redigorule.Rules())
 }
 
 // GoRules returns the rules written in Go that rule files can name with

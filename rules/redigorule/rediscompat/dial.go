@@ -119,6 +119,9 @@ func clientOptions(opts Options) (*goredis.Options, error) {
 		DialTimeout:           orDefault(opts.ConnectTimeout, 30*time.Second),
 		ReadTimeout:           orDefault(opts.ReadTimeout, -1),
 		WriteTimeout:          orDefault(opts.WriteTimeout, -1),
+		// redigo dials once.
+		DialerRetries:      1,
+		DialerRetryTimeout: time.Nanosecond,
 	}
 	if opts.Password != "" {
 		o.Username, o.Password = opts.Username, opts.Password
@@ -149,7 +152,8 @@ func orDefault(d, def time.Duration) time.Duration {
 
 var pathDB = regexp.MustCompile(`/(\d*)\z`)
 
-// fromURL fills opts from opts.URL the way redis.DialURL reads it.
+// fromURL fills opts from opts.URL the way redis.DialURL reads it: the
+// URL's address, credentials, database and scheme win over the options.
 func fromURL(opts *Options) error {
 	u, err := url.Parse(opts.URL)
 	if err != nil {
@@ -170,30 +174,31 @@ func fromURL(opts *Options) error {
 	if host == "" {
 		host = "localhost"
 	}
-	if opts.Network == "" {
-		opts.Network = "tcp"
-	}
-	if opts.Addr == "" {
-		opts.Addr = net.JoinHostPort(host, port)
-	}
-	if u.User != nil && opts.Password == "" {
+	opts.Network, opts.Addr = "tcp", net.JoinHostPort(host, port)
+	if u.User != nil {
 		password, isSet := u.User.Password()
 		switch user := u.User.Username(); {
-		case isSet:
+		case isSet && user != "":
 			opts.Username, opts.Password = user, password
+		case isSet:
+			opts.Password = password
 		case user != "":
 			opts.Password = user
 		}
 	}
 	if m := pathDB.FindStringSubmatch(u.Path); len(m) == 2 {
-		if m[1] != "" && opts.DB == 0 {
-			if opts.DB, err = strconv.Atoi(m[1]); err != nil {
+		if m[1] != "" {
+			db, err := strconv.Atoi(m[1])
+			if err != nil {
 				return fmt.Errorf("invalid database: %s", u.Path[1:])
+			}
+			if db != 0 {
+				opts.DB = db
 			}
 		}
 	} else if u.Path != "" {
 		return fmt.Errorf("invalid database: %s", u.Path[1:])
 	}
-	opts.UseTLS = opts.UseTLS || u.Scheme == "rediss" || u.Scheme == "valkeys"
+	opts.UseTLS = u.Scheme == "rediss" || u.Scheme == "valkeys"
 	return nil
 }
