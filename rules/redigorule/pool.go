@@ -121,7 +121,9 @@ func wrapDial(p *rules.Pass, cfg config, field string, kv *ast.KeyValueExpr, d *
 		call := lit.Body.List[0].(*dst.ReturnStmt).Results[0].(*dst.CallExpr)
 		opts := &dst.CompositeLit{Type: &dst.SelectorExpr{X: q2, Sel: dst.NewIdent("Options")}}
 		for _, f := range d.fields {
-			opts.Elts = append(opts.Elts, &dst.KeyValueExpr{Key: dst.NewIdent(f.name), Value: dst.Clone(f.arg(call)).(dst.Expr)})
+			v := dst.Clone(f.arg(call)).(dst.Expr)
+			v.Decorations().Before, v.Decorations().After = dst.None, dst.None
+			opts.Elts = append(opts.Elts, &dst.KeyValueExpr{Key: dst.NewIdent(f.name), Value: v})
 		}
 		k.Value = &dst.CallExpr{Fun: &dst.SelectorExpr{X: q1, Sel: dst.NewIdent(field)}, Args: []dst.Expr{opts, lit}}
 		k.Decs.Before = dst.NewLine
