@@ -118,7 +118,13 @@ func wrapDial(p *rules.Pass, cfg config, field string, kv *ast.KeyValueExpr, d *
 	return rules.Replace(kv, func(old dst.Node) dst.Node {
 		k := old.(*dst.KeyValueExpr)
 		lit := k.Value.(*dst.FuncLit)
-		call := lit.Body.List[0].(*dst.ReturnStmt).Results[0].(*dst.CallExpr)
+		var call *dst.CallExpr
+		switch st := lit.Body.List[d.stmt].(type) {
+		case *dst.ReturnStmt:
+			call = st.Results[0].(*dst.CallExpr)
+		case *dst.AssignStmt:
+			call = st.Rhs[0].(*dst.CallExpr)
+		}
 		opts := &dst.CompositeLit{Type: &dst.SelectorExpr{X: q2, Sel: dst.NewIdent("Options")}}
 		for _, f := range d.fields {
 			v := dst.Clone(f.arg(call)).(dst.Expr)
@@ -140,6 +146,7 @@ func wrapDial(p *rules.Pass, cfg config, field string, kv *ast.KeyValueExpr, d *
 type dial struct {
 	fields  []field
 	dropped []string
+	stmt    int // the index of the statement holding the call
 }
 
 type field struct {
@@ -170,22 +177,18 @@ var approximate = map[string]bool{"DialKeepAlive": true, "DialTLSHandshakeTimeou
 
 // analyzeDial returns how lit dials, or why migrate cannot tell.
 func analyzeDial(p *rules.Pass, lit *ast.FuncLit) (*dial, string) {
-	if len(lit.Body.List) != 1 {
+	call, stmt := dialCall(p, lit)
+	if call == nil {
 		if doesAuthOrSelect(lit) {
 			return nil, "runs AUTH or SELECT itself"
 		}
 		return nil, "does more than return a redis.Dial call"
 	}
-	ret, ok := lit.Body.List[0].(*ast.ReturnStmt)
-	if !ok || len(ret.Results) != 1 {
-		return nil, "does more than return a redis.Dial call"
-	}
-	call, ok := ret.Results[0].(*ast.CallExpr)
 	name := redigoFunc(p, call)
-	if !ok || name == "" || call.Ellipsis.IsValid() {
+	if name == "" || call.Ellipsis.IsValid() {
 		return nil, "does not return a redis.Dial call with its options listed"
 	}
-	d := &dial{}
+	d := &dial{stmt: stmt}
 	var first int // the index of the first option
 	switch name {
 	case "Dial", "DialContext":
@@ -307,4 +310,57 @@ func reportDirectDials(p *rules.Pass, cfg config, inPool []*ast.FuncLit) {
 		}
 		return true
 	})
+}
+
+// dialCall returns the call a dial function returns, and the index of its
+// statement, in one of two shapes:
+//
+//	return CALL
+//
+//	c, err := CALL
+//	if err != nil {
+//		return ... // anything
+//	}
+//	return c, err // or c, nil
+func dialCall(p *rules.Pass, lit *ast.FuncLit) (*ast.CallExpr, int) {
+	list := lit.Body.List
+	if len(list) == 1 {
+		if ret, ok := list[0].(*ast.ReturnStmt); ok && len(ret.Results) == 1 {
+			call, _ := ret.Results[0].(*ast.CallExpr)
+			return call, 0
+		}
+		return nil, 0
+	}
+	if len(list) != 3 {
+		return nil, 0
+	}
+	as, ok1 := list[0].(*ast.AssignStmt)
+	check, ok2 := list[1].(*ast.IfStmt)
+	ret, ok3 := list[2].(*ast.ReturnStmt)
+	if !ok1 || !ok2 || !ok3 || len(as.Lhs) != 2 || len(as.Rhs) != 1 || len(ret.Results) != 2 ||
+		check.Init != nil || check.Else != nil || len(check.Body.List) != 1 {
+		return nil, 0
+	}
+	c, err := p.Info().ObjectOf(ident(as.Lhs[0])), p.Info().ObjectOf(ident(as.Lhs[1]))
+	cond, _ := check.Cond.(*ast.BinaryExpr)
+	if _, isRet := check.Body.List[0].(*ast.ReturnStmt); c == nil || err == nil || cond == nil || !isRet ||
+		cond.Op != token.NEQ || p.Info().ObjectOf(ident(cond.X)) != err || !isNil(cond.Y) ||
+		p.Info().ObjectOf(ident(ret.Results[0])) != c ||
+		!(isNil(ret.Results[1]) || p.Info().ObjectOf(ident(ret.Results[1])) == err) {
+		return nil, 0
+	}
+	call, _ := as.Rhs[0].(*ast.CallExpr)
+	return call, 0
+}
+
+func ident(e ast.Expr) *ast.Ident {
+	if id, ok := e.(*ast.Ident); ok {
+		return id
+	}
+	return &ast.Ident{Name: "_"}
+}
+
+func isNil(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == "nil"
 }
