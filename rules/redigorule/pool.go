@@ -76,6 +76,9 @@ func rewritePool(p *rules.Pass, cfg config, u rules.Use, kv *ast.KeyValueExpr) {
 			"wrap it in %s.%s(%s.Options{Network: ..., Addr: ...}, fn) by hand to switch it", u.Ident.Name, pkgName(cfg), u.Ident.Name, pkgName(cfg)), true)
 		return
 	}
+	if !dialsRedigo(p, lit) {
+		return // it hands out a connection it did not dial: a mock, a test double
+	}
 	d, why := analyzeDial(p, lit)
 	if d == nil {
 		p.Report(kv.Pos(), fmt.Sprintf("the pool's %s %s: it stays on redigo; make it return redis.Dial(network, addr, options...) "+
@@ -363,4 +366,16 @@ func ident(e ast.Expr) *ast.Ident {
 func isNil(e ast.Expr) bool {
 	id, ok := e.(*ast.Ident)
 	return ok && id.Name == "nil"
+}
+
+// dialsRedigo reports whether lit calls one of redigo's dial functions.
+func dialsRedigo(p *rules.Pass, lit *ast.FuncLit) bool {
+	found := false
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok && strings.HasPrefix(redigoFunc(p, call), "Dial") {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
