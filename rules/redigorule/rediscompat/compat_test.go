@@ -15,6 +15,14 @@ import (
 // database, and prints every result with %T %#v. The two transcripts must
 // be the same.
 
+// Conn satisfies redigo's optional interfaces, which redis.DoWithTimeout,
+// redis.DoContext and the pool's own methods look for. The package itself
+// does not say so: older redigo versions lack ConnWithContext.
+var (
+	_ redis.ConnWithTimeout = (*Conn)(nil)
+	_ redis.ConnWithContext = (*Conn)(nil)
+)
+
 type printer func(label string, v interface{}, err error)
 
 type scenario func(pool *redis.Pool, p printer)

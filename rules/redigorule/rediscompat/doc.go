@@ -5,8 +5,9 @@
 // module gets its connections from Dial or DialContext below, which hand
 // out a Conn, redigo's redis.Conn implemented on one shared go-redis
 // client, while the environment variable REDIS_CLIENT is unset or
-// "go-redis", and the pool's original dial function when it is "redigo"
-// (the rollback). The variable is read once, when the first pool dials.
+// "go-redis" (or any value but "redigo"), and the pool's original dial
+// function when it is "redigo" (the rollback). The variable is read once,
+// when the first pool is built.
 // Call sites do not change: pool.Get, conn.Do, Send, Flush, Receive,
 // redis.String and the other reply helpers, scripts, MULTI/EXEC and
 // PubSubConn keep working.
