@@ -3,15 +3,16 @@
 #   make test
 GO ?= go
 
-.PHONY: build test lint fuzz bench example
+.PHONY: build test lint fuzz bench bench-real example
 
-## build: the migrate binary in bin/
+## build: the migrate and migrate-vet binaries in bin/
 build:
 	$(GO) build -o bin/migrate ./cmd/migrate
+	$(GO) build -o bin/migrate-vet ./cmd/migrate-vet
 
 ## test: lint, then every test (golden cases, end-to-end scripts, backup crash tests)
 test: lint
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 25m ./...
 
 ## lint: gofmt, go.mod tidy, go vet and staticcheck (pinned in go.mod as a tool)
 lint:
@@ -29,6 +30,10 @@ fuzz:
 ## bench: a dry run against go vet ./... on a large generated module
 bench:
 	bash scripts/bench.sh
+
+## bench-real: the performance cases on public snapshots (go-git, cortex), as ratios; see the script for fetching them
+bench-real:
+	bash scripts/bench-real.sh
 
 ## example: the dry run on the bundled example project
 example:

@@ -41,11 +41,11 @@ func (f *fileCtx) scheduleAt(rule string, n, site ast.Node, with func(dst.Node) 
 // setImportPath schedules the move of an import; two rules that move one
 // import to different paths are a bug of the rule set.
 func (f *fileCtx) setImportPath(rule string, spec *ast.ImportSpec, to rules.ImportChange) error {
-	if prev, ok := f.newPaths[spec]; ok && (prev.path != to.Path || prev.name != to.Name) {
+	if prev, ok := f.newPaths[spec]; ok && (prev.path != to.Path || prev.name != to.Name || prev.requalified != to.Requalified) {
 		return fmt.Errorf("rules %s and %s move the import at %s to different paths (%s, %s): this is a bug in the rule set (nothing was written)",
 			prev.rule, rule, f.position(spec.Pos()), prev.path, to.Path)
 	}
-	f.newPaths[spec] = pathChange{path: to.Path, name: to.Name, rule: rule}
+	f.newPaths[spec] = pathChange{path: to.Path, name: to.Name, rule: rule, requalified: to.Requalified}
 	f.editSpans = append(f.editSpans, f.span(rule, spec.Pos(), spec.Pos(), spec.End()))
 	return nil
 }

@@ -327,6 +327,9 @@ func (r *runner) rewriteAll(typed []*typedFile, names map[string]string) error {
 	var add []newFile
 	parallel(len(typed), r.opts.Workers, func(i int) {
 		results[i], errs[i] = rewriteFile(typed[i], r.mod, r.opts.Sets, names, r.facts)
+		if errs[i] == nil && results[i].change != nil {
+			errs[i] = setMode(results[i].change)
+		}
 		r.progress("rewriting", int(done.Add(1)), len(typed))
 	})
 	for i, fr := range results {
@@ -370,13 +373,21 @@ func applyRule(f *fileCtx, rule rules.Rule) (err error) {
 	return rule.Apply(f)
 }
 
-// rewriteFile applies every rule set whose paths the file imports.
+// setMode records the permission bits of the changed file, which the
+// write keeps.
+func setMode(c *FileChange) error {
+	st, err := os.Stat(c.Path)
+	if err != nil {
+		return err
+	}
+	c.Mode = st.Mode().Perm()
+	return nil
+}
+
+// rewriteFile applies every rule set whose paths the file imports: the
+// one code path of Run and RewritePackage.
 func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string]string, facts *factCache) (*fileResult, error) {
 	old := tf.src
-	st, err := os.Stat(tf.path)
-	if err != nil {
-		return nil, err
-	}
 	f, err := newFileCtx(tf, mod, names, facts)
 	if err != nil {
 		return nil, err
@@ -413,7 +424,7 @@ func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string
 	for _, c := range f.sites {
 		n += c
 	}
-	res.change = &FileChange{Path: tf.path, Rel: mod.rel(tf.path), Old: old, New: newSrc, Mode: st.Mode().Perm(), Sites: n, SitesByRule: f.sites}
+	res.change = &FileChange{Path: tf.path, Rel: mod.rel(tf.path), Old: old, New: newSrc, Sites: n, SitesByRule: f.sites}
 	return res, nil
 }
 

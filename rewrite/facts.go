@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"sync"
 
-	"golang.org/x/tools/go/packages"
-
 	"github.com/migrate-tool/migrate/rules"
 )
 
@@ -18,7 +16,7 @@ type factCache struct {
 }
 
 type factKey struct {
-	pkg  *packages.Package
+	pkg  *rules.Package
 	fact *rules.Fact
 }
 
@@ -31,7 +29,7 @@ type factEntry struct {
 func newFactCache() *factCache { return &factCache{m: map[factKey]*factEntry{}} }
 
 // get returns fact for pkg, computing it if no file asked before.
-func (c *factCache) get(pkg *packages.Package, module string, fact *rules.Fact) (any, error) {
+func (c *factCache) get(pkg *rules.Package, fact *rules.Fact) (any, error) {
 	k := factKey{pkg: pkg, fact: fact}
 	c.mu.Lock()
 	e := c.m[k]
@@ -40,22 +38,22 @@ func (c *factCache) get(pkg *packages.Package, module string, fact *rules.Fact) 
 		c.m[k] = e
 	}
 	c.mu.Unlock()
-	e.once.Do(func() { e.val, e.err = compute(pkg, module, fact) })
+	e.once.Do(func() { e.val, e.err = compute(pkg, fact) })
 	return e.val, e.err
 }
 
 // compute runs fact.Compute, turning a panic (a bug in the fact) into an
 // error.
-func compute(pkg *packages.Package, module string, fact *rules.Fact) (val any, err error) {
+func compute(pkg *rules.Package, fact *rules.Fact) (val any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("crashed on package %s: %v; this is a bug in migrate, please report it (nothing was written)", pkg.PkgPath, p)
+			err = fmt.Errorf("crashed on package %s: %v; this is a bug in migrate, please report it (nothing was written)", pkg.Types.Path(), p)
 		}
 	}()
-	return fact.Compute(&rules.Package{Fset: pkg.Fset, Types: pkg.Types, Info: pkg.TypesInfo, Syntax: pkg.Syntax, Module: module})
+	return fact.Compute(pkg)
 }
 
 // Fact returns fact for the file's package.
 func (f *fileCtx) Fact(fact *rules.Fact) (any, error) {
-	return f.facts.get(f.tf.pkg, f.mod.Path, fact)
+	return f.facts.get(f.tf.unit, fact)
 }

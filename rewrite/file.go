@@ -58,12 +58,15 @@ type qualifier struct {
 	pos token.Pos
 }
 
-type pathChange struct{ path, name, rule string }
+type pathChange struct {
+	path, name, rule string
+	requalified      bool
+}
 
 var _ rules.File = (*fileCtx)(nil)
 
 func newFileCtx(tf *typedFile, mod *Module, names map[string]string, facts *factCache) (*fileCtx, error) {
-	dec := decorator.NewDecorator(tf.pkg.Fset)
+	dec := decorator.NewDecorator(tf.unit.Fset)
 	dfile, err := dec.DecorateFile(tf.syntax)
 	if err != nil {
 		return nil, err
@@ -80,10 +83,10 @@ func newFileCtx(tf *typedFile, mod *Module, names map[string]string, facts *fact
 	}, nil
 }
 
-func (f *fileCtx) Fset() *token.FileSet { return f.tf.pkg.Fset }
+func (f *fileCtx) Fset() *token.FileSet { return f.tf.unit.Fset }
 func (f *fileCtx) AST() *ast.File       { return f.tf.syntax }
-func (f *fileCtx) Info() *types.Info    { return f.tf.pkg.TypesInfo }
-func (f *fileCtx) Pkg() *types.Package  { return f.tf.pkg.Types }
+func (f *fileCtx) Info() *types.Info    { return f.tf.unit.Info }
+func (f *fileCtx) Pkg() *types.Package  { return f.tf.unit.Types }
 func (f *fileCtx) Module() string       { return f.mod.Path }
 
 func (f *fileCtx) Migrates(pkgPath string) bool {

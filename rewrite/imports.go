@@ -21,6 +21,8 @@ type importState struct {
 	path   string
 	name   string // local name: explicit, or the package's name
 	remove bool
+	// requalified: a rule renamed the uses to name, the moved package's.
+	requalified bool
 }
 
 // fixImports updates the file's imports after the rules ran: moved paths,
@@ -64,7 +66,10 @@ func (f *fileCtx) existingImports() []*importState {
 		if ch, ok := f.newPaths[spec]; ok {
 			st.path = ch.path
 			st.dspec.Path.Value = strconv.Quote(ch.path)
-			if spec.Name == nil && ch.name != "" && ch.name != st.name {
+			switch {
+			case spec.Name == nil && ch.requalified:
+				st.name, st.requalified = ch.name, true
+			case spec.Name == nil && ch.name != "" && ch.name != st.name:
 				st.dspec.Name = dst.NewIdent(st.name)
 			}
 		}
@@ -206,7 +211,8 @@ func (f *fileCtx) inFile(n ast.Node) bool {
 func (f *fileCtx) qualify(path string, states []*importState) (*importState, error) {
 	quals := f.quals[path]
 	for _, st := range states {
-		if st.path == path && !st.remove && st.name != "_" && st.name != "." && f.visible(st.name, path, quals, states) {
+		if st.path == path && !st.remove && st.name != "_" && st.name != "." &&
+			(f.visibleAs(st, path, quals, states) || st.requalified && f.unshadowed(st.name, path, quals)) {
 			setNames(quals, st.name)
 			return nil, nil
 		}
@@ -219,7 +225,7 @@ func (f *fileCtx) qualify(path string, states []*importState) (*importState, err
 		}
 		var rest []qualifier
 		for _, q := range quals {
-			if f.visible(st.name, path, []qualifier{q}, states) {
+			if f.visibleAs(st, path, []qualifier{q}, states) {
 				q.id.Name = st.name
 			} else {
 				rest = append(rest, q)
@@ -260,6 +266,42 @@ func (f *fileCtx) visible(name, path string, quals []qualifier, states []*import
 		pn, ok := obj.(*types.PkgName)
 		if !ok || pn.Imported().Path() != f.originalPath(path, states) {
 			return false
+		}
+	}
+	return true
+}
+
+// visibleAs reports whether st's name, at every qualifier position, still
+// refers to st's own import: with two imports that end at one path (a
+// moved one beside one the file had), the name must be that import's.
+func (f *fileCtx) visibleAs(st *importState, path string, quals []qualifier, states []*importState) bool {
+	if st.spec == nil {
+		return f.visible(st.name, path, quals, states)
+	}
+	pn := f.Info().PkgNameOf(st.spec)
+	for _, q := range quals {
+		if obj := f.lookup(st.name, q.pos); obj == nil || obj != types.Object(pn) {
+			return false
+		}
+	}
+	return pn != nil
+}
+
+// unshadowed reports whether name, at every qualifier position, names
+// nothing of the file or the package at path: the name a requalified
+// import takes, which the original file did not declare.
+func (f *fileCtx) unshadowed(name, path string, quals []qualifier) bool {
+	for _, q := range quals {
+		switch obj := f.lookup(name, q.pos).(type) {
+		case nil:
+		case *types.PkgName:
+			if obj.Imported().Path() != path {
+				return false
+			}
+		default:
+			if obj.Parent() != types.Universe {
+				return false
+			}
 		}
 	}
 	return true

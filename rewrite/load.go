@@ -15,12 +15,18 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/migrate-tool/migrate/internal/gocmd"
+	"github.com/migrate-tool/migrate/rules"
 )
 
 // typedFile is a candidate file with the package it was type-checked in.
 type typedFile struct {
 	*candidate
-	pkg    *packages.Package
+	// pkg is the loaded package; nil for a package the caller
+	// type-checked (RewritePackage).
+	pkg *packages.Package
+	// unit is the package's syntax and type information, which the rules
+	// and their facts see.
+	unit   *rules.Package
 	syntax *ast.File
 	// src is the content syntax was parsed from: the file as it was
 	// read, which the write later expects to find on disk.
@@ -110,10 +116,11 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 // type-check.
 func (l *loaded) take(p *packages.Package, mod *Module, cfg config, byPath map[string]*candidate, srcs *sources, pol errorPolicy) error {
 	var files []*typedFile
+	unit := &rules.Package{Fset: p.Fset, Types: p.Types, Info: p.TypesInfo, Syntax: p.Syntax, Module: mod.Path}
 	for i, f := range p.Syntax {
 		name := compiledName(p, i)
 		if c := byPath[name]; c != nil && !c.cgo {
-			files = append(files, &typedFile{candidate: c, pkg: p, syntax: f, config: cfg})
+			files = append(files, &typedFile{candidate: c, pkg: p, unit: unit, syntax: f, config: cfg})
 		}
 	}
 	if len(files) == 0 {

@@ -20,7 +20,7 @@ func localNames(tf *typedFile, set *rules.Set) map[string]string {
 	out := map[string]string{}
 	ambiguous := map[string]bool{}
 	for _, spec := range tf.syntax.Imports {
-		pn := tf.pkg.TypesInfo.PkgNameOf(spec)
+		pn := tf.unit.Info.PkgNameOf(spec)
 		if pn == nil || spec.Name == nil || !rules.MatchPath(pn.Imported().Path(), paths) && !slices.Contains(paths, pn.Imported().Path()) {
 			continue
 		}

@@ -71,8 +71,13 @@ func (m *Module) goAtLeast(v string) bool {
 	return semver.Compare("v"+have, "v"+v) >= 0
 }
 
-// rel returns path relative to the module root, with forward slashes.
+// rel returns path relative to the module root, with forward slashes; or
+// path itself when the module has no root.
 func (m *Module) rel(path string) string {
+	if m.Root == "" {
+		// RewritePackage: positions keep the caller's file names.
+		return path
+	}
 	r, err := filepath.Rel(m.Root, path)
 	if err != nil {
 		return path

@@ -15,22 +15,7 @@ import (
 // no entry; a rule that needs it then fails with a message.
 func packageNames(ctx context.Context, mod *Module, sets []*rules.Set, typed []*typedFile, env []string) (map[string]string, error) {
 	names := map[string]string{}
-	want := []string{"context"} // the $ctx template variable may need it
-	for _, s := range sets {
-		// A name with several paths stands for old versions, which no rule
-		// adds; NewPaths are those the set's Go rules may add.
-		var paths []string
-		for name := range s.Packages {
-			if p := s.Packages.Path(name); p != "" {
-				paths = append(paths, p)
-			}
-		}
-		for _, p := range slices.Concat(paths, s.NewPaths()) {
-			if !slices.Contains(want, p) {
-				want = append(want, p)
-			}
-		}
-	}
+	want := addedPaths(sets)
 	seen := map[*packages.Package]bool{}
 	for _, tf := range typed {
 		collectNames(tf.pkg, names, seen)
@@ -56,6 +41,27 @@ func packageNames(ctx context.Context, mod *Module, sets []*rules.Set, typed []*
 		}
 	}
 	return names, nil
+}
+
+// addedPaths returns the import paths the rule sets may add.
+func addedPaths(sets []*rules.Set) []string {
+	want := []string{"context"} // the $ctx template variable may need it
+	for _, s := range sets {
+		// A name with several paths stands for old versions, which no rule
+		// adds; NewPaths are those the set's Go rules may add.
+		var paths []string
+		for name := range s.Packages {
+			if p := s.Packages.Path(name); p != "" {
+				paths = append(paths, p)
+			}
+		}
+		for _, p := range slices.Concat(paths, s.NewPaths()) {
+			if !slices.Contains(want, p) {
+				want = append(want, p)
+			}
+		}
+	}
+	return want
 }
 
 // moveNames names the destination of each import move that the loaded

@@ -57,7 +57,7 @@ type FileChange struct {
 	// for a file a rule adds (rules.Site.Files): the write creates it,
 	// with its directory.
 	Old, New []byte
-	// Mode is the file's permission bits.
+	// Mode is the file's permission bits (0 from RewritePackage).
 	Mode fs.FileMode
 	// Sites counts the rewritten sites in the file.
 	Sites int

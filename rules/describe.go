@@ -120,7 +120,8 @@ func (s *Spec) manualExample(parts []string) *Example {
 		before = memberUse(parts, call)
 	}
 	lines := strings.Split(before, "\n")
-	ex := reportExample(lines[len(lines)-1], lines[len(lines)-1], s.Message, s.TODO)
+	msg := expand(s.Message, "{name}", parts[len(parts)-1])
+	ex := reportExample(lines[len(lines)-1], lines[len(lines)-1], msg, s.TODO)
 	ex.Before = before
 	ex.After = strings.Join(append(lines[:len(lines)-1], ex.After), "\n")
 	return ex

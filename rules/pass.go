@@ -84,9 +84,12 @@ type Edit struct {
 
 // ImportChange is a new import path. Name is the package name at Path when
 // it is not the old package's name: the spec then gets an explicit name so
-// that the file's uses stay valid.
+// that the file's uses stay valid; unless Requalified, which tells that the
+// rule renames every use of the import to Name, so that the spec stays
+// unnamed and the qualifiers that other edits add use Name too.
 type ImportChange struct {
-	Path, Name string
+	Path, Name  string
+	Requalified bool
 }
 
 // ID returns the rule's id in its set (a rule file may use one Go rule
@@ -219,6 +222,14 @@ func InsertAfter(n ast.Node, mk func() dst.Node) Edit { return Edit{Node: n, Aft
 // package name there, or "" when it is the old package's name.
 func SetImportPath(spec *ast.ImportSpec, path, name string) Edit {
 	return Edit{Node: spec, Import: &ImportChange{Path: path, Name: name}}
+}
+
+// MoveRequalified returns the edit that moves an unnamed import to path,
+// whose package is called name, where the rule renames each use of the
+// import to name (rename the X of every pkg.Sel): the import line, and its
+// comment, stay without an explicit name.
+func MoveRequalified(spec *ast.ImportSpec, path, name string) Edit {
+	return Edit{Node: spec, Import: &ImportChange{Path: path, Name: name, Requalified: true}}
 }
 
 // ReplaceUse returns the edit that replaces a use of a package-level

@@ -199,8 +199,11 @@ type Target struct {
 }
 
 // Targets returns what code looks like once migrated: the new symbols of
-// rename and call rules and the new paths of move rules. Status reports use
-// them to tell migrated files from files that never used the old API.
+// rename and call rules, the new paths of move rules, and the paths
+// outside the standard library that Go rules may add (a move done in Go).
+// Status reports use them to tell migrated files from files that never
+// used the old API, and go.mod requires a module of modules.add where the
+// rewritten code imports one of its targets.
 func (s *Set) Targets() []Target {
 	var out []Target
 	for _, spec := range s.Specs {
@@ -210,6 +213,15 @@ func (s *Set) Targets() []Target {
 			out = append(out, Target{Path: spec.To})
 		case "rename", "call", "type":
 			out = append(out, s.templateTargets(spec.To)...)
+		}
+	}
+	for _, r := range s.Rules {
+		if a, ok := r.(interface{ NewPaths() []string }); ok {
+			for _, p := range a.NewPaths() {
+				if first, _, _ := strings.Cut(p, "/"); strings.Contains(first, ".") {
+					out = append(out, Target{Path: p})
+				}
+			}
 		}
 	}
 	return out

@@ -30,13 +30,27 @@ func TestMain(m *testing.M) {
 // TestScripts runs the end-to-end scripts in testdata/script: the real
 // binary, the real go command and git, in a temporary directory.
 func TestScripts(t *testing.T) {
+	vet := buildVet(t)
 	testscript.Run(t, testscript.Params{
-		Dir:                 "../../testdata/script",
-		Setup:               setupEnv,
+		Dir: "../../testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("MIGRATE_VET", vet)
+			return setupEnv(env)
+		},
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
 	})
+}
+
+// buildVet builds cmd/migrate-vet, which the go command runs as a
+// program (-vettool, -fixtool), once for the scripts: $MIGRATE_VET.
+func buildVet(t *testing.T) string {
+	bin := filepath.Join(t.TempDir(), "migrate-vet")
+	if out, err := exec.Command("go", "build", "-o", bin, "../migrate-vet").CombinedOutput(); err != nil {
+		t.Fatalf("build migrate-vet: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // setupEnv gives the scripts a working go command that never reaches the

@@ -282,9 +282,24 @@ func (s *several) report() error {
 		}
 	}
 	if s.o.dryRun && !s.env.Global.quiet {
-		noteDiffRoot(s.env, s.root, "the directory")
+		s.noteRoot()
 	}
 	return failed
+}
+
+// noteRoot says where the diff applies when that is not where migrate
+// ran.
+func (s *several) noteRoot() {
+	wd, err := s.env.workDir()
+	if err != nil || wd == s.root {
+		return
+	}
+	rel, err := filepath.Rel(wd, s.root)
+	if err != nil {
+		rel = s.root
+	}
+	fmt.Fprintf(s.env.Stderr, "migrate: the diff's paths are relative to %s: apply it there with git apply\n", filepath.ToSlash(rel))
+	noteDiffRoot(s.env, s.root, "the directory")
 }
 
 // printDiffs prints each module's diff, its paths relative to s.root.

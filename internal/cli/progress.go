@@ -15,17 +15,22 @@ type progress struct {
 	w     io.Writer
 	on    bool
 	drawn bool
+	timer *stageTimer // --timings, or nil
 }
 
 func newProgress(env *Env) *progress {
-	return &progress{w: env.Stderr, on: env.IsTerminal && !env.Global.quiet}
+	return &progress{w: env.Stderr, on: env.IsTerminal && !env.Global.quiet, timer: env.Global.timer}
 }
 
 const barWidth = 30
 
 // stage shows what the run is doing; total 0 means "no count".
 func (p *progress) stage(name string, done, total int) {
-	if p == nil || !p.on {
+	if p == nil {
+		return
+	}
+	p.timer.mark(name)
+	if !p.on {
 		return
 	}
 	p.mu.Lock()

@@ -44,6 +44,8 @@ func Main(args []string, stdio IO) int {
 type globalOptions struct {
 	dir   string // -C: the directory to run in
 	quiet bool
+	// timer records how long each stage takes (hidden --timings), or nil.
+	timer *stageTimer
 }
 
 func newRootCmd(stdio IO, prof *profiling) *cobra.Command {
@@ -61,9 +63,12 @@ Start with:
   migrate run --rules ioutil --dry-run       show what would change
   migrate run --rules ioutil                 rewrite (backed up first)
   migrate restore                            undo the last run`,
-		SilenceUsage:      true,
-		SilenceErrors:     true,
-		PersistentPreRunE: func(*cobra.Command, []string) error { return prof.start() },
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			g.timer = prof.timer(stdio.Stderr)
+			return prof.start()
+		},
 	}
 	prof.addFlags(root)
 	root.SetIn(stdio.Stdin)

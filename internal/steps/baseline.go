@@ -3,9 +3,11 @@ package steps
 import (
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/migrate-tool/migrate/internal/gocmd"
+	"github.com/migrate-tool/migrate/rules"
 )
 
 // baselineFlags returns the flags that make a go command see the module at
@@ -43,11 +45,13 @@ var (
 
 // failureKeys reduces a failing command's output to what identifies its
 // failures: compiler and vet messages without line numbers (a rewrite moves
-// lines), failing tests and packages without timings.
-func failureKeys(out []byte) map[string]bool {
+// lines) and with the import paths the rule sets move made one (a message
+// naming a moved type names its new path after the rewrite), failing tests
+// and packages without timings.
+func failureKeys(out []byte, paths *strings.Replacer) map[string]bool {
 	keys := map[string]bool{}
 	for _, line := range strings.Split(string(out), "\n") {
-		line = strings.TrimSpace(line)
+		line = paths.Replace(strings.TrimSpace(line))
 		switch {
 		case posRE.MatchString(line):
 			// The file by its base name: a message about a rewritten file
@@ -64,6 +68,24 @@ func failureKeys(out []byte) map[string]bool {
 		}
 	}
 	return keys
+}
+
+// movedPaths returns the replacer that writes every import path the sets
+// move from, and every module they move to, the same way, longest first.
+func movedPaths(sets []*rules.Set) *strings.Replacer {
+	var paths []string
+	for _, s := range sets {
+		paths = append(paths, s.Paths()...)
+		for m := range s.Modules.Add {
+			paths = append(paths, m)
+		}
+	}
+	slices.SortFunc(paths, func(a, b string) int { return len(b) - len(a) })
+	var pairs []string
+	for _, p := range slices.Compact(paths) {
+		pairs = append(pairs, p, "<moved>")
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 // preexisting reports whether every failure after the rewrite was there

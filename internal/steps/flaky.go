@@ -140,7 +140,7 @@ func (a *applier) failedBefore(ctx context.Context, c goCheck, tests map[string]
 		return before
 	}
 	if old, ok := on.known[c.name]; ok {
-		keys := failureKeys(old.Output)
+		keys := failureKeys(old.Output, a.moved)
 		for pkg, ts := range tests {
 			before[pkg] = map[string]bool{}
 			for _, t := range ts {

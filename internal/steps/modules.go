@@ -205,7 +205,7 @@ func (a *applier) moduleNotes(ctx context.Context, goc *gocmd.Runner, gomod []by
 	for _, s := range a.o.Sets {
 		for _, m := range s.Modules.Retire {
 			if v, ok := req[m]; ok {
-				notes = append(notes, a.stillRequired(ctx, goc, m, v, req))
+				notes = append(notes, a.stillRequired(ctx, goc, m, v, req, len(s.Modules.Add) > 0))
 			}
 		}
 		for _, m := range slices.Sorted(maps.Keys(s.Modules.Companions)) {
@@ -219,8 +219,11 @@ func (a *applier) moduleNotes(ctx context.Context, goc *gocmd.Runner, gomod []by
 
 // stillRequired says why go.mod still requires the retired module m at
 // version v: code of the module that still imports it, or a dependency
-// built on it, which only a newer version of that dependency can fix.
-func (a *applier) stillRequired(ctx context.Context, goc *gocmd.Runner, m, v string, req map[string]string) string {
+// built on it, which only a newer version of that dependency can fix
+// when the migration moves to another module (newClient): its values no
+// longer fit the dependency. A move to the standard library leaves
+// nothing to fix: the dependency keeps the module for itself.
+func (a *applier) stillRequired(ctx context.Context, goc *gocmd.Runner, m, v string, req map[string]string, newClient bool) string {
 	generic := fmt.Sprintf("go.mod still requires %s %s: some code still uses it (see the sites left for follow-up)", m, v)
 	chain, err := goc.WhyModule(ctx, m)
 	if err != nil || len(chain) < 2 {
@@ -230,6 +233,10 @@ func (a *applier) stillRequired(ctx context.Context, goc *gocmd.Runner, m, v str
 	dep := gocmd.ModuleOf(importer, req)
 	if dep == "" {
 		return fmt.Sprintf("go.mod still requires %s %s: %s still imports it (see the sites left for follow-up)", m, v, importer)
+	}
+	if !newClient {
+		return fmt.Sprintf("go.mod still requires %s %s (indirect): the dependency %s %s still uses it (%s imports %s); your code no longer does, so nothing is left to do",
+			m, v, dep, req[dep], importer, chain[len(chain)-1])
 	}
 	return fmt.Sprintf("go.mod still requires %s %s: the dependency %s %s is built on it (%s imports %s); move %s to a version built on the new client, or the build breaks where your code hands it a migrated value (see the sites left for follow-up)",
 		m, v, dep, req[dep], importer, chain[len(chain)-1], dep)

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/migrate-tool/migrate/backup"
@@ -238,7 +239,7 @@ func Apply(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &applier{o: o, root: root, gocmd: &gocmd.Runner{Dir: root, Env: env}, mod: o.Result.GoMod, sum: o.Result.GoSum, pending: map[string][]byte{}}
+	a := &applier{o: o, root: root, gocmd: &gocmd.Runner{Dir: root, Env: env}, mod: o.Result.GoMod, sum: o.Result.GoSum, pending: map[string][]byte{}, moved: movedPaths(o.Sets)}
 	if len(o.Around.Before) > 0 {
 		// The go commands that look at the tree before the step (listing
 		// its packages and import graph) see the other modules as they
@@ -298,6 +299,9 @@ type applier struct {
 	// far (go.mod and go.sum included), which the next steps' checks see
 	// through their overlay as a run would see them on disk.
 	pending map[string][]byte
+	// moved makes the import paths the rule sets move one, for comparing
+	// failures before and after (see failureKeys).
+	moved *strings.Replacer
 }
 
 // prepare opens, for --commit, the git work tree, refusing files with

@@ -234,7 +234,7 @@ func (a *applier) againstBaseline(ctx context.Context, v *VerifyReport, c goChec
 		}
 		old, _ = a.runCheck(ctx, base, flags)
 	}
-	if old.Err == nil || !preexisting(failureKeys(after.Output), failureKeys(old.Output)) {
+	if old.Err == nil || !preexisting(failureKeys(after.Output, a.moved), failureKeys(old.Output, a.moved)) {
 		return after
 	}
 	v.Preexisting = append(v.Preexisting, fmt.Sprintf("go %s failed before the rewrite too, the same way (not counted):\n%s", c.args[0], after.Tail(tailLines)))

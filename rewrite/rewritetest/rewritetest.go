@@ -103,7 +103,7 @@ func (r *Result) problem(format string, args ...any) {
 // Run extracts the case into dir, runs the rule sets, and checks the
 // outcome. env is the go command's environment.
 func (c *Case) Run(ctx context.Context, dir string, resolve Resolver, env []string) (*Result, error) {
-	if err := c.extract(dir); err != nil {
+	if err := c.Extract(dir); err != nil {
 		return nil, err
 	}
 	sets, err := resolve(dir, strings.Split(c.Settings["rules"], ","))
@@ -174,7 +174,9 @@ func (c *Case) options(dir string, sets []*rules.Set, env []string) rewrite.Opti
 	return o
 }
 
-func (c *Case) extract(dir string) error {
+// Extract writes the case's module into dir: every section but want/ and
+// findings.
+func (c *Case) Extract(dir string) error {
 	for _, f := range c.ar.Files {
 		if strings.HasPrefix(f.Name, "want/") || f.Name == "findings" {
 			continue

@@ -1,0 +1,3 @@
+module example.com/rulefile
+
+go 1.22
