@@ -60,8 +60,8 @@ func (f *fileCtx) Record(r rules.Rule, sites []rules.Site) error {
 		edited[s.Pos] = edited[s.Pos] || len(s.Edits) > 0
 	}
 	for _, s := range sites {
-		if len(s.Edits) == 0 && s.Message == "" {
-			return fmt.Errorf("a site at %s has neither edits nor a message", f.position(s.Pos))
+		if len(s.Edits) == 0 && s.Message == "" && len(s.Files) == 0 {
+			return fmt.Errorf("a site at %s has neither edits, a message nor files", f.position(s.Pos))
 		}
 		ign, seen := ignored[s.Pos]
 		if !seen {
@@ -78,6 +78,9 @@ func (f *fileCtx) Record(r rules.Rule, sites []rules.Site) error {
 		}
 		if len(s.Edits) > 0 {
 			f.rewrote(r, s.Pos)
+		}
+		for _, nf := range s.Files {
+			f.newFiles = append(f.newFiles, newFile{NewFile: nf, rule: f.ruleName(r)})
 		}
 		if s.Message != "" {
 			f.report(r, s.Pos, s.Message, s.TODO, !edited[s.Pos])

@@ -324,6 +324,7 @@ func (r *runner) rewriteAll(typed []*typedFile, names map[string]string) error {
 	results := make([]*fileResult, len(typed))
 	errs := make([]error, len(typed))
 	var done atomic.Int64
+	var add []newFile
 	parallel(len(typed), r.opts.Workers, func(i int) {
 		results[i], errs[i] = rewriteFile(typed[i], r.mod, r.opts.Sets, names, r.facts)
 		if errs[i] == nil && results[i].change != nil {
@@ -346,8 +347,9 @@ func (r *runner) rewriteAll(typed []*typedFile, names map[string]string) error {
 		if fr.change != nil {
 			r.res.Files = append(r.res.Files, fr.change)
 		}
+		add = append(add, fr.newFiles...)
 	}
-	return nil
+	return r.addFiles(add)
 }
 
 type fileResult struct {
@@ -356,6 +358,7 @@ type fileResult struct {
 	findings []Finding
 	sites    map[string]int
 	spans    *fileSpans
+	newFiles []newFile
 }
 
 // applyRule runs one rule on a file, turning a panic (a bug in the rule)
@@ -401,7 +404,7 @@ func rewriteFile(tf *typedFile, mod *Module, sets []*rules.Set, names map[string
 			}
 		}
 	}
-	res := &fileResult{findings: f.findings, uses: f.uses, sites: f.sites, spans: f.fileSpans()}
+	res := &fileResult{findings: f.findings, uses: f.uses, sites: f.sites, spans: f.fileSpans(), newFiles: f.newFiles}
 	if len(f.sites) == 0 && len(f.todos) == 0 {
 		// Nothing to change: never reprint a file only to reformat it.
 		return res, nil

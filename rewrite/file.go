@@ -49,6 +49,8 @@ type fileCtx struct {
 	// editSpans and reported are where each rule edited the file and the
 	// sites it left for a person, for the check of the rewrite.
 	editSpans, reported []span
+	// newFiles are the files the rules' sites add to the module.
+	newFiles []newFile
 }
 
 type qualifier struct {

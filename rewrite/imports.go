@@ -235,6 +235,9 @@ func (f *fileCtx) qualify(path string, states []*importState) (*importState, err
 	}
 	base, ok := f.names[path]
 	if !ok {
+		base, ok = f.newPackageName(path)
+	}
+	if !ok {
 		return nil, fmt.Errorf("cannot tell the package name of %q: add its module to go.mod (go get) and run again", path)
 	}
 	name := base

@@ -175,6 +175,14 @@ func (pr *packageRun) add(fr *fileResult, keep bool) {
 	for k, n := range fr.sites {
 		pr.res.Sites[k] += n
 	}
+	if len(fr.newFiles) > 0 && fr.change != nil {
+		// An analysis fix cannot create files: the change would import a
+		// package that may not exist.
+		nf := fr.newFiles[0]
+		pr.res.Findings = append(pr.res.Findings, Finding{Pos: token.Position{Filename: fr.change.Path}, Kind: Manual, Rule: nf.rule,
+			Message: fmt.Sprintf("the rewrite of this file needs %s added to the module, which go fix cannot do: run migrate run --rules %s", nf.Path, strings.Split(nf.rule, "/")[0])})
+		keep = true
+	}
 	if fr.change != nil && !keep {
 		pr.res.Files = append(pr.res.Files, fr.change)
 	}

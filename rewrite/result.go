@@ -53,7 +53,9 @@ type Stats struct {
 type FileChange struct {
 	// Path is the absolute path; Rel is relative to the module root.
 	Path, Rel string
-	// Old and New are the file's contents before and after.
+	// Old and New are the file's contents before and after. Old is nil
+	// for a file a rule adds (rules.Site.Files): the write creates it,
+	// with its directory.
 	Old, New []byte
 	// Mode is the file's permission bits (0 from RewritePackage).
 	Mode fs.FileMode

@@ -24,10 +24,12 @@
 // package and shared by every rule and file, and Qualifier for the
 // packages its replacement nodes name. It records sites: Rewrite(pos,
 // edits...) for a site it changes, Report(pos, message, todo) for a site
-// left for a person. It does not touch the tree, does not look for
-// //migrate:ignore and does not count: the engine drops the sites that an
-// ignore comment covers (listing them as ignored), counts each rewritten
-// site once, lists each message as a finding, and adds the TODO comments.
+// left for a person; a site may also name files the module needs
+// (Site.Files), which the engine creates. It does not touch the tree,
+// does not look for //migrate:ignore and does not count: the engine
+// drops the sites that an ignore comment covers (listing them as
+// ignored), counts each rewritten site once, lists each message as a
+// finding, and adds the TODO comments.
 //
 // An [Edit] is data: the original node to replace and a New function that
 // builds the replacement from the node's decorated (dst) form, or a new

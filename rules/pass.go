@@ -38,6 +38,19 @@ type Site struct {
 	// TODO also puts "// TODO(migrate): Message" above the statement or
 	// declaration that contains Pos.
 	TODO bool
+	// Files are files the site needs the module to have (a package its
+	// edits import): the engine creates each one that does not exist,
+	// once however many sites name it, and leaves an existing one as it is.
+	Files []NewFile
+}
+
+// NewFile is a file a rule adds to the module: its Path, slash-separated
+// and relative to the module root, and its content, which the rule
+// computes (go/analysis fixes cannot create files; the engine writes it,
+// shows it in a dry run as a new file, and a restore deletes it).
+type NewFile struct {
+	Path string
+	Data []byte
 }
 
 // Edit is one change to a file, as data: the engine applies the edits of

@@ -91,7 +91,8 @@ type Spec struct {
 	// At is the index InsertArg inserts the argument at (0: first).
 	At int `yaml:"at"`
 	// Value is the argument InsertArg inserts: a Go expression, in which
-	// $ctx stands for the context.Context in scope at the call.
+	// $ctx stands for the context.Context in scope at the call. For a Go
+	// rule, it is the rule's setting, in a form the rule documents.
 	Value string `yaml:"value"`
 	// Name is the package name of a Move's new path when it differs from
 	// the old package's name.
@@ -210,7 +211,7 @@ var keyOps = []struct {
 	{"name", []string{"move"}, "move rules"},
 	{"when", []string{"manual"}, "manual rules"},
 	{"at", []string{"insert-arg"}, "insert-arg rules"},
-	{"value", []string{"insert-arg"}, "insert-arg rules"},
+	{"value", []string{"insert-arg", "go"}, "insert-arg and go rules"},
 	{"versions", declOps, "declarative rules, not go"},
 }
 

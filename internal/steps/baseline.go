@@ -39,6 +39,8 @@ func baselineFlags(root string, s *StepReport) ([]string, func(), error) {
 var (
 	posRE      = regexp.MustCompile(`^(\S+\.go):\d+(:\d+)?: `)
 	durationRE = regexp.MustCompile(`\s*\(?\d+(\.\d+)?s\)?$`)
+	// overlayCopyRE is the prefix gocmd.WriteOverlay gives its copies.
+	overlayCopyRE = regexp.MustCompile(`^\d+-`)
 )
 
 // failureKeys reduces a failing command's output to what identifies its
@@ -52,7 +54,15 @@ func failureKeys(out []byte, paths *strings.Replacer) map[string]bool {
 		line = paths.Replace(strings.TrimSpace(line))
 		switch {
 		case posRE.MatchString(line):
-			keys[posRE.ReplaceAllString(line, "$1: ")] = true
+			// The file by its base name: a message about a rewritten file
+			// names, in the baseline, the copy of its old content in the
+			// overlay ("N-name.go").
+			file := posRE.FindStringSubmatch(line)[1]
+			base := overlayCopyRE.ReplaceAllString(filepath.Base(file), "")
+			if !strings.Contains(file, "migrate-overlay-") {
+				base = filepath.Base(file)
+			}
+			keys[base+": "+posRE.ReplaceAllString(line, "")] = true
 		case strings.HasPrefix(line, "--- FAIL:"), strings.HasPrefix(line, "FAIL\t"), strings.HasPrefix(line, "panic: "):
 			keys[durationRE.ReplaceAllString(line, "")] = true
 		}

@@ -99,7 +99,8 @@ func (a *applier) checkFirst(ctx context.Context, s *StepReport, p *prepared) (b
 var sourceRE = regexp.MustCompile(`\.go["` + "`" + `]|parser\.ParseDir|packages\.Load`)
 
 // overlayLimit says why the go command cannot check the step through an
-// overlay: vendor/ changes (the go command reads vendor/modules.txt from
+// overlay: a new file is in a new directory (go vet and go test chdir into
+// a package's directory, which an overlay cannot create), vendor/ changes (the go command reads vendor/modules.txt from
 // disk), a changed package has cgo files, a rewritten file is embedded
 // (go commands that embed it from disk, not from the overlay, are in use:
 // golang/go#59406),
@@ -117,6 +118,9 @@ func overlayLimit(g *gocmd.Graph, s *StepReport, p *prepared) limit {
 	rewritten := map[string]bool{}
 	for _, f := range s.changes {
 		rewritten[f.Path] = true
+		if dir := filepath.Dir(f.Path); f.Old == nil && !isDir(dir) {
+			return limit{why: fmt.Sprintf("%s is a new directory, in which go vet and go test run", rel(s, dir))}
+		}
 	}
 	for _, pkg := range g.Packages() {
 		for _, e := range pkg.Embeds {
@@ -258,4 +262,9 @@ func fallbackNote(dryRun bool, why string) string {
 		return why + ": checked through -overlay anyway, which may not show it; a run checks this step after writing it"
 	}
 	return strings.TrimSpace(why) + ": checked after writing, and restored if a check fails"
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/migrate-tool/migrate/backup"
 	"github.com/migrate-tool/migrate/internal/gocmd"
@@ -202,7 +203,7 @@ func (a *applier) write(ctx context.Context, run *backup.Run, s *StepReport, p *
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if err := run.WriteFile(f.Path, f.Old, f.New); err != nil {
+		if err := writeChange(run, f); err != nil {
 			return nil, err
 		}
 		written = append(written, f.Path)
@@ -212,4 +213,17 @@ func (a *applier) write(ctx context.Context, run *backup.Run, s *StepReport, p *
 		return nil, err
 	}
 	return append(written, paths...), nil
+}
+
+// writeChange writes one changed file through the backup run; a file with
+// no Old is created, with the directories it needs, which a restore
+// removes again.
+func writeChange(run *backup.Run, f *rewrite.FileChange) error {
+	if f.Old != nil {
+		return run.WriteFile(f.Path, f.Old, f.New)
+	}
+	if err := run.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
+		return err
+	}
+	return run.CreateFile(f.Path, f.New, f.Mode)
 }

@@ -15,6 +15,10 @@
 //	nocompile: reason        skip the compile check (say why)
 //	golden: off              check only the properties below, not want/
 //	                         and findings (for generated cases)
+//	created: internal/x/     the run must create files under this prefix;
+//	                         they are checked like the others but not
+//	                         compared with want/ (a template the rule set
+//	                         adds, tested on its own)
 //
 // A case passes when the run's own check passes (every type error of the
 // rewrite at a site left for a person, whose finding then says so), the
@@ -111,12 +115,23 @@ func (c *Case) Run(ctx context.Context, dir string, resolve Resolver, env []stri
 		return nil, fmt.Errorf("run: %w", err)
 	}
 	out := &Result{Got: map[string]string{}, Findings: findingsText(res)}
+	created := false
 	for _, f := range res.Files {
-		out.Got[f.Rel] = string(f.New)
+		if prefix := c.Settings["created"]; prefix != "" && f.Old == nil && strings.HasPrefix(f.Rel, prefix) {
+			created = true
+		} else {
+			out.Got[f.Rel] = string(f.New)
+		}
 		checkFormatted(out, f)
+		if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
+			return nil, err
+		}
 		if err := os.WriteFile(f.Path, f.New, f.Mode); err != nil {
 			return nil, err
 		}
+	}
+	if c.Settings["created"] != "" && !created {
+		out.problem("the run created no file under %s", c.Settings["created"])
 	}
 	if c.Settings["golden"] != "off" {
 		c.compare(out)

@@ -18,6 +18,7 @@ import (
 	"github.com/migrate-tool/migrate/rules/jwtrule"
 	"github.com/migrate-tool/migrate/rules/pkgerrorsrule"
 	"github.com/migrate-tool/migrate/rules/protobufrule"
+	"github.com/migrate-tool/migrate/rules/redigorule"
 	"github.com/migrate-tool/migrate/rules/uuidrule"
 )
 
@@ -27,7 +28,7 @@ var files embed.FS
 // goRules is the table of rules written in Go: the one place a Go rule is
 // registered, under its Name.
 func goRules() []*rules.GoRule {
-	return slices.Concat([]*rules.GoRule{ioutilrule.ReadDir}, goredis.Rules(), uuidrule.Rules(), jwtrule.Rules(), pkgerrorsrule.Rules(), protobufrule.Rules())
+	return slices.Concat([]*rules.GoRule{ioutilrule.ReadDir}, goredis.Rules(), uuidrule.Rules(), jwtrule.Rules(), pkgerrorsrule.Rules(), protobufrule.Rules(), redigorule.Rules())
 }
 
 // GoRules returns the rules written in Go that rule files can name with
