@@ -27,7 +27,7 @@ func (f *fileCtx) scheduleList(rule string, e rules.Edit) error {
 	f.scheduleAt(rule, owner, e.Node, func(old dst.Node) dst.Node {
 		ok := false
 		if stmts {
-			ok = editList(stmtList(old), target, e, true)
+			ok = editList(rules.StmtsOf(old), target, e, true)
 		} else {
 			ok = editList(&old.(*dst.CompositeLit).Elts, target, e, false)
 		}
@@ -66,18 +66,6 @@ func (f *fileCtx) listOwner(n ast.Node) (ast.Node, bool, error) {
 		}
 	}
 	return nil, false, fmt.Errorf("a %T that is not a statement of a block or an element of a composite literal cannot be deleted or followed", n)
-}
-
-func stmtList(n dst.Node) *[]dst.Stmt {
-	switch n := n.(type) {
-	case *dst.BlockStmt:
-		return &n.List
-	case *dst.CaseClause:
-		return &n.Body
-	case *dst.CommClause:
-		return &n.Body
-	}
-	return new([]dst.Stmt)
 }
 
 // editList deletes target from list, or inserts e.After's node after it,

@@ -84,7 +84,7 @@ func (c *crossings) call(p *Pass, call *ast.CallExpr, obj types.Object) {
 		return
 	}
 	for i, arg := range call.Args {
-		if pt := paramType(sig, i); pt != nil {
+		if pt := ParamType(sig, i); pt != nil {
 			c.check(p, arg, pt, calleeName(obj), obj.Pkg())
 		}
 	}
@@ -289,8 +289,10 @@ func (w *typeWalk) highest(a, b string) string {
 	return a
 }
 
-// paramType is the type of the i'th argument of a call to sig.
-func paramType(sig *types.Signature, i int) types.Type {
+// ParamType is the type of the i'th argument of a call to sig: the
+// element type for the arguments of a variadic parameter, nil past the
+// parameters.
+func ParamType(sig *types.Signature, i int) types.Type {
 	params := sig.Params()
 	switch {
 	case sig.Variadic() && i >= params.Len()-1:

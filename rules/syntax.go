@@ -3,6 +3,8 @@ package rules
 import (
 	"go/ast"
 	"strconv"
+
+	"github.com/dave/dst"
 )
 
 // CallOf returns the call whose function id names ("f(...)", "x.f(...)",
@@ -47,4 +49,19 @@ func FreeName(n ast.Node, name string) string {
 		}
 		try = name + strconv.Itoa(i)
 	}
+}
+
+// StmtsOf returns the statement list of a block or of a case or select
+// clause (an empty one for any other node), for edits that add or remove
+// statements.
+func StmtsOf(n dst.Node) *[]dst.Stmt {
+	switch n := n.(type) {
+	case *dst.BlockStmt:
+		return &n.List
+	case *dst.CaseClause:
+		return &n.Body
+	case *dst.CommClause:
+		return &n.Body
+	}
+	return new([]dst.Stmt)
 }

@@ -118,7 +118,7 @@ func guardReturn(ret *ast.ReturnStmt, list ast.Node, isVar bool, name string) []
 		return made
 	})
 	after := rules.Replace(list, func(old dst.Node) dst.Node {
-		stmts := stmtsOf(old)
+		stmts := rules.StmtsOf(old)
 		if i := slices.Index(*stmts, made); i >= 0 {
 			ret := &dst.ReturnStmt{Results: []dst.Expr{dst.NewIdent("nil")}}
 			ret.Decs.Before, ret.Decs.After = dst.NewLine, made.Decorations().After
@@ -128,19 +128,6 @@ func guardReturn(ret *ast.ReturnStmt, list ast.Node, isVar bool, name string) []
 		return old
 	})
 	return []rules.Edit{guard, after}
-}
-
-// stmtsOf returns the statement list of a block or clause.
-func stmtsOf(n dst.Node) *[]dst.Stmt {
-	switch n := n.(type) {
-	case *dst.BlockStmt:
-		return &n.List
-	case *dst.CaseClause:
-		return &n.Body
-	case *dst.CommClause:
-		return &n.Body
-	}
-	return new([]dst.Stmt)
 }
 
 // ifNotNil returns "if init; x != nil { st }", st's comments moved to the if.
@@ -212,19 +199,5 @@ func isConversion(p *rules.Pass, c *ast.CallExpr) bool {
 // freeName returns name, or name0, name1...: the first that no identifier
 // in es spells.
 func freeName(es []ast.Expr, name string) string {
-	taken := map[string]bool{}
-	for _, e := range es {
-		ast.Inspect(e, func(n ast.Node) bool {
-			if id, ok := n.(*ast.Ident); ok {
-				taken[id.Name] = true
-			}
-			return true
-		})
-	}
-	for i, try := 0, name; ; i++ {
-		if !taken[try] {
-			return try
-		}
-		try = fmt.Sprintf("%s%d", name, i)
-	}
+	return rules.FreeName(&ast.CompositeLit{Elts: es}, name)
 }

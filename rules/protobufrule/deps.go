@@ -180,21 +180,10 @@ func call(p *rules.Pass, c *ast.CallExpr, into place) {
 	}
 	sig := fn.Type().(*types.Signature)
 	for i, arg := range c.Args {
-		if pt := paramAt(sig, i); pt != nil && !(sig.Variadic() && c.Ellipsis.IsValid()) {
+		if pt := rules.ParamType(sig, i); pt != nil && !(sig.Variadic() && c.Ellipsis.IsValid()) {
 			into(p, arg, pt, fn.Pkg(), fn.Name())
 		}
 	}
-}
-
-func paramAt(sig *types.Signature, i int) types.Type {
-	params := sig.Params()
-	switch {
-	case sig.Variadic() && i >= params.Len()-1:
-		return params.At(params.Len() - 1).Type().(*types.Slice).Elem()
-	case i < params.Len():
-		return params.At(i).Type()
-	}
-	return nil
 }
 
 // literal checks the fields of a struct literal.
