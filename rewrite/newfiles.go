@@ -34,7 +34,7 @@ func (r *runner) addFiles(add []newFile) error {
 		}
 		if prev, ok := seen[nf.Path]; ok {
 			if !bytes.Equal(prev.Data, nf.Data) {
-				return fmt.Errorf("rules %s and %s add %s with different contents: this is a bug in the rule set (nothing was written)", prev.rule, nf.rule, nf.Path)
+				return fmt.Errorf("rules %s and %s add %s with different contents (nothing was written): the packages they apply to need different files there (two versions of the old library, say); run the rule set on one group of packages at a time, or give the second a rule file that puts its file elsewhere", prev.rule, nf.rule, nf.Path)
 			}
 			continue
 		}
