@@ -60,7 +60,9 @@ type PackageResult struct {
 func RewritePackage(pkg *Package, sets []*rules.Set) (*PackageResult, error) {
 	mod := &Module{Path: pkg.Module, GoVersion: strings.TrimPrefix(pkg.GoVersion, "go")}
 	for _, s := range sets {
-		if s.GoVersion != "" && mod.GoVersion != "" && !mod.goAtLeast(s.GoVersion) {
+		// Only a package the set would change is refused: go vet runs
+		// every analyzer on every package.
+		if s.GoVersion != "" && mod.GoVersion != "" && !mod.goAtLeast(s.GoVersion) && usesSet(pkg, s) {
 			return nil, fmt.Errorf("rule set %s needs go %s or later, but the module says go %s: run 'go mod edit -go=%s' first", s.Name, s.GoVersion, mod.GoVersion, s.GoVersion)
 		}
 	}
@@ -93,6 +95,20 @@ func RewritePackage(pkg *Package, sets []*rules.Set) (*PackageResult, error) {
 	SortFindings(pr.res.Findings)
 	SortFindings(pr.res.Uses)
 	return pr.res, nil
+}
+
+// usesSet tells whether a file of pkg imports a path of s, or pkg reaches
+// one through its imports where s rewrites such uses.
+func usesSet(pkg *Package, s *rules.Set) bool {
+	paths := s.Paths()
+	for _, f := range pkg.Files {
+		for _, spec := range f.Imports {
+			if rules.MatchPath(rules.Unquote(spec.Path), paths) {
+				return true
+			}
+		}
+	}
+	return reachesIndirectly([]*rules.Set{s}) && reaches(pkg.Types, paths)
 }
 
 // packageRun is one RewritePackage.
