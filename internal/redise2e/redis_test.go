@@ -10,22 +10,19 @@
 package redise2e
 
 import (
-	"bytes"
-	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/semver"
+
+	"github.com/migrate-tool/migrate/internal/redistest"
 )
 
 const (
@@ -39,7 +36,7 @@ var oldModules = []string{"github.com/go-redis/redis", "github.com/go-redis/redi
 // its tests against redis-server before and after.
 func TestMigrateAgainstRedis(t *testing.T) {
 	start := time.Now()
-	addr := startRedis(t)
+	addr := redistest.Start(t)
 	bin := buildMigrate(t)
 	t.Logf("redis-server at %s and migrate built in %v", addr, time.Since(start).Round(time.Millisecond))
 	for _, app := range []string{"v7", "v8"} {
@@ -73,92 +70,6 @@ func migrateApp(t *testing.T, bin, addr, app string) {
 	if out := run(t, dir, env, bin, "run", "--rules", "go-redis-v9", "--dry-run"); strings.TrimSpace(out) != "" {
 		t.Errorf("a second run is not a no-op:\n%s", out)
 	}
-}
-
-// startRedis starts redis-server on a free port of 127.0.0.1, without
-// persistence, and stops it when the test ends.
-func startRedis(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Fatal("redis-server is not in PATH: install it (Debian: apt-get install -y redis-server; .ci/run does) and run the test again")
-	}
-	port := freePort(t)
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir())
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { stopRedis(t, cmd, exited) })
-	if err := waitReady(addr, exited); err != nil {
-		t.Fatalf("redis-server at %s: %v\n%s", addr, err, log.String())
-	}
-	return addr
-}
-
-func stopRedis(t *testing.T, cmd *exec.Cmd, exited chan error) {
-	cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-exited:
-	case <-time.After(10 * time.Second):
-		t.Log("redis-server did not stop on SIGTERM; killing it")
-		cmd.Process.Kill()
-		<-exited
-	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// waitReady waits until the server answers PING.
-func waitReady(addr string, exited chan error) error {
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-exited:
-			exited <- err
-			return fmt.Errorf("exited: %v", err)
-		default:
-		}
-		if ping(addr) == nil {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("no answer to PING in 15s: %v", ping(addr))
-}
-
-func ping(addr string) error {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		return err
-	}
-	buf := make([]byte, 16)
-	n, err := c.Read(buf)
-	if err != nil {
-		return err
-	}
-	if !bytes.HasPrefix(buf[:n], []byte("+PONG")) {
-		return fmt.Errorf("PING answered %q", buf[:n])
-	}
-	return nil
 }
 
 // buildMigrate builds the migrate binary of this repository.
