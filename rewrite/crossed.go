@@ -36,7 +36,7 @@ func (r *runner) errorPolicy() errorPolicy {
 // package sees when a local module it uses (a replace target, a workspace
 // module) was migrated before it. The rewrite is what fixes those errors,
 // so the package is rewritten, and the check then sees whether they went.
-func (pol errorPolicy) crossingsOnly(p *packages.Package, mod *Module) bool {
+func (pol errorPolicy) crossingsOnly(p *packages.Package) bool {
 	if len(pol.new) == 0 || len(p.Errors) == 0 {
 		return false
 	}

@@ -133,7 +133,7 @@ func (l *loaded) take(p *packages.Package, mod *Module, cfg config, byPath map[s
 		case pol.allow:
 			msg := strings.TrimSuffix(packageError(p, mod).Error(), ": fix the package so that it builds, then run migrate again")
 			l.warnings = appendUnique(l.warnings, msg+" (reported with partial type information)")
-		case pol.crossingsOnly(p, mod):
+		case pol.crossingsOnly(p):
 			l.warnings = appendUnique(l.warnings, crossingWarning(p, mod))
 		case cfg.isDefault() && (fix != "" || first == ""):
 			// Not the package's own fault (no package of the module loads

@@ -423,8 +423,11 @@ func findModules(o *runOptions, dir string, patterns, files []string, sets []*ru
 	}
 	run, err := localmods.Find(localmods.Options{Dir: dir, Patterns: patterns, Old: old, GoWork: os.Getenv("GOWORK")})
 	if err != nil {
-		// The plain run reports a missing go.mod its own way.
-		return nil, nil
+		if _, merr := rewrite.FindModule(dir); merr != nil {
+			// No module here: the plain run says so its own way.
+			return nil, nil
+		}
+		return nil, err // a go.mod or go.work of the repository that does not parse
 	}
 	if len(run.Modules) == 0 || len(run.Modules) == 1 && run.Modules[0].Why == "here" {
 		return nil, nil

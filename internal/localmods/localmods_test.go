@@ -151,3 +151,26 @@ func TestFindErrors(t *testing.T) {
 		t.Errorf("a directory with no go.mod: got %v, want an error saying no go.mod", err)
 	}
 }
+
+// TestFindBadReplaceTarget checks that a local module whose go.mod does
+// not parse stops the run with an error naming the file, rather than
+// being skipped.
+func TestFindBadReplaceTarget(t *testing.T) {
+	root := tree(t, `
+-- .git/HEAD --
+-- app/go.mod --
+module example.com/app
+
+require example.com/lib v0.0.0
+
+replace example.com/lib => ../lib
+-- lib/go.mod --
+module example.com/lib
+
+require (
+`)
+	_, err := Find(Options{Dir: filepath.Join(root, "app"), GoWork: "off"})
+	if err == nil || !strings.Contains(err.Error(), filepath.Join("lib", "go.mod")) {
+		t.Errorf("got %v, want an error naming lib/go.mod", err)
+	}
+}

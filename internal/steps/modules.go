@@ -150,15 +150,9 @@ func (a *applier) alsoDropped(ch *gocmd.ModChange) string {
 		return ""
 	}
 	slices.Sort(other)
+	it := plural(len(other), "it", "them")
 	return fmt.Sprintf("go mod tidy also dropped %s: no package of the module imports %s now (the old library may have needed %s); if a tool run by go run or go generate needs %s, require %s again with go get",
-		strings.Join(other, ", "), them(len(other), "it", "them"), them(len(other), "it", "them"), them(len(other), "it", "them"), them(len(other), "it", "them"))
-}
-
-func them(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+		strings.Join(other, ", "), it, it, it, it)
 }
 
 // writeModules writes the planned go.mod, go.sum and vendor/ through the
