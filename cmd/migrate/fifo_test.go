@@ -36,6 +36,25 @@ func holdCommand(ready, gate string) string {
 	return "echo holding > '" + ready + "'; read x < '" + gate + "'"
 }
 
+// startHoldingGo starts migrate with args in dir, with a go wrapper first
+// on PATH that holds (holdCommand) each go command whose "$(pwd) $*"
+// matches the sh case pattern match, then runs the real go; it returns the
+// child once such a command holds.
+func startHoldingGo(t *testing.T, dir, match string, args ...string) *child {
+	t.Helper()
+	ctl := t.TempDir()
+	ready, gate := fifo(t, ctl, "ready"), fifo(t, ctl, "gate")
+	realGo, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(ctl, "bin")
+	writeFile(t, filepath.Join(bin, "go"), "#!/bin/sh\ncase \"$(pwd) $*\" in "+match+") "+holdCommand(ready, gate)+";; esac\nexec '"+realGo+"' \"$@\"\n", 0o755)
+	c := start(t, dir, []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}, args...)
+	c.awaitReady(t, ready)
+	return c
+}
+
 // child is a migrate process started in the background.
 type child struct {
 	cmd    *exec.Cmd

@@ -5,8 +5,8 @@ package main
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -74,16 +74,7 @@ func interruptWhileLoading(t *testing.T, sig syscall.Signal) {
 	dir := t.TempDir()
 	genModule(t, dir, 1, 2)
 	orig := snapshot(t, dir)
-	ctl := t.TempDir()
-	ready, gate := fifo(t, ctl, "ready"), fifo(t, ctl, "gate")
-	realGo, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(ctl, "bin")
-	writeFile(t, filepath.Join(bin, "go"), "#!/bin/sh\n"+holdCommand(ready, gate)+"\nexec '"+realGo+"' \"$@\"\n", 0o755)
-	run := start(t, dir, []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}, "run", "--rules", "ioutil")
-	run.awaitReady(t, ready) // loading: the first go command is waiting
+	run := startHoldingGo(t, dir, "*", "run", "--rules", "ioutil") // loading: the first go command holds
 	if err := run.cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
@@ -107,16 +98,8 @@ func TestInterruptWhileChecking(t *testing.T) {
 	dir := t.TempDir()
 	genModule(t, dir, 1, 2)
 	orig := snapshot(t, dir)
-	ctl := t.TempDir()
-	ready, gate := fifo(t, ctl, "ready"), fifo(t, ctl, "gate")
-	realGo, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(ctl, "bin")
-	writeFile(t, filepath.Join(bin, "go"), "#!/bin/sh\nif [ \"$1\" = build ]; then case \" $* \" in *\" -overlay=\"*) "+holdCommand(ready, gate)+";; esac; fi\nexec '"+realGo+"' \"$@\"\n", 0o755)
-	run := start(t, dir, []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}, "run", "--rules", "ioutil")
-	run.awaitReady(t, ready) // checking: go build -overlay is waiting
+	// checking: the go build with -overlay holds
+	run := startHoldingGo(t, dir, `*" build "*" -overlay="*`, "run", "--rules", "ioutil")
 	if err := run.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
@@ -130,5 +113,48 @@ func TestInterruptWhileChecking(t *testing.T) {
 	}
 	if out, code := migrateCode(t, dir, "backups"); code != 0 || strings.TrimSpace(out) != "migrate: no backed-up runs" {
 		t.Errorf("backups: exit %d, %q; want no run", code, out)
+	}
+}
+
+// TestInterruptBetweenModules sends SIGINT while a run over two modules
+// checks the second (the service; the library it uses through a replace
+// directive is written): exit 130, one line naming the module and the
+// command that undoes what is left written, the service untouched, and
+// that command restores the library.
+func TestInterruptBetweenModules(t *testing.T) {
+	root := t.TempDir()
+	for name, content := range map[string]string{
+		"lib/go.mod": "module example.com/lib\n\ngo 1.21\n",
+		"lib/lib.go": "package lib\n\nimport \"io/ioutil\"\n\nfunc Read(p string) ([]byte, error) { return ioutil.ReadFile(p) }\n",
+		"app/go.mod": "module example.com/app\n\ngo 1.21\n\nrequire example.com/lib v0.0.0\n\nreplace example.com/lib => ../lib\n",
+		"app/app.go": "package app\n\nimport (\n\t\"io/ioutil\"\n\n\t\"example.com/lib\"\n)\n\nfunc Read(p string) ([]byte, error) {\n\tif b, err := lib.Read(p); err == nil {\n\t\treturn b, nil\n\t}\n\treturn ioutil.ReadFile(p)\n}\n",
+	} {
+		writeFile(t, filepath.Join(root, name), content, 0o644)
+	}
+	app, lib := filepath.Join(root, "app"), filepath.Join(root, "lib")
+	origApp, origLib := snapshot(t, app), snapshot(t, lib)
+	// The service's check: its go build with -overlay holds.
+	run := startHoldingGo(t, app, `*"/app build "*" -overlay="*`, "run", "--rules", "ioutil")
+	if err := run.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	code := run.wait()
+	stderr := run.errb.String()
+	undo := regexp.MustCompile(`undo what is left written with: (migrate -C \.\./lib restore \S+)\n$`).FindStringSubmatch(stderr)
+	if code != 130 || !strings.Contains(stderr, "migrate: run interrupted in module app") || undo == nil {
+		t.Fatalf("exit %d, stderr:\n%s\nwant 130, the module interrupted and the restore command of lib", code, stderr)
+	}
+	if !sameTree(t, origApp, snapshot(t, app)) {
+		t.Error("the service changed")
+	}
+	if b, err := os.ReadFile(filepath.Join(lib, "lib.go")); err != nil || strings.Contains(string(b), "ioutil") {
+		t.Fatalf("the library was not written before the interrupt: %v\n%s", err, b)
+	}
+	out, code := migrateCode(t, app, strings.Fields(undo[1])[1:]...)
+	if code != 0 {
+		t.Fatalf("%s: exit %d\n%s", undo[1], code, out)
+	}
+	if !sameTree(t, origLib, snapshot(t, lib)) {
+		t.Error("the library differs from the original after the restore the message gives")
 	}
 }
