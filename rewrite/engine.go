@@ -54,6 +54,14 @@ type Options struct {
 	// repository migrated together. The check of the rewrite reads them;
 	// the load before it reads the files as they are.
 	Overlay map[string][]byte
+
+	// checkWithGoList makes the check load the rewritten packages with go
+	// list even where it could type-check them in process (tests compare
+	// the two).
+	checkWithGoList bool
+	// loadWithGoPackages makes the first load use go/packages even where
+	// loadFromSource could do it (tests compare the two).
+	loadWithGoPackages bool
 	// Progress, if set, is told about each stage.
 	Progress func(stage string, done, total int)
 }
@@ -84,6 +92,8 @@ type runner struct {
 	// before the rewrite (relative to the module root), each with the
 	// position of the finding that lists its package.
 	brokenFiles map[string]token.Position
+	// loads are the first loads, by build configuration (config.key).
+	loads map[string]*firstLoad
 }
 
 func newRunner(opts Options) (*runner, error) {
@@ -250,7 +260,7 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile,
 	tried := map[string]bool{}
 	for cfg := (config{}); len(pending) > 0; {
 		r.progress("type-checking ("+cfg.String()+" build)", len(out), len(cands))
-		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.errorPolicy())
+		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.errorPolicy(), r.opts.loadWithGoPackages)
 		if err != nil {
 			return nil, err
 		}
@@ -262,6 +272,10 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile,
 			r.reportBroken(b)
 		}
 		tried[cfg.key()] = true
+		if r.loads == nil {
+			r.loads = map[string]*firstLoad{}
+		}
+		r.loads[cfg.key()] = &firstLoad{roots: l.roots}
 		r.res.Stats.Configs++
 		r.res.Stats.PackagesTyped += l.typed
 		out = append(out, l.files...)
