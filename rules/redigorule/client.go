@@ -39,7 +39,7 @@ func runClient(p *rules.Pass) error {
 	ast.Inspect(p.AST(), func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.CompositeLit:
-			if isRedigo(p.Info().TypeOf(n), "Pool") {
+			if isRedigoType(p.Info().TypeOf(n), "Pool") {
 				lits = append(lits, n)
 				clientFromLit(p, n)
 			}
@@ -57,15 +57,6 @@ func runClient(p *rules.Pass) error {
 		}
 	}
 	return nil
-}
-
-// isRedigo reports whether t (or what it points to) is redigo's type name.
-func isRedigo(t types.Type, name string) bool {
-	if ptr, ok := t.(*types.Pointer); ok {
-		t = ptr.Elem()
-	}
-	n, ok := t.(*types.Named)
-	return ok && n.Obj().Name() == name && n.Obj().Pkg() != nil && rules.MatchPath(n.Obj().Pkg().Path(), paths)
 }
 
 func inside(n ast.Node, lits []*ast.CompositeLit) bool {
@@ -356,4 +347,4 @@ func isConst(p *rules.Pass, e ast.Expr, v string) bool {
 
 // poolRules are the redigo set's rules for pools, pub/sub, struct hashes
 // and test helpers.
-func poolRules() []*rules.GoRule { return []*rules.GoRule{Client} }
+func poolRules() []*rules.GoRule { return []*rules.GoRule{Client, PoolMethods} }
