@@ -215,8 +215,7 @@ func clientFromLit(p *rules.Pass, lit *ast.CompositeLit) {
 	}
 	fnOf := func(old dst.Node) *dst.FuncLit { return litOf(old).Elts[i].(*dst.KeyValueExpr).Value.(*dst.FuncLit) }
 	if why := o.dial(fn, fnOf); why != "" {
-		p.Report(lit.Pos(), fmt.Sprintf("the pool's %s %s: go-redis dials itself from redis.Options; "+
-			"move AUTH and SELECT into Password and DB, other set-up into Options.OnConnect or Options.Dialer, and build redis.NewClient by hand", dialKey, why), true)
+		p.Report(lit.Pos(), fmt.Sprintf("the pool's %s %s; build redis.NewClient(&redis.Options{...}) by hand", dialKey, why), true)
 		return
 	}
 	for i, e := range lit.Elts {
@@ -235,8 +234,38 @@ func clientFromLit(p *rules.Pass, lit *ast.CompositeLit) {
 	if !pointer {
 		o.todos = append(o.todos, "redis.Pool was a value here and redis.NewClient returns a *redis.Client: "+
 			"declare what holds it as *redis.Client and use it without &")
+		reportAddressTaken(p, lit)
 	}
 	o.add(target)
+}
+
+// reportAddressTaken reports &v for the variable v that the value literal
+// lit initializes: v becomes a *redis.Client, and &v a pointer to it.
+func reportAddressTaken(p *rules.Pass, lit *ast.CompositeLit) {
+	var name *ast.Ident
+	switch parent := p.Parents(lit)[0].(type) {
+	case *ast.ValueSpec:
+		for i, v := range parent.Values {
+			if v == lit && i < len(parent.Names) {
+				name = parent.Names[i]
+			}
+		}
+	case *ast.AssignStmt:
+		for i, v := range parent.Rhs {
+			if v == lit && i < len(parent.Lhs) {
+				name, _ = parent.Lhs[i].(*ast.Ident)
+			}
+		}
+	}
+	obj := p.Info().ObjectOf(name)
+	if name == nil || obj == nil {
+		return
+	}
+	for _, id := range p.Uses(obj) {
+		if u, ok := p.Parents(id)[0].(*ast.UnaryExpr); ok && u.Op == token.AND {
+			p.Report(u.Pos(), "&"+id.Name+" was a *redis.Pool and is now a **redis.Client: "+id.Name+" holds a *redis.Client; drop the &", true)
+		}
+	}
 }
 
 // keepComments gives the comments of the pool field name to the Options
@@ -265,8 +294,7 @@ func clientFromNewPool(p *rules.Pass, call *ast.CallExpr) {
 		from: map[string]func(dst.Node) *dst.KeyValueExpr{}}
 	fnOf := func(old dst.Node) *dst.FuncLit { return old.(*dst.CallExpr).Args[0].(*dst.FuncLit) }
 	if why := o.dial(fn, fnOf); why != "" {
-		p.Report(call.Pos(), "redis.NewPool's dial function "+why+": go-redis dials itself from redis.Options; "+
-			"move AUTH and SELECT into Password and DB, other set-up into Options.OnConnect or Options.Dialer, and build redis.NewClient by hand", true)
+		p.Report(call.Pos(), "redis.NewPool's dial function "+why+"; build redis.NewClient(&redis.Options{...}) by hand", true)
 		return
 	}
 	o.poolField("MaxIdle", call.Args[1], func(old dst.Node) dst.Expr { return old.(*dst.CallExpr).Args[1] })

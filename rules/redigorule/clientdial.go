@@ -23,14 +23,14 @@ var clientOptions = map[string]string{
 // replaced node) to Options fields, or returns why it cannot.
 func (o *clientOpts) dial(lit *ast.FuncLit, fnOf func(dst.Node) *dst.FuncLit) string {
 	if !dialsRedigo(o.p, lit) {
-		return "returns a connection it did not dial (a test double?)"
+		return "returns a connection it did not dial (a test double?): go-redis dials itself from redis.Options"
 	}
 	call, stmt := dialCall(o.p, lit)
 	if call == nil {
 		if doesAuthOrSelect(lit) {
-			return "runs AUTH or SELECT itself"
+			return "runs AUTH or SELECT itself: go-redis dials itself from redis.Options, with Password and DB"
 		}
-		return "does more than return a redis.Dial call"
+		return "does more than return a redis.Dial call: go-redis dials itself from redis.Options; other set-up goes in Options.OnConnect or Options.Dialer"
 	}
 	if call.Ellipsis.IsValid() {
 		return "passes its options as a slice"
@@ -52,7 +52,7 @@ func (o *clientOpts) dial(lit *ast.FuncLit, fnOf func(dst.Node) *dst.FuncLit) st
 			continue // the ctx parameter: go-redis passes its own
 		}
 		if usesLocal(o.p, a, lit) {
-			return "builds its arguments from its own variables"
+			return "builds its arguments from its own variables, which redis.Options, built once, cannot see"
 		}
 	}
 	first := 0
@@ -76,7 +76,7 @@ func (o *clientOpts) dial(lit *ast.FuncLit, fnOf func(dst.Node) *dst.FuncLit) st
 		o.set("WriteTimeout", arg(4))
 		first = len(call.Args)
 	case "DialURL", "DialURLContext":
-		return "dials a URL: build the client from opt, err := redis.ParseURL(url) by hand (redigo took redis://secret@host's " +
+		return "dials a URL: parse it with opt, err := redis.ParseURL(url) and pass opt (redigo took redis://secret@host's " +
 			"secret as the password, go-redis takes it as the username; valkey:// is not accepted)"
 	default:
 		return "does not return a redis.Dial call"
@@ -128,8 +128,8 @@ func (o *clientOpts) tls(call *ast.CallExpr, seen map[string]int, optArg func(in
 	switch {
 	case use && isConst(o.p, call.Args[i].(*ast.CallExpr).Args[0], "true"):
 	case use && !isConst(o.p, call.Args[i].(*ast.CallExpr).Args[0], "false"):
-		return "passes DialUseTLS with a value only known when it runs: go-redis uses TLS when TLSConfig is set; " +
-			"set it under the same condition"
+		return "passes DialUseTLS with a value only known when it runs: go-redis uses TLS when TLSConfig is set, " +
+			"so set it under the same condition"
 	default:
 		if hasCfg || hasSkip {
 			o.notes = append(o.notes, "DialTLSConfig and DialTLSSkipVerify are dropped: without DialUseTLS(true) they did nothing in redigo")
