@@ -375,4 +375,6 @@ func isConst(p *rules.Pass, e ast.Expr, v string) bool {
 
 // poolRules are the redigo set's rules for pools, pub/sub, struct hashes
 // and test helpers.
-func poolRules() []*rules.GoRule { return []*rules.GoRule{Client, PoolMethods, PubSub, StructTags} }
+func poolRules() []*rules.GoRule {
+	return []*rules.GoRule{Client, PoolMethods, PubSub, StructTags, TestHelpers}
+}
