@@ -18,9 +18,8 @@ var Leftover = &rules.GoRule{
 	Doc: "every use of redigo that no other rule rewrote (a connection passed to a helper or stored, a reply helper " +
 		"on a stored reply, Scan, Args, a pool literal the pool rules could not map...) is reported with a TODO, " +
 		"once per statement, saying what to use in go-redis; it runs last",
-	Paths:         paths,
-	ImportersOnly: true,
-	Run:           runLeftover,
+	Paths: paths,
+	Run:   runLeftover,
 }
 
 // sameInGoRedis are redigo's names that go-redis has with the same
