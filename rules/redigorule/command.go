@@ -146,6 +146,10 @@ func planCommand(p *rules.Pass, cmd command, helper string, discarded bool) (pl 
 	convs := make([]conv, len(cmd.args))
 	convs[0] = keep
 	for i, a := range cmd.args[1:] {
+		if cmd.spread && i == len(cmd.args)-2 {
+			convs[i+1] = keep // the []interface{} spread
+			continue
+		}
 		c, note := valueArg(p, a)
 		convs[i+1] = c
 		if note != "" {
@@ -173,7 +177,7 @@ func planCommand(p *rules.Pass, cmd command, helper string, discarded bool) (pl 
 		if cmd.spread {
 			// rdb.Do(ctx, append([]interface{}{name, ...}, args...)...)
 			last := len(out) - 1
-			head := &dst.CompositeLit{Type: &dst.ArrayType{Elt: &dst.InterfaceType{Methods: &dst.FieldList{}}}, Elts: out[:last]}
+			head := &dst.CompositeLit{Type: &dst.ArrayType{Elt: &dst.InterfaceType{Methods: &dst.FieldList{Opening: true, Closing: true}}}, Elts: out[:last]}
 			return []dst.Expr{&dst.CallExpr{Fun: dst.NewIdent("append"), Args: []dst.Expr{head, out[last]}, Ellipsis: true}}
 		}
 		return out
