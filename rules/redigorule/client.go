@@ -77,8 +77,9 @@ type clientOpts struct {
 	// from gives, for a field mapped from a pool literal's element, the
 	// element, whose comments the field takes.
 	from  map[string]func(old dst.Node) *dst.KeyValueExpr
-	notes []string // approximate mappings: findings without a TODO
-	todos []string // differences a person decides: findings with a TODO
+	notes []string   // approximate mappings: findings without a TODO
+	todos []string   // differences a person decides: findings with a TODO
+	kept  []ast.Expr // the expressions of the pool that the client keeps
 }
 
 // optionOrder is the order of the Options literal's fields.
@@ -88,7 +89,11 @@ var optionOrder = []string{
 	"PoolSize", "MaxActiveConns", "MaxIdleConns", "ConnMaxIdleTime", "ConnMaxLifetime",
 }
 
-func (o *clientOpts) set(name string, val func(old dst.Node) dst.Expr) { o.fields[name] = val }
+// set sets the field name to what val builds from e's decorated form.
+func (o *clientOpts) set(name string, e ast.Expr, val func(old dst.Node) dst.Expr) {
+	o.fields[name] = val
+	o.kept = append(o.kept, e)
+}
 
 // setLit sets name to a fixed expression, such as -1 or 30 * time.Second.
 func (o *clientOpts) setLit(name string, mk func() dst.Expr) {
@@ -146,7 +151,9 @@ func (o *clientOpts) build() func(old dst.Node) dst.Node {
 // one TODO per difference a person decides.
 func (o *clientOpts) add(target ast.Node) {
 	o.defaults()
-	site := rules.Site{Pos: o.pos, Edits: []rules.Edit{rules.Replace(target, o.build())}}
+	edit := rules.Replace(target, o.build())
+	edit.Unuse = o.dropped(target)
+	site := rules.Site{Pos: o.pos, Edits: []rules.Edit{edit}}
 	if len(o.notes) > 0 {
 		site.Message = "redis.NewClient approximates the pool: " + strings.Join(o.notes, "; ")
 	}
@@ -208,12 +215,20 @@ func clientFromLit(p *rules.Pass, lit *ast.CompositeLit) {
 		return
 	}
 	fn, _ := expr(dialKey).(*ast.FuncLit)
+	fnOf := func(old dst.Node) *dst.FuncLit { return litOf(old).Elts[i].(*dst.KeyValueExpr).Value.(*dst.FuncLit) }
+	if inner := compatDial(p, expr(dialKey)); inner != nil {
+		// Phase 1's switch around the original dial function: map the
+		// function, and drop the switch with its package's import.
+		fn = inner
+		fnOf = func(old dst.Node) *dst.FuncLit {
+			return litOf(old).Elts[i].(*dst.KeyValueExpr).Value.(*dst.CallExpr).Args[1].(*dst.FuncLit)
+		}
+	}
 	if fn == nil {
 		p.Report(lit.Pos(), fmt.Sprintf("the pool's %s is not a func literal, so migrate cannot see how it dials: make it "+
 			"func() (redis.Conn, error) { return redis.Dial(network, addr, options...) } and run again, or build redis.NewClient(&redis.Options{...}) by hand", dialKey), true)
 		return
 	}
-	fnOf := func(old dst.Node) *dst.FuncLit { return litOf(old).Elts[i].(*dst.KeyValueExpr).Value.(*dst.FuncLit) }
 	if why := o.dial(fn, fnOf); why != "" {
 		p.Report(lit.Pos(), fmt.Sprintf("the pool's %s %s; build redis.NewClient(&redis.Options{...}) by hand", dialKey, why), true)
 		return
@@ -268,6 +283,52 @@ func reportAddressTaken(p *rules.Pass, lit *ast.CompositeLit) {
 	}
 }
 
+// compatDial returns the dial function inside phase 1's switch,
+// pkg.Dial(pkg.Options{...}, func...) or pkg.DialContext(...) with pkg a
+// package of the module (redigo-compat's rediscompat), or nil.
+func compatDial(p *rules.Pass, e ast.Expr) *ast.FuncLit {
+	call, ok := e.(*ast.CallExpr)
+	if !ok || len(call.Args) != 2 {
+		return nil
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || (sel.Sel.Name != "Dial" && sel.Sel.Name != "DialContext") {
+		return nil
+	}
+	x, _ := sel.X.(*ast.Ident)
+	pn, _ := p.Info().Uses[x].(*types.PkgName)
+	inner, _ := call.Args[1].(*ast.FuncLit)
+	if pn == nil || inner == nil || !strings.HasPrefix(pn.Imported().Path(), p.Module()+"/") {
+		return nil
+	}
+	return inner
+}
+
+// dropped returns the package names used in target outside the
+// expressions the client keeps: the rewrite removes them (the context of
+// a DialContext, the time.Time of TestOnBorrow, phase 1's switch), and an
+// import none of whose uses is left goes.
+func (o *clientOpts) dropped(target ast.Node) []*ast.Ident {
+	var ids []*ast.Ident
+	ast.Inspect(target, func(n ast.Node) bool {
+		if n == nil {
+			return false
+		}
+		for _, e := range o.kept {
+			if e != nil && e.Pos() <= n.Pos() && n.End() <= e.End() {
+				return false
+			}
+		}
+		if id, ok := n.(*ast.Ident); ok {
+			if _, isPkg := o.p.Info().Uses[id].(*types.PkgName); isPkg {
+				ids = append(ids, id)
+			}
+		}
+		return true
+	})
+	return ids
+}
+
 // keepComments gives the comments of the pool field name to the Options
 // field it became.
 func (o *clientOpts) keepComments(name string, elt func(dst.Node) *dst.KeyValueExpr) {
@@ -313,13 +374,13 @@ func (o *clientOpts) poolField(name string, e ast.Expr, val func(dst.Node) dst.E
 				"(MaxIdleConns 0 is no limit): set MaxIdleConns if the server's connection count matters")
 			return true
 		}
-		o.set("MaxIdleConns", val)
+		o.set("MaxIdleConns", e, val)
 	case "IdleTimeout":
 		if !zero {
-			o.set("ConnMaxIdleTime", val)
+			o.set("ConnMaxIdleTime", e, val)
 		}
 	case "MaxConnLifetime":
-		o.set("ConnMaxLifetime", val)
+		o.set("ConnMaxLifetime", e, val)
 	case "TestOnBorrow", "TestOnBorrowContext":
 		o.todos = append(o.todos, fmt.Sprintf("the pool's %s is dropped: go-redis checks an idle connection's health before "+
 			"reusing it; a check of your own goes in a hook (rdb.AddHook) or Options.OnConnect", name))
@@ -341,17 +402,17 @@ func (o *clientOpts) limits(active ast.Expr, val func(dst.Node) dst.Expr, wait a
 	}
 	switch {
 	case wait != nil && isConst(o.p, wait, "true"):
-		o.set("PoolSize", val)
+		o.set("PoolSize", active, val)
 		o.notes = append(o.notes, "with Wait the pool waited for a free connection as long as it took, and go-redis waits "+
 			"PoolTimeout (ReadTimeout + 1 s, 30 s without a read timeout), then fails with redis.ErrPoolTimeout")
 	case wait == nil || isConst(o.p, wait, "false"):
 		// Fail fast past MaxActive, as redigo: one more turn than
 		// connections, so that the extra Get fails with ErrPoolExhausted
 		// instead of waiting for a turn.
-		o.set("MaxActiveConns", val)
-		o.set("PoolSize", func(old dst.Node) dst.Expr { return plusOne(o.p, active, val(old)) })
+		o.set("MaxActiveConns", active, val)
+		o.set("PoolSize", active, func(old dst.Node) dst.Expr { return plusOne(o.p, active, val(old)) })
 	default:
-		o.set("PoolSize", val)
+		o.set("PoolSize", active, val)
 		o.todos = append(o.todos, "the pool's Wait is not a constant: go-redis's PoolSize waits PoolTimeout for a free "+
 			"connection (Wait: true); to fail at once past the limit (Wait: false) set MaxActiveConns to it and PoolSize one higher")
 	}

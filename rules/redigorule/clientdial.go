@@ -62,18 +62,18 @@ func (o *clientOpts) dial(lit *ast.FuncLit, fnOf func(dst.Node) *dst.FuncLit) st
 			first = 1
 		}
 		if !isConst(o.p, call.Args[first], `"tcp"`) {
-			o.set("Network", arg(first))
+			o.set("Network", call.Args[first], arg(first))
 		}
-		o.set("Addr", arg(first+1))
+		o.set("Addr", call.Args[first+1], arg(first+1))
 		first += 2
 	case "DialTimeout":
 		if !isConst(o.p, call.Args[0], `"tcp"`) {
-			o.set("Network", arg(0))
+			o.set("Network", call.Args[0], arg(0))
 		}
-		o.set("Addr", arg(1))
-		o.set("DialTimeout", arg(2))
-		o.set("ReadTimeout", arg(3))
-		o.set("WriteTimeout", arg(4))
+		o.set("Addr", call.Args[1], arg(1))
+		o.set("DialTimeout", call.Args[2], arg(2))
+		o.set("ReadTimeout", call.Args[3], arg(3))
+		o.set("WriteTimeout", call.Args[4], arg(4))
 		first = len(call.Args)
 	case "DialURL", "DialURLContext":
 		return "dials a URL: parse it with opt, err := redis.ParseURL(url) and pass opt (redigo took redis://secret@host's " +
@@ -107,13 +107,13 @@ func (o *clientOpts) dialOptions(call *ast.CallExpr, first int, optArg func(int)
 			o.notes = append(o.notes, "DialTLSHandshakeTimeout is dropped (go-redis's DialTimeout covers the handshake)")
 		case "DialUseTLS", "DialTLSConfig", "DialTLSSkipVerify":
 		case "DialNetDial":
-			o.set("Dialer", o.netDialer(opt.Args[0], optArg(i)))
+			o.set("Dialer", opt.Args[0], o.netDialer(opt.Args[0], optArg(i)))
 		default:
 			f := clientOptions[name]
 			if f == "" {
 				return fmt.Sprintf("passes redis.%s, which migrate cannot map", name)
 			}
-			o.set(f, optArg(i))
+			o.set(f, opt.Args[0], optArg(i))
 		}
 	}
 	return o.tls(call, seen, optArg)
@@ -138,13 +138,17 @@ func (o *clientOpts) tls(call *ast.CallExpr, seen map[string]int, optArg func(in
 	}
 	switch {
 	case hasCfg:
-		o.set("TLSConfig", optArg(cfg))
+		o.set("TLSConfig", call.Args[cfg].(*ast.CallExpr).Args[0], optArg(cfg))
 		if hasSkip {
 			o.notes = append(o.notes, "DialTLSSkipVerify is dropped: redigo ignored it when DialTLSConfig was given")
 		}
 	default:
 		q := o.p.Qualifier("crypto/tls", o.pos)
-		o.set("TLSConfig", func(old dst.Node) dst.Expr {
+		var kept ast.Expr
+		if hasSkip {
+			kept = call.Args[skip].(*ast.CallExpr).Args[0]
+		}
+		o.set("TLSConfig", kept, func(old dst.Node) dst.Expr {
 			c := &dst.CompositeLit{Type: &dst.SelectorExpr{X: q, Sel: dst.NewIdent("Config")}}
 			if hasSkip {
 				c.Elts = []dst.Expr{&dst.KeyValueExpr{Key: dst.NewIdent("InsecureSkipVerify"), Value: optArg(skip)(old)}}
