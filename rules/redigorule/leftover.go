@@ -22,9 +22,9 @@ var Leftover = &rules.GoRule{
 	Run:   runLeftover,
 }
 
-// sameInGoRedis are redigo's names that go-redis has with the same
+// sameInGoRedis are redigo's symbols that go-redis has with the same
 // meaning: the moved import keeps them working.
-var sameInGoRedis = map[string]bool{"ErrPoolExhausted": true}
+var sameInGoRedis = map[string]bool{"redis.ErrPoolExhausted": true, "redis.Script": true, "redis.Script.Hash": true}
 
 func runLeftover(p *rules.Pass) error {
 	reported := map[ast.Node]bool{}
@@ -37,7 +37,7 @@ func runLeftover(p *rules.Pass) error {
 		if obj == nil || obj.Pkg() == nil || !rules.MatchPath(obj.Pkg().Path(), paths) || p.Pkg() == obj.Pkg() {
 			return true
 		}
-		if sameInGoRedis[obj.Name()] || p.Replaced(id) || inPoolLiteral(p, id) {
+		if sameInGoRedis[symbolName(obj)] || p.Replaced(id) || inPoolLiteral(p, id) {
 			return true
 		}
 		site := siteOf(p, id)
@@ -108,6 +108,9 @@ func leftoverMessage(obj types.Object) string {
 	case replyHelpers[obj.Name()] && recv == "":
 		hint = "a reply helper over a reply that was not rewritten with its command: use the go-redis command's typed result or " +
 			"the Cmd accessor (Text, Int64, Bool, Slice, StringSlice...)"
+	case obj.Name() == "NewScript" || recv == "Script":
+		hint = "go-redis's NewScript(src) takes no key count and its scripts run with Run(ctx, rdb, keys []string, args...): " +
+			"split the keys from the arguments by hand where the count is known only at run time (research: redigo.md §6)"
 	case obj.Name() == "Args" || recv == "Args":
 		hint = "go-redis has no Args: pass the arguments to the command, or a struct with redis tags to HSet"
 	case strings.HasPrefix(obj.Name(), "Scan") && recv == "":
