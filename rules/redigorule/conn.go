@@ -56,6 +56,7 @@ type borrow struct {
 	errChk ast.Stmt // the "if err != nil" after GetContext, removed with it
 	drop   []ast.Node
 	cmds   []*cmdSite
+	extra  []rules.Edit // edits outside the commands (ScanStruct of a hash read)
 }
 
 // cmdSite is a command sent on the connection: the call, the node its
@@ -68,7 +69,9 @@ type cmdSite struct {
 	ctxAt    int // the index of the call's context argument, or -1
 	accessor string
 	notes    []string
-	zs       int // the redis.Z literals the call builds
+	kept     []ast.Node // the original nodes the rewrite keeps inside it
+	zs       int        // the redis.Z literals the call builds
+	path     []int      // the argument indexes from outer down to call
 	build    func(pc *planCtx, call *dst.CallExpr, ctx, pool dst.Expr) dst.Expr
 }
 
@@ -257,15 +260,18 @@ func (b *borrow) command(p *rules.Pass, call *ast.CallExpr, parents []ast.Node, 
 	if oneConnection[cmd.name] {
 		return call, "runs " + cmd.name + ", which needs one connection (on a client each command may use another): use rdb.TxPipelined, rdb.Watch, Options.DB or rdb.Conn()"
 	}
+	if !ctxArg && (b.structHash(p, call, parents, cmd, first) || b.scanHash(p, call, parents, cmd)) {
+		return nil, ""
+	}
 	s := b.site(p, call, parents)
 	if ctxArg {
 		s.ctxAt = 1
 	}
 	pl, helperKept := planCommand(p, cmd, s.helper, s.discarded(parents))
 	if helperKept {
-		s.outer, s.helper = call, ""
+		s.outer, s.helper, s.path = call, "", nil
 	}
-	s.accessor, s.notes, s.zs = pl.accessor, pl.notes, len(call.Args)
+	s.accessor, s.notes, s.zs, s.kept = pl.accessor, pl.notes, len(call.Args), exprNodes(cmd.args)
 	s.build = func(pc *planCtx, c *dst.CallExpr, ctx, pool dst.Expr) dst.Expr {
 		fun := &dst.SelectorExpr{X: pool, Sel: dst.NewIdent(pl.method)}
 		return &dst.CallExpr{Fun: fun, Args: append([]dst.Expr{ctx}, pl.args(pc, c.Args[first:])...), Ellipsis: pl.spread}
@@ -279,7 +285,7 @@ func (b *borrow) site(p *rules.Pass, call *ast.CallExpr, parents []ast.Node) *cm
 	s := &cmdSite{call: call, outer: call, ctxAt: -1}
 	if pa, ok := parents[0].(*ast.CallExpr); ok {
 		if h := redigoFunc(p, pa); replyHelpers[h] && len(pa.Args) == 1 {
-			s.helper, s.outer = h, pa
+			s.helper, s.outer, s.path = h, pa, []int{0}
 		}
 	}
 	return s
@@ -318,11 +324,15 @@ func (b *borrow) rewrite(p *rules.Pass) {
 	for _, n := range b.drop {
 		edits = append(edits, rules.Delete(n))
 	}
+	edits = append(edits, b.extra...)
 	for _, s := range b.cmds {
 		pc := &planCtx{goredis: goredisQualifier(p, s.call.Pos(), s.zs)}
 		edits = append(edits, b.commandEdit(p, s, pc))
 		for _, note := range s.notes {
 			p.Report(s.call.Pos(), note, true)
+		}
+		for _, msg := range leftoverMessages(redigoLeft(p, s.kept...)) {
+			p.Report(s.call.Pos(), msg, true)
 		}
 	}
 	p.Rewrite(b.stmt.Pos(), edits...)
@@ -338,8 +348,8 @@ func (b *borrow) commandEdit(p *rules.Pass, s *cmdSite, pc *planCtx) rules.Edit 
 	return rules.Replace(s.outer, func(old dst.Node) dst.Node {
 		o := old.(*dst.CallExpr)
 		call := o
-		if s.helper != "" {
-			call = o.Args[0].(*dst.CallExpr)
+		for _, i := range s.path {
+			call = call.Args[i].(*dst.CallExpr)
 		}
 		var ctxExpr dst.Expr
 		if s.ctxAt >= 0 {
@@ -397,4 +407,44 @@ func scriptMethod(p *rules.Pass, call *ast.CallExpr) string {
 		return ""
 	}
 	return fn.Name()
+}
+
+func exprNodes(es []ast.Expr) []ast.Node {
+	var ns []ast.Node
+	for _, e := range es {
+		ns = append(ns, e)
+	}
+	return ns
+}
+
+// redigoLeft returns the redigo objects used inside nodes that a command's
+// rewrite keeps, which no rule rewrites there (the leftover rule does not
+// look inside a replaced node): the site reports them.
+func redigoLeft(p *rules.Pass, nodes ...ast.Node) []types.Object {
+	var objs []types.Object
+	seen := map[types.Object]bool{}
+	for _, n := range nodes {
+		ast.Inspect(n, func(n ast.Node) bool {
+			id, ok := n.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			obj := p.Info().Uses[id]
+			if obj == nil || obj.Pkg() == nil || !rules.MatchPath(obj.Pkg().Path(), paths) || seen[obj] ||
+				sameInGoRedis[symbolName(obj)] || obj.Name() == "ErrNil" || rewrittenNewScript(p, id) {
+				return true
+			}
+			seen[obj] = true
+			objs = append(objs, obj)
+			return true
+		})
+	}
+	return objs
+}
+
+// rewrittenNewScript reports whether id names NewScript in a call the
+// script rule rewrites.
+func rewrittenNewScript(p *rules.Pass, id *ast.Ident) bool {
+	call := calledBy(p, id)
+	return id.Name == "NewScript" && call != nil && len(call.Args) == 2 && keyCount(p.Info(), call) >= 0
 }

@@ -91,7 +91,34 @@ func isRedigoType(t types.Type, name string) bool {
 
 // leftoverMessage says what to do with a use of obj that stays.
 func leftoverMessage(obj types.Object) string {
-	name := symbolName(obj)
+	return fmt.Sprintf("redigo's %s stays here: %s", symbolName(obj), leftoverHint(obj))
+}
+
+// leftoverMessages says what to do with uses of objs that stay, once for
+// the objects that share a hint.
+func leftoverMessages(objs []types.Object) []string {
+	var hints []string
+	names := map[string][]string{}
+	for _, obj := range objs {
+		h := leftoverHint(obj)
+		if names[h] == nil {
+			hints = append(hints, h)
+		}
+		names[h] = append(names[h], symbolName(obj))
+	}
+	var msgs []string
+	for _, h := range hints {
+		verb := "stays"
+		if len(names[h]) > 1 {
+			verb = "stay"
+		}
+		msgs = append(msgs, fmt.Sprintf("redigo's %s %s here: %s", strings.Join(names[h], ", "), verb, h))
+	}
+	return msgs
+}
+
+// leftoverHint says what to use in go-redis instead of obj.
+func leftoverHint(obj types.Object) string {
 	hint := "it has no go-redis counterpart with the same meaning; rewrite it by hand (research: redigo.md)"
 	recv := receiverName(obj)
 	switch {
@@ -118,7 +145,7 @@ func leftoverMessage(obj types.Object) string {
 	case obj.Name() == "Error" && recv == "":
 		hint = "go-redis's redis.Error is an interface that redis.Nil also satisfies: test for redis.Nil first, or use redis.HasErrorPrefix"
 	}
-	return fmt.Sprintf("redigo's %s stays here: %s", name, hint)
+	return hint
 }
 
 // replyHelpers are redigo's functions that convert a reply.

@@ -208,6 +208,7 @@ func (b *borrow) scriptUse(p *rules.Pass, call *ast.CallExpr, parents []ast.Node
 		s.outer, s.helper = call, ""
 	}
 	s.accessor, s.notes = acc, append(s.notes, notes...)
+	s.kept = append(exprNodes(args), x)
 	s.build = func(_ *planCtx, c *dst.CallExpr, ctx, pool dst.Expr) dst.Expr {
 		da := c.Args[at+1:]
 		keys := &dst.CompositeLit{Type: &dst.ArrayType{Elt: dst.NewIdent("string")}}
