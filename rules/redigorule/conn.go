@@ -25,13 +25,16 @@ var Conn = &rules.GoRule{
 		"MULTI/WATCH/SELECT is reported and left",
 	Paths:    paths,
 	NewPaths: []string{"context", "time", goredisPath},
-	Requires: []*rules.Fact{scriptKeys},
+	Requires: []*rules.Fact{scriptKeys, compatPackage},
 	Run:      runConn,
 }
 
 var getM = rules.Members(paths, []string{"Pool"}, "Get", "GetContext")
 
 func runConn(p *rules.Pass) error {
+	if inCompat(p) {
+		return nil
+	}
 	for _, u := range p.UsesOf(getM) {
 		b := borrowOf(p, u)
 		if b == nil {
