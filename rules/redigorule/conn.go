@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/dave/dst"
 
@@ -140,8 +141,18 @@ func (b *borrow) errCheck(p *rules.Pass, block *ast.BlockStmt) bool {
 		return false
 	}
 	if obj := p.Info().Defs[errID]; obj != nil {
+		// Past the check, err must be declared again by a := of the
+		// block (it redeclared the GetContext's), which then declares it.
+		redecl := token.NoPos
+		for _, s := range block.List {
+			if as, ok := s.(*ast.AssignStmt); ok && s.Pos() > ifs.End() && as.Tok == token.DEFINE && redecl == token.NoPos &&
+				slices.ContainsFunc(as.Lhs, func(e ast.Expr) bool { return isIdentNamed(e, errID.Name) }) {
+				redecl = s.Pos()
+			}
+		}
 		for _, use := range p.Uses(obj) {
-			if use.Pos() < ifs.Pos() || use.Pos() >= ifs.End() {
+			inCheck := use.Pos() >= ifs.Pos() && use.Pos() < ifs.End()
+			if !inCheck && (redecl == token.NoPos || use.Pos() < redecl) {
 				return false
 			}
 		}
