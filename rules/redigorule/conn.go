@@ -61,6 +61,11 @@ type borrow struct {
 	drop   []ast.Node
 	cmds   []*cmdSite
 	extra  []rules.Edit // edits outside the commands (ScanStruct of a hash read)
+	pipe   []*pipeEvent // Send, Flush and Receive, in order
+	exec   *pipeEvent   // Do("EXEC"), whose reply is dropped
+	tx     []*pipeEvent // the Sends between MULTI and EXEC
+	// txStmts are the statements of the Sends of MULTI and of tx.
+	txStmts []ast.Stmt
 }
 
 // cmdSite is a command sent on the connection: the call, the node its
@@ -208,6 +213,20 @@ func (b *borrow) collect(p *rules.Pass) (ast.Node, string) {
 			return n, why
 		}
 	}
+	if n, why := b.splitTx(p); n != nil {
+		return n, why
+	}
+	for _, e := range b.pipe {
+		if e.kind != "Send" {
+			continue
+		}
+		if name := commandName(p, e.call.Args[0]); oneConnection[name] {
+			return e.call, "sends " + name + ", which needs one connection (on a client each command may use another): use rdb.TxPipelined, rdb.Watch, Options.DB or rdb.Conn()"
+		}
+	}
+	if len(b.pipe) > 0 {
+		return b.checkPipeline()
+	}
 	return nil, ""
 }
 
@@ -225,7 +244,7 @@ func (b *borrow) use(p *rules.Pass, id *ast.Ident) (ast.Node, string) {
 		case "Do":
 			return b.command(p, call, parents[2:], 0, false)
 		case "Send", "Flush", "Receive":
-			return call, "sends with Send/Flush/Receive (a pipeline)"
+			return b.pipeUse(p, sel.Sel.Name, call, parents[2:])
 		}
 		return call, "calls " + sel.Sel.Name
 	}
@@ -271,6 +290,9 @@ func (b *borrow) closeUse(parent ast.Node, call *ast.CallExpr) (ast.Node, string
 // first is the command name; parents are call's parents.
 func (b *borrow) command(p *rules.Pass, call *ast.CallExpr, parents []ast.Node, first int, ctxArg bool) (ast.Node, string) {
 	cmd := command{name: commandName(p, call.Args[first]), args: call.Args[first:], spread: call.Ellipsis.IsValid()}
+	if cmd.name == "EXEC" && !ctxArg {
+		return b.execUse(p, call, parents)
+	}
 	if oneConnection[cmd.name] {
 		return call, "runs " + cmd.name + ", which needs one connection (on a client each command may use another): use rdb.TxPipelined, rdb.Watch, Options.DB or rdb.Conn()"
 	}
@@ -332,6 +354,12 @@ func (b *borrow) add(s *cmdSite, parents []ast.Node) {
 // command on the client.
 func (b *borrow) rewrite(p *rules.Pass) {
 	edits := []rules.Edit{rules.Delete(b.stmt)}
+	if len(b.pipe) > 0 {
+		edits = b.pipelineEdits(p)
+	}
+	if b.exec != nil {
+		edits = append(edits, b.txEdits(p)...)
+	}
 	if b.errChk != nil {
 		edits = append(edits, rules.Delete(b.errChk))
 	}
