@@ -387,7 +387,7 @@ func (b *borrow) commandEdit(p *rules.Pass, s *cmdSite, pc *planCtx) rules.Edit 
 		ctx = p.ContextArg(s.call)
 	}
 	pool := b.pool
-	return rules.Replace(s.outer, func(old dst.Node) dst.Node {
+	return replaceKeeping(p, s.outer, s.kept, func(old dst.Node) dst.Node {
 		o := old.(*dst.CallExpr)
 		call := o
 		for _, i := range s.path {
@@ -409,23 +409,10 @@ func (b *borrow) commandEdit(p *rules.Pass, s *cmdSite, pc *planCtx) rules.Edit 
 	})
 }
 
-// goredisQualifier returns the builder of the identifier naming go-redis
-// in the file, for up to n uses: the name of the redigo import, which
-// moves there, or a qualifier the engine imports.
+// goredisQualifier returns the builder of up to n identifiers naming
+// go-redis where an edit at pos puts them: the engine imports the package,
+// or finds the import it is moved to.
 func goredisQualifier(p *rules.Pass, pos token.Pos, n int) func() dst.Expr {
-	for _, spec := range p.AST().Imports {
-		path := spec.Path.Value[1 : len(spec.Path.Value)-1]
-		if !rules.MatchPath(path, paths) {
-			continue
-		}
-		name := "redis"
-		if spec.Name != nil {
-			name = spec.Name.Name
-		}
-		if name != "." && name != "_" {
-			return func() dst.Expr { return dst.NewIdent(name) }
-		}
-	}
 	var qs []*dst.Ident
 	for range n {
 		qs = append(qs, p.Qualifier(goredisPath, pos))
@@ -435,6 +422,33 @@ func goredisQualifier(p *rules.Pass, pos token.Pos, n int) func() dst.Expr {
 		qs = qs[1:]
 		return q
 	}
+}
+
+// replaceKeeping returns the edit that replaces n by what with builds,
+// which keeps the nodes kept of n: the redigo package names in n outside
+// them are no longer used.
+func replaceKeeping(p *rules.Pass, n ast.Node, kept []ast.Node, with func(dst.Node) dst.Node) rules.Edit {
+	return rules.Edit{Node: n, New: with, Unuse: qualifiersOutside(p, n, kept)}
+}
+
+// qualifiersOutside returns the identifiers naming a redigo package in n
+// that lie outside every node of kept.
+func qualifiersOutside(p *rules.Pass, n ast.Node, kept []ast.Node) []*ast.Ident {
+	var ids []*ast.Ident
+	ast.Inspect(n, func(c ast.Node) bool {
+		for _, k := range kept {
+			if c == k {
+				return false
+			}
+		}
+		if id, ok := c.(*ast.Ident); ok {
+			if pn, ok := p.Info().Uses[id].(*types.PkgName); ok && rules.MatchPath(pn.Imported().Path(), paths) {
+				ids = append(ids, id)
+			}
+		}
+		return true
+	})
+	return ids
 }
 
 // scriptMethod returns the name of the redigo Script method call calls,

@@ -201,7 +201,7 @@ func (b *borrow) pipePair(p *rules.Pass, send, recv *pipeEvent, names map[string
 	}
 	ctx := p.ContextArg(send.call)
 	pc := &planCtx{goredis: goredisQualifier(p, send.call.Pos(), len(send.call.Args))}
-	sendEdit := rules.Replace(send.stmt, func(old dst.Node) dst.Node {
+	sendEdit := replaceKeeping(p, send.stmt, exprNodes(cmd.args), func(old dst.Node) dst.Node {
 		c := sendCallDst(old.(dst.Stmt))
 		call := &dst.CallExpr{Fun: &dst.SelectorExpr{X: dst.NewIdent(pipe), Sel: dst.NewIdent(pl.method)},
 			Args: append([]dst.Expr{ctx()}, pl.args(pc, c.Args)...), Ellipsis: pl.spread}
@@ -209,7 +209,7 @@ func (b *borrow) pipePair(p *rules.Pass, send, recv *pipeEvent, names map[string
 		st.Decs.NodeDecs = *old.Decorations()
 		return st
 	})
-	recvEdit := rules.Replace(s.outer, func(old dst.Node) dst.Node {
+	recvEdit := replaceKeeping(p, s.outer, nil, func(old dst.Node) dst.Node {
 		e := &dst.CallExpr{Fun: &dst.SelectorExpr{X: dst.NewIdent(name), Sel: dst.NewIdent(pl.accessor)}}
 		e.Decs.NodeDecs = old.(*dst.CallExpr).Decs.NodeDecs
 		return e

@@ -133,7 +133,7 @@ func (b *borrow) txEdits(p *rules.Pass) []rules.Edit {
 	pool := b.pool
 	p.Report(b.exec.call.Pos(), "rdb.TxPipelined returns the first failed command's error (a nil reply, redis.Nil, counts), "+
 		"where redigo's EXEC returned its own and kept the commands' errors in its reply: check what err means here", true)
-	edits = append(edits, rules.Replace(b.exec.call, func(old dst.Node) dst.Node {
+	edits = append(edits, replaceKeeping(p, b.exec.call, nil, func(old dst.Node) dst.Node {
 		var stmts []dst.Stmt
 		for _, mk := range body {
 			stmts = append(stmts, mk())
