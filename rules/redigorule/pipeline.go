@@ -66,6 +66,14 @@ func (b *borrow) pipeUse(p *rules.Pass, kind string, call *ast.CallExpr, parents
 func (b *borrow) checkPipeline() (ast.Node, string) {
 	evs := b.pipe
 	block := evs[0].block
+	for _, e := range evs {
+		if e.block != block {
+			return e.call, "sends with Send/Flush/Receive across blocks (a loop or a branch): build the pipeline by hand with rdb.Pipelined"
+		}
+		if e.kind != "Receive" && sendCall(e.stmt) != e.call {
+			return e.call, "checks the error of " + e.kind + " in a form migrate does not rewrite"
+		}
+	}
 	for i := 0; i < len(evs); {
 		start := i
 		for i < len(evs) && evs[i].kind == "Send" {
@@ -87,14 +95,6 @@ func (b *borrow) checkPipeline() (ast.Node, string) {
 			if s.call.Pos() > evs[start].call.Pos() && s.call.Pos() < evs[i-1].call.Pos() {
 				return s.call, "sends a command with Do between pipelined Sends and their Receives"
 			}
-		}
-	}
-	for _, e := range evs {
-		if e.block != block {
-			return e.call, "sends with Send/Flush/Receive across blocks (a loop or a branch): build the pipeline by hand with rdb.Pipelined"
-		}
-		if e.kind != "Receive" && sendCall(e.stmt) != e.call {
-			return e.call, "checks the error of " + e.kind + " in a form migrate does not rewrite"
 		}
 	}
 	return nil, ""
