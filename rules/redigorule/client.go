@@ -28,6 +28,7 @@ var Client = &rules.GoRule{
 	Paths:         paths,
 	ImportersOnly: true,
 	NewPaths:      []string{goRedis, "time", "crypto/tls", "context", "net"},
+	Requires:      []*rules.Fact{compatPackage},
 	Run:           runClient,
 }
 
@@ -35,6 +36,9 @@ var poolFields = rules.Members(paths, []string{"Pool"},
 	"Dial", "DialContext", "MaxIdle", "MaxActive", "Wait", "IdleTimeout", "MaxConnLifetime", "TestOnBorrow", "TestOnBorrowContext")
 
 func runClient(p *rules.Pass) error {
+	if inCompat(p) {
+		return nil // phase 1\'s package stays on redigo until it is deleted
+	}
 	var lits []*ast.CompositeLit
 	ast.Inspect(p.AST(), func(n ast.Node) bool {
 		switch n := n.(type) {
