@@ -268,6 +268,9 @@ func (b *borrow) use(p *rules.Pass, id *ast.Ident) (ast.Node, string) {
 		}
 		return call, "is passed to a function"
 	}
+	if pubSubConnValue(p, id) {
+		return nil, "" // the rule pubsub subscribes on the pool instead
+	}
 	return id, "is passed on, stored or returned"
 }
 
