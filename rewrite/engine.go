@@ -56,6 +56,15 @@ type Options struct {
 	Overlay map[string][]byte
 	// Progress, if set, is told about each stage.
 	Progress func(stage string, done, total int)
+	// Cache, if set, holds the results of packages of earlier runs, under
+	// a key of everything a package's result depends on (its files, those
+	// of the module's packages it imports, go.mod, go.sum, the go
+	// command's configuration). A package found there is neither loaded
+	// nor rewritten: it adds its Uses and Findings to the result, nothing
+	// to Files or Sites. Only a run that reports (AllowErrors) on one
+	// module's files as they are (no Files, Overlay or Together) uses it;
+	// one that writes must verify, and must not set it.
+	Cache ResultCache
 }
 
 // Run computes the rewrite. It returns an error, and no result, when the
@@ -84,6 +93,8 @@ type runner struct {
 	// before the rewrite (relative to the module root), each with the
 	// position of the finding that lists its package.
 	brokenFiles map[string]token.Position
+	// cache is the use of Options.Cache, or nil.
+	cache *cacheRun
 }
 
 func newRunner(opts Options) (*runner, error) {
@@ -202,7 +213,12 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if len(sc.candidates) == 0 {
 		return r.res, nil
 	}
-	typed, err := r.loadAll(ctx, sc.candidates)
+	cands := r.fromCache(files, sc)
+	if len(cands) == 0 {
+		r.sortResult()
+		return r.res, nil
+	}
+	typed, err := r.loadAll(ctx, cands)
 	if err != nil {
 		return nil, err
 	}
@@ -213,6 +229,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if err := r.rewriteAll(typed, names); err != nil {
 		return nil, err
 	}
+	r.cache.storeAll()
 	if r.res.AddModules, err = r.addModules(sc.imports); err != nil {
 		return nil, err
 	}
@@ -338,6 +355,7 @@ func (r *runner) rewriteAll(typed []*typedFile, names map[string]string) error {
 		}
 		r.res.Findings = append(r.res.Findings, fr.findings...)
 		r.res.Uses = append(r.res.Uses, fr.uses...)
+		r.cache.record(typed[i], fr)
 		if fr.spans != nil {
 			r.spans[r.mod.rel(typed[i].path)] = fr.spans
 		}

@@ -3,6 +3,7 @@ package rewrite
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"go/ast"
@@ -147,6 +148,9 @@ type scanned struct {
 	lineDirect []string  // candidate files skipped for //line directives
 	// imports are the import paths of every file scanned, by file.
 	imports map[string][]string
+	// sums are the SHA-256 of every file scanned, by file: what the keys
+	// of Options.Cache are made of.
+	sums map[string][32]byte
 }
 
 // scanImports parses the imports of every file in parallel and keeps the
@@ -163,12 +167,13 @@ func scanImports(files map[string]listed, paths []string, indirect map[string]bo
 	parallel(len(names), workers, func(i int) {
 		results[i], errs[i] = scanFile(names[i], paths)
 	})
-	out := &scanned{imports: map[string][]string{}}
+	out := &scanned{imports: map[string][]string{}, sums: map[string][32]byte{}}
 	for i, r := range results {
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
 		out.imports[names[i]] = r.imports
+		out.sums[names[i]] = r.sum
 		l := files[names[i]]
 		switch {
 		case !r.hit && !indirect[l.pkgPath]:
@@ -203,6 +208,7 @@ type scanResult struct {
 	cgo           bool
 	generated     bool
 	lineDirective bool
+	sum           [32]byte // SHA-256 of the content
 }
 
 // scanFile reads the imports of one file.
@@ -216,7 +222,7 @@ func scanFile(name string, paths []string) (*scanResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse %w", err)
 	}
-	r := &scanResult{pkgName: f.Name.Name}
+	r := &scanResult{pkgName: f.Name.Name, sum: sha256.Sum256(src)}
 	for _, spec := range f.Imports {
 		p := rules.Unquote(spec.Path)
 		r.imports = append(r.imports, p)

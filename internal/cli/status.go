@@ -15,8 +15,10 @@ import (
 )
 
 // dryRun loads the rule sets and computes the rewrite without writing:
-// what status and check report on.
-func dryRun(ctx context.Context, env *Env, ruleNames, patterns []string) (*rewrite.Result, []*rules.Set, error) {
+// what status and check report on. Packages whose result is in the result
+// cache, and whose files and dependencies have not changed since, are
+// taken from it (unless --no-cache).
+func dryRun(ctx context.Context, env *Env, co *cacheOptions, ruleNames, patterns []string) (*rewrite.Result, []*rules.Set, error) {
 	if len(ruleNames) == 0 {
 		return nil, nil, usagef("--rules is required (see migrate list)")
 	}
@@ -24,13 +26,23 @@ func dryRun(ctx context.Context, env *Env, ruleNames, patterns []string) (*rewri
 	if err != nil {
 		return nil, nil, err
 	}
+	before := rulesFingerprint(dir, ruleNames)
 	sets, err := builtin.Resolve(dir, ruleNames)
 	if err != nil {
 		return nil, nil, err
 	}
+	opts := rewrite.Options{Dir: dir, Patterns: patterns, Sets: sets, AllowErrors: true}
+	cache := openCache(co, dir, ruleNames, before)
+	if cache != nil {
+		opts.Cache = cache
+	}
 	bar := newProgress(env)
-	res, err := rewrite.Run(ctx, rewrite.Options{Dir: dir, Patterns: patterns, Sets: sets, Progress: bar.stage, AllowErrors: true})
+	opts.Progress = bar.stage
+	res, err := rewrite.Run(ctx, opts)
 	bar.clear()
+	if err == nil {
+		noteCache(env, res.Stats, cache)
+	}
 	if err != nil && interrupted(ctx, err) {
 		return nil, nil, &interruptedError{msg: "interrupted while loading packages; nothing was written"}
 	}
@@ -53,6 +65,7 @@ func noteWriter(env *Env, root string) {
 func newStatusCmd(env *Env) *cobra.Command {
 	var ruleNames []string
 	var format string
+	var co cacheOptions
 	cmd := &cobra.Command{
 		Use:   "status --rules NAME [--format text|markdown|json] [PATTERN...]",
 		Short: "Report how far a migration is: files done and to do, old uses left",
@@ -70,7 +83,7 @@ Status only reads; it never writes.`,
 			if format != "text" && format != "markdown" && format != "json" {
 				return usagef("status: --format must be text, markdown or json, not %q", format)
 			}
-			res, sets, err := dryRun(cmd.Context(), env, ruleNames, args)
+			res, sets, err := dryRun(cmd.Context(), env, &co, ruleNames, args)
 			if err != nil {
 				return err
 			}
@@ -89,11 +102,13 @@ Status only reads; it never writes.`,
 	}
 	cmd.Flags().StringSliceVarP(&ruleNames, "rules", "r", nil, "rule sets: built-in `NAME`s or rule file paths")
 	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
+	co.addFlags(cmd.Flags())
 	return cmd
 }
 
 func newCheckCmd(env *Env) *cobra.Command {
 	var ruleNames []string
+	var co cacheOptions
 	cmd := &cobra.Command{
 		Use:   "check --rules NAME [PATTERN...]",
 		Short: "Fail when code still uses the old API (for CI and review)",
@@ -110,7 +125,7 @@ Such sites are printed as ignored and do not fail the check.`,
 		Example: `  migrate check --rules ioutil
   migrate check --rules go-redis-v9 ./internal/...`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, _, err := dryRun(cmd.Context(), env, ruleNames, args)
+			res, _, err := dryRun(cmd.Context(), env, &co, ruleNames, args)
 			if err != nil {
 				return err
 			}
@@ -118,6 +133,7 @@ Such sites are printed as ignored and do not fail the check.`,
 		},
 	}
 	cmd.Flags().StringSliceVarP(&ruleNames, "rules", "r", nil, "rule sets: built-in `NAME`s or rule file paths")
+	co.addFlags(cmd.Flags())
 	return cmd
 }
 
