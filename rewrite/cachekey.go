@@ -203,7 +203,7 @@ func moduleDigest(mod *Module, gosum []byte, env *gocmd.Env) [32]byte {
 	if env.Vendor() {
 		hashTree(h, filepath.Join(vendorRoot, "vendor"))
 	}
-	if mf, err := modfile.ParseLax("go.mod", mod.gomod, nil); err == nil {
+	if mf, err := modfile.Parse("go.mod", mod.gomod, nil); err == nil {
 		for _, r := range mf.Replace {
 			hashReplace(h, mod.Root, r)
 		}
