@@ -121,7 +121,13 @@ above:
 
     //migrate:ignore NAME reason
 
-Such sites are printed as ignored and do not fail the check.`,
+Such sites are printed as ignored and do not fail the check.
+
+Each package's result is kept in a cache ($MIGRATE_CACHE, else migrate/
+under the user cache directory), keyed by its files, the module's packages
+it imports, go.mod and go.sum, the go configuration, the rule sets and
+migrate's own build: a check on an unchanged tree costs about the import
+scan. --no-cache computes everything.`,
 		Example: `  migrate check --rules ioutil
   migrate check --rules go-redis-v9 ./internal/...`,
 		RunE: func(cmd *cobra.Command, args []string) error {
