@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 )
 
@@ -55,7 +56,10 @@ func (r *runner) fromCache(files map[string]listed, sc *scanned) []*candidate {
 	}
 	c := &cacheRun{store: r.opts.Cache, keys: map[string]string{}, cands: map[string]int{},
 		got: map[string]*cachedPackage{}, typed: map[string]int{}, bad: map[string]bool{}}
+	r.progress("reading the result cache", 0, 0)
 	k := newKeyer(r.mod, moduleDigest(r.mod, r.res.GoSum, r.goenv), files, sc)
+	// The options that change which files are candidates.
+	k.options = fmt.Sprintf("include generated %v", r.opts.IncludeGenerated)
 	byPkg := map[string][]*candidate{}
 	var order []string
 	for _, cand := range sc.candidates {

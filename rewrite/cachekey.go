@@ -29,10 +29,12 @@ const cacheVersion = "migrate package result v1"
 // not, and the module's inputs (moduleDigest).
 type keyer struct {
 	mod    *Module
-	module [32]byte            // moduleDigest
-	listed map[string][]string // import path -> its files, as listed
-	sc     *scanned
-	nodes  map[string]*pkgNode
+	module [32]byte // moduleDigest
+	// options are the run's options that change a package's result.
+	options string
+	listed  map[string][]string // import path -> its files, as listed
+	sc      *scanned
+	nodes   map[string]*pkgNode
 }
 
 // pkgNode is what the key of a package takes from the package itself.
@@ -63,7 +65,7 @@ func (k *keyer) key(pkg string) (string, string) {
 	}
 	closure := k.closure(pkg)
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%x\n%s\n", cacheVersion, k.module, pkg)
+	fmt.Fprintf(h, "%s\n%x\n%s\n%s\n", cacheVersion, k.module, k.options, pkg)
 	for _, p := range closure {
 		n := k.node(p)
 		if n.cgo {
