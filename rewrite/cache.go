@@ -1,9 +1,13 @@
 package rewrite
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
+
+	"github.com/migrate-tool/migrate/internal/gocmd"
 )
 
 // ResultCache stores the results of dry runs, by package (Options.Cache).
@@ -48,18 +52,56 @@ func (r *runner) cacheUsable() bool {
 	return o.Cache != nil && o.AllowErrors && r.files == nil && len(o.Overlay) == 0 && len(o.Together) == 0
 }
 
-// fromCache takes the results of the candidates' packages from the cache
-// where it has them, and returns the candidates left to load.
-func (r *runner) fromCache(files map[string]listed, sc *scanned) []*candidate {
+// newKeyer returns the keyer of the run's files, or nil when the run does
+// not use Options.Cache.
+func (r *runner) newKeyer(files map[string]listed, fi *fileImports) *keyer {
 	if !r.cacheUsable() {
+		return nil
+	}
+	k := newKeyer(r.mod, moduleDigest(r.mod, r.res.GoSum, r.goenv), files, fi)
+	// The options that change which files are candidates.
+	k.options = fmt.Sprintf("include generated %v", r.opts.IncludeGenerated)
+	return k
+}
+
+// dependents returns the packages matching the run's patterns whose
+// dependencies include an old path (see dependents), from the cache when
+// nothing it depends on changed (k is not nil).
+func (r *runner) dependents(ctx context.Context, goc *gocmd.Runner, k *keyer) (map[string]bool, error) {
+	var key string
+	if k != nil {
+		key = k.dependentsKey(r.opts.Dir, r.opts.Patterns, r.paths)
+		var pkgs []string
+		if data, ok := r.opts.Cache.Get(key); ok && json.Unmarshal(data, &pkgs) == nil {
+			out := map[string]bool{}
+			for _, p := range pkgs {
+				out[p] = true
+			}
+			return out, nil
+		}
+	}
+	r.progress("listing dependencies", 0, 0)
+	out, err := dependents(ctx, goc, r.opts.Patterns, r.paths)
+	if err != nil || k == nil {
+		return out, err
+	}
+	pkgs := slices.Sorted(maps.Keys(out))
+	if data, err := json.Marshal(pkgs); err == nil {
+		r.opts.Cache.Put(key, data)
+	}
+	return out, nil
+}
+
+// fromCache takes the results of the candidates' packages from the cache
+// where it has them (k is not nil), and returns the candidates left to
+// load.
+func (r *runner) fromCache(k *keyer, sc *scanned) []*candidate {
+	if k == nil {
 		return sc.candidates
 	}
 	c := &cacheRun{store: r.opts.Cache, keys: map[string]string{}, cands: map[string]int{},
 		got: map[string]*cachedPackage{}, typed: map[string]int{}, bad: map[string]bool{}}
 	r.progress("reading the result cache", 0, 0)
-	k := newKeyer(r.mod, moduleDigest(r.mod, r.res.GoSum, r.goenv), files, sc)
-	// The options that change which files are candidates.
-	k.options = fmt.Sprintf("include generated %v", r.opts.IncludeGenerated)
 	byPkg := map[string][]*candidate{}
 	var order []string
 	for _, cand := range sc.candidates {

@@ -33,7 +33,8 @@ type keyer struct {
 	// options are the run's options that change a package's result.
 	options string
 	listed  map[string][]string // import path -> its files, as listed
-	sc      *scanned
+	imports map[string][]string // file -> its imports, as scanned
+	sums    map[string][32]byte // file -> SHA-256 of its content
 	nodes   map[string]*pkgNode
 }
 
@@ -45,8 +46,9 @@ type pkgNode struct {
 	embed bool     // a file imports "embed" (//go:embed reads other files)
 }
 
-func newKeyer(mod *Module, module [32]byte, files map[string]listed, sc *scanned) *keyer {
-	k := &keyer{mod: mod, module: module, listed: map[string][]string{}, sc: sc, nodes: map[string]*pkgNode{}}
+func newKeyer(mod *Module, module [32]byte, files map[string]listed, fi *fileImports) *keyer {
+	k := &keyer{mod: mod, module: module, listed: map[string][]string{}, nodes: map[string]*pkgNode{}}
+	k.imports, k.sums = fi.index()
 	for f, l := range files {
 		k.listed[l.pkgPath] = append(k.listed[l.pkgPath], f)
 	}
@@ -76,11 +78,34 @@ func (k *keyer) key(pkg string) (string, string) {
 	return hex.EncodeToString(h.Sum(nil)), ""
 }
 
-// closure returns pkg and the module's packages it imports, directly or
-// not (test imports included), sorted.
-func (k *keyer) closure(pkg string) []string {
-	seen := map[string]bool{pkg: true}
-	stack := []string{pkg}
+// dependentsKey returns the key of what dependents reports for the
+// patterns (relative to dir) and the old paths: it depends on the imports
+// of every package of the module the listed ones import, directly or not,
+// and on the module's dependencies (k.module).
+func (k *keyer) dependentsKey(dir string, patterns, paths []string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s: dependents\n%x\n%q\n%q\n%q\n", cacheVersion, k.module, dir, patterns, paths)
+	var roots []string
+	for p := range k.listed {
+		roots = append(roots, p)
+	}
+	for _, p := range k.closure(roots...) {
+		fmt.Fprintf(h, "%s %x\n", p, k.node(p).sum)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// closure returns the packages and the module's packages they import,
+// directly or not (test imports included), sorted.
+func (k *keyer) closure(pkgs ...string) []string {
+	seen := map[string]bool{}
+	var stack []string
+	for _, p := range pkgs {
+		if !seen[p] {
+			seen[p] = true
+			stack = append(stack, p)
+		}
+	}
 	for len(stack) > 0 {
 		p := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -119,8 +144,8 @@ func (k *keyer) listedNode(pkg string, files []string) *pkgNode {
 	h := sha256.New()
 	n := &pkgNode{}
 	for _, f := range files {
-		fmt.Fprintf(h, "%s %x\n", filepath.Base(f), k.sc.sums[f])
-		n.addImports(k.mod, pkg, k.sc.imports[f])
+		fmt.Fprintf(h, "%s %x\n", filepath.Base(f), k.sums[f])
+		n.addImports(k.mod, pkg, k.imports[f])
 	}
 	h.Sum(n.sum[:0])
 	return n

@@ -134,7 +134,7 @@ func packageKeys(t *testing.T, dir string, env []string, pattern string) map[str
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := scanImports(files, nil, nil, false, 1)
+	fi, err := readImports(files, nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func packageKeys(t *testing.T, dir string, env []string, pattern string) map[str
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := newKeyer(mod, moduleDigest(mod, sum, goenv), files, sc)
+	k := newKeyer(mod, moduleDigest(mod, sum, goenv), files, fi)
 	out := map[string]string{}
 	for pkg := range k.listed {
 		key, why := k.key(pkg)

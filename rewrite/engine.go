@@ -197,23 +197,24 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	}
 	slices.Sort(r.res.Scanned)
 	r.progress("scanning imports", 0, len(files))
-	var indirect map[string]bool
-	if reachesIndirectly(r.opts.Sets) {
-		r.progress("listing dependencies", 0, 0)
-		if indirect, err = dependents(ctx, goc, r.opts.Patterns, r.paths); err != nil {
-			return nil, err
-		}
-	}
-	sc, err := scanImports(files, r.paths, indirect, r.opts.IncludeGenerated, r.opts.Workers)
+	fi, err := readImports(files, r.paths, r.opts.Workers)
 	if err != nil {
 		return nil, err
 	}
+	keys := r.newKeyer(files, fi)
+	var indirect map[string]bool
+	if reachesIndirectly(r.opts.Sets) {
+		if indirect, err = r.dependents(ctx, goc, keys); err != nil {
+			return nil, err
+		}
+	}
+	sc := fi.classify(indirect, r.opts.IncludeGenerated)
 	r.res.Stats.FilesMatched = len(sc.candidates)
 	r.reportSkipped(sc)
 	if len(sc.candidates) == 0 {
 		return r.res, nil
 	}
-	cands := r.fromCache(files, sc)
+	cands := r.fromCache(keys, sc)
 	if len(cands) == 0 {
 		r.sortResult()
 		return r.res, nil

@@ -14,8 +14,11 @@
 #            package imports, directly or not (all of them again)
 #
 # and prints second/first and second/scan, with the load average before and
-# after: ratios measured while other work runs are not worth quoting. Each
-# output is compared with "check --no-cache" on the same tree.
+# after: wall-clock ratios measured while other work runs are not worth
+# quoting. With GNU time it also prints the CPU time (user + system, of
+# migrate and the go commands it waits for) and its ratios, which a loaded
+# machine disturbs less. Each output is compared with "check --no-cache" on
+# the same tree.
 #
 #   bash scripts/bench-cache.sh            (or: make bench-cache)
 #
@@ -61,30 +64,48 @@ now() {
 }
 loadavg() { uptime | sed 's/.*load average[s]*: *//'; }
 
+gnutime=
+if /usr/bin/time -f %U -o /dev/null true 2>/dev/null; then
+	gnutime=/usr/bin/time
+fi
+
 # check NAME ARGS...: runs migrate check (exit 0 or 1 are answers), sets
-# SECS, keeps stdout in $tmp/NAME.out and stderr in $tmp/NAME.err.
+# SECS and CPU (user + system seconds, "-" without GNU time), keeps stdout
+# in $tmp/NAME.out and stderr in $tmp/NAME.err.
 check() {
 	local name=$1 start end status=0
 	shift
 	start=$(now)
-	"$tmp/migrate" -C "$proj" check "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
+	if [ -n "$gnutime" ]; then
+		"$gnutime" -f '%U %S' -o "$tmp/$name.cpu" "$tmp/migrate" -C "$proj" check "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
+	else
+		"$tmp/migrate" -C "$proj" check "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
+	fi
 	end=$(now)
 	if [ "$status" -gt 1 ]; then
 		cat "$tmp/$name.err" >&2
 		die "migrate check $* exited with status $status"
 	fi
 	SECS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
+	CPU=-
+	if [ -n "$gnutime" ]; then
+		CPU=$(tail -n 1 "$tmp/$name.cpu" | awk '{ printf "%.2f", $1 + $2 }')
+	fi
 }
 
-# best NAME ARGS...: the best of RUNS checks, in BEST.
+# best NAME ARGS...: the best of RUNS checks, wall and CPU each, in BEST
+# and BEST_CPU.
 best() {
 	local name=$1 i
 	shift
-	BEST=
+	BEST= BEST_CPU=
 	for i in $(seq 1 "$RUNS"); do
 		check "$name" "$@"
 		if [ -z "$BEST" ] || awk -v a="$SECS" -v b="$BEST" 'BEGIN { exit !(a < b) }'; then
 			BEST=$SECS
+		fi
+		if [ -z "$BEST_CPU" ] || [ "$CPU" = - ] || awk -v a="$CPU" -v b="$BEST_CPU" 'BEGIN { exit !(a < b) }'; then
+			BEST_CPU=$CPU
 		fi
 	done
 }
@@ -131,14 +152,14 @@ check warm --rules ioutil --no-cache
 load_before=$(loadavg)
 say "timing the import scan alone (best of $RUNS)"
 best scan --rules "$tmp/none.yaml"
-scan=$BEST
+scan=$BEST scan_cpu=$BEST_CPU
 say "timing the first check (empty result cache)"
 check first --rules ioutil
-first=$SECS
+first=$SECS first_cpu=$CPU
 first_line=$(cache_line first)
 say "timing the second check (best of $RUNS)"
 best second --rules ioutil
-second=$BEST
+second=$BEST second_cpu=$BEST_CPU
 second_line=$(cache_line second)
 case $second_line in
 *" 0 checked"*) ;;
@@ -157,7 +178,7 @@ top=$(cat "$tmp/top.txt")
 one=$proj/$(grep "^${top#"$module/"}/[^/]*$" "$tmp/affected.txt" | head -n 1)
 printf '\n// edited by bench-cache\n' >>"$one"
 check edited --rules ioutil
-edited=$SECS
+edited=$SECS edited_cpu=$CPU
 edited_line=$(cache_line edited)
 same edited
 
@@ -168,20 +189,26 @@ leafdir=$(cd "$proj" && go list -f '{{.Dir}}' "$leaf")
 leaffile=$(find "$leafdir" -maxdepth 1 -name '*.go' ! -name '*_test.go' | head -n 1)
 printf '\n// edited by bench-cache\n' >>"$leaffile"
 check leaf --rules ioutil
-leaf=$SECS
+leaf=$SECS leaf_cpu=$CPU
 leaf_line=$(cache_line leaf)
 same leaf
 load_after=$(loadavg)
 
-r() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+r() {
+	if [ "$1" = - ] || [ "$2" = - ]; then
+		echo -
+	else
+		awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+	fi
+}
 echo
 echo "project: $PKGS packages x $FILES files, $ngo .go files, $nlines lines; $AFFECTED packages use io/ioutil"
 echo "machine: $(nproc 2>/dev/null || echo '?') CPUs, $(go version | cut -d' ' -f3-)"
 echo "load average before: $load_before; after: $load_after"
-printf '%-58s %8s\n' "migrate check" "wall"
-printf '%-58s %7ss\n' "scan alone (no file imports the set's path), best of $RUNS" "$scan"
-printf '%-58s %7ss   %s\n' "first (empty result cache)" "$first" "$first_line"
-printf '%-58s %7ss   %s\n' "second, unchanged tree, best of $RUNS" "$second" "$second_line"
-printf '%-58s %7ss   %s\n' "after an edit to one file using io/ioutil" "$edited" "$edited_line"
-printf '%-58s %7ss   %s\n' "after an edit to the package all others import" "$leaf" "$leaf_line"
-echo "ratio second/first: $(r "$second" "$first"); second/scan: $(r "$second" "$scan"); edited/first: $(r "$edited" "$first")"
+printf '%-58s %8s %8s\n' "migrate check" "wall" "CPU"
+printf '%-58s %7ss %7ss\n' "scan alone (no file imports the set's path), best of $RUNS" "$scan" "$scan_cpu"
+printf '%-58s %7ss %7ss   %s\n' "first (empty result cache)" "$first" "$first_cpu" "$first_line"
+printf '%-58s %7ss %7ss   %s\n' "second, unchanged tree, best of $RUNS" "$second" "$second_cpu" "$second_line"
+printf '%-58s %7ss %7ss   %s\n' "after an edit to one file using io/ioutil" "$edited" "$edited_cpu" "$edited_line"
+printf '%-58s %7ss %7ss   %s\n' "after an edit to the package all others import" "$leaf" "$leaf_cpu" "$leaf_line"
+echo "ratio second/first: $(r "$second" "$first") wall, $(r "$second_cpu" "$first_cpu") CPU; second/scan: $(r "$second" "$scan") wall, $(r "$second_cpu" "$scan_cpu") CPU; edited/first: $(r "$edited" "$first") wall, $(r "$edited_cpu" "$first_cpu") CPU"
