@@ -76,7 +76,8 @@ done when it uses the new API and nothing of the old one.
 
 --format markdown writes a migration plan to paste into a ticket: a
 checklist of files, the manual follow-ups and the next command to run.
-Status only reads; it never writes.`,
+Status only reads; it never writes. Like check, it keeps each package's
+result in a cache; --no-cache computes everything.`,
 		Example: `  migrate status --rules ioutil
   migrate status --rules go-redis-v9 --format markdown > MIGRATION.md`,
 		RunE: func(cmd *cobra.Command, args []string) error {
