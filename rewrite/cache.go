@@ -2,9 +2,12 @@ package rewrite
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/migrate-tool/migrate/internal/gocmd"
@@ -31,6 +34,7 @@ type cachedPackage struct {
 // cacheRun is the use of Options.Cache in one run.
 type cacheRun struct {
 	store ResultCache
+	k     *keyer
 	// keys are the keys of the packages looked up and not found, which
 	// the run loads and then stores.
 	keys map[string]string
@@ -49,7 +53,25 @@ type cacheRun struct {
 // that only reports, on the files of one module as they are.
 func (r *runner) cacheUsable() bool {
 	o := r.opts
-	return o.Cache != nil && o.AllowErrors && r.files == nil && len(o.Overlay) == 0 && len(o.Together) == 0
+	return o.Cache != nil && o.AllowErrors && !o.Scratch && r.files == nil && len(o.Overlay) == 0 && len(o.Together) == 0
+}
+
+// unchanged reports whether the files the keys of pkgs (or of every listed
+// package, with none) were computed from are still as the run read them,
+// go.mod and go.sum included: a result computed from files edited during
+// the run is not stored under the key of what they were before.
+func (r *runner) unchanged(k *keyer, pkgs []string) bool {
+	gomod, err := os.ReadFile(filepath.Join(r.mod.Root, "go.mod"))
+	if err != nil {
+		return false
+	}
+	gosum, err := readIfExists(filepath.Join(r.mod.Root, "go.sum"))
+	if err != nil {
+		return false
+	}
+	mod := *r.mod
+	mod.gomod = gomod
+	return moduleDigest(&mod, gosum, r.goenv) == k.module && k.unchanged(pkgs)
 }
 
 // newKeyer returns the keyer of the run's files, or nil when the run does
@@ -82,7 +104,7 @@ func (r *runner) dependents(ctx context.Context, goc *gocmd.Runner, k *keyer) (m
 	}
 	r.progress("listing dependencies", 0, 0)
 	out, err := dependents(ctx, goc, r.opts.Patterns, r.paths)
-	if err != nil || k == nil {
+	if err != nil || k == nil || !r.unchanged(k, nil) {
 		return out, err
 	}
 	pkgs := slices.Sorted(maps.Keys(out))
@@ -99,7 +121,7 @@ func (r *runner) fromCache(k *keyer, sc *scanned) []*candidate {
 	if k == nil {
 		return sc.candidates
 	}
-	c := &cacheRun{store: r.opts.Cache, keys: map[string]string{}, cands: map[string]int{},
+	c := &cacheRun{store: r.opts.Cache, k: k, keys: map[string]string{}, cands: map[string]int{},
 		got: map[string]*cachedPackage{}, typed: map[string]int{}, bad: map[string]bool{}}
 	r.progress("reading the result cache", 0, 0)
 	byPkg := map[string][]*candidate{}
@@ -156,7 +178,8 @@ func (c *cacheRun) record(tf *typedFile, fr *fileResult) {
 	if c == nil || c.keys[pkg] == "" {
 		return
 	}
-	if !tf.config.isDefault() || tf.pkg == nil || len(tf.pkg.Errors) > 0 || len(fr.newFiles) > 0 {
+	if !tf.config.isDefault() || tf.pkg == nil || len(tf.pkg.Errors) > 0 || len(fr.newFiles) > 0 ||
+		sha256.Sum256(tf.src) != c.k.sums[tf.path] {
 		c.bad[pkg] = true
 		return
 	}
@@ -170,18 +193,25 @@ func (c *cacheRun) record(tf *typedFile, fr *fileResult) {
 	c.typed[pkg]++
 }
 
-// storeAll stores the result of every package looked up and not found
-// whose files were all rewritten, each in the default configuration and
-// without errors.
-func (c *cacheRun) storeAll() {
+// storeResults stores the result of every package looked up and not
+// found whose files were all rewritten, each in the default configuration,
+// without errors, and from the content its key was computed from.
+func (r *runner) storeResults() {
+	c := r.cache
 	if c == nil {
 		return
 	}
-	for pkg, key := range c.keys {
-		v := c.got[pkg]
-		if c.bad[pkg] || v == nil || c.typed[pkg] != c.cands[pkg] {
-			continue
+	var pkgs []string
+	for pkg := range c.keys {
+		if !c.bad[pkg] && c.got[pkg] != nil && c.typed[pkg] == c.cands[pkg] {
+			pkgs = append(pkgs, pkg)
 		}
+	}
+	if len(pkgs) == 0 || !r.unchanged(c.k, pkgs) {
+		return
+	}
+	for _, pkg := range pkgs {
+		v, key := c.got[pkg], c.keys[pkg]
 		SortFindings(v.Uses)
 		SortFindings(v.Findings)
 		if data, err := json.Marshal(v); err == nil {

@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"hash"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,6 +79,31 @@ func (k *keyer) key(pkg string) (string, string) {
 	return hex.EncodeToString(h.Sum(nil)), ""
 }
 
+// unchanged reports whether the files of pkgs and of the module's packages
+// they import, directly or not, are as the keys were computed from (with
+// no pkgs, those of every listed package).
+func (k *keyer) unchanged(pkgs []string) bool {
+	if len(pkgs) == 0 {
+		pkgs = slices.Collect(maps.Keys(k.listed))
+	}
+	for _, p := range k.closure(pkgs...) {
+		files := k.listed[p]
+		if len(files) == 0 {
+			if k.dirNode(p).sum != k.node(p).sum {
+				return false
+			}
+			continue
+		}
+		for _, f := range files {
+			src, err := os.ReadFile(f)
+			if err != nil || sha256.Sum256(src) != k.sums[f] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // dependentsKey returns the key of what dependents reports for the
 // patterns (relative to dir) and the old paths: it depends on the imports
 // of every package of the module the listed ones import, directly or not,
@@ -85,11 +111,7 @@ func (k *keyer) key(pkg string) (string, string) {
 func (k *keyer) dependentsKey(dir string, patterns, paths []string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s: dependents\n%x\n%q\n%q\n%q\n", cacheVersion, k.module, dir, patterns, paths)
-	var roots []string
-	for p := range k.listed {
-		roots = append(roots, p)
-	}
-	for _, p := range k.closure(roots...) {
+	for _, p := range k.closure(slices.Collect(maps.Keys(k.listed))...) {
 		fmt.Fprintf(h, "%s %x\n", p, k.node(p).sum)
 	}
 	return hex.EncodeToString(h.Sum(nil))

@@ -112,9 +112,50 @@ func TestCacheKeys(t *testing.T) {
 	}
 }
 
+// TestKeyerUnchanged: an edit between the scan and the store of a result,
+// in the package or a package it imports, keeps it from being stored.
+func TestKeyerUnchanged(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, keyModule)
+	k := newTestKeyer(t, dir, nil, "./...")
+	if !k.unchanged([]string{"example.com/m/a"}) {
+		t.Fatal("nothing edited: changed")
+	}
+	write("m/d/d.go", "package d\n\nconst D = 1\n")(t, dir)
+	if !k.unchanged([]string{"example.com/m/a"}) {
+		t.Error("d edited: a changed, though it does not import d")
+	}
+	if k.unchanged([]string{"example.com/m/d"}) {
+		t.Error("d edited: d unchanged")
+	}
+	write("m/c/c.go", "package c\n\nconst C = 2\n")(t, dir)
+	if k.unchanged([]string{"example.com/m/a"}) {
+		t.Error("c edited: a, which imports it through b, unchanged")
+	}
+	if k.unchanged(nil) {
+		t.Error("c edited: the module unchanged")
+	}
+}
+
 // packageKeys returns the key of every package of the module in dir/m
 // that pattern matches, the way a run computes them, or "none: why".
 func packageKeys(t *testing.T, dir string, env []string, pattern string) map[string]string {
+	t.Helper()
+	k := newTestKeyer(t, dir, env, pattern)
+	out := map[string]string{}
+	for pkg := range k.listed {
+		key, why := k.key(pkg)
+		if why != "" {
+			out[pkg] = "none: " + why
+		} else {
+			out[pkg] = "key " + key
+		}
+	}
+	return out
+}
+
+// newTestKeyer returns the keyer of a run on the module in dir/m.
+func newTestKeyer(t *testing.T, dir string, env []string, pattern string) *keyer {
 	t.Helper()
 	ctx := context.Background()
 	root := filepath.Join(dir, "m")
@@ -142,17 +183,7 @@ func packageKeys(t *testing.T, dir string, env []string, pattern string) map[str
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := newKeyer(mod, moduleDigest(mod, sum, goenv), files, fi)
-	out := map[string]string{}
-	for pkg := range k.listed {
-		key, why := k.key(pkg)
-		if why != "" {
-			out[pkg] = "none: " + why
-		} else {
-			out[pkg] = "key " + key
-		}
-	}
-	return out
+	return newKeyer(mod, moduleDigest(mod, sum, goenv), files, fi)
 }
 
 // writeTree empties dir and writes files in it.

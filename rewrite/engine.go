@@ -230,7 +230,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if err := r.rewriteAll(typed, names); err != nil {
 		return nil, err
 	}
-	r.cache.storeAll()
+	r.storeResults()
 	if r.res.AddModules, err = r.addModules(sc.imports); err != nil {
 		return nil, err
 	}
