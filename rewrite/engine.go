@@ -59,11 +59,12 @@ type Options struct {
 	// Cache, if set, holds the results of packages of earlier runs, under
 	// a key of everything a package's result depends on (its files, those
 	// of the module's packages it imports, go.mod, go.sum, the go
-	// command's configuration). A package found there is neither loaded
-	// nor rewritten: it adds its Uses and Findings to the result, nothing
-	// to Files or Sites. Only a run that reports (AllowErrors) on one
-	// module's files as they are (no Files, Overlay or Together) uses it;
-	// one that writes must verify, and must not set it.
+	// command's configuration), and the packages that reach the old API
+	// through others. A package found there is neither loaded nor
+	// rewritten: it adds its Uses and Findings to the result, nothing to
+	// Files, Sites or AddModules. Only a run that reports (AllowErrors)
+	// on one module's files as they are (no Files, Overlay, Together or
+	// Scratch) uses it; one that writes must verify, and must not set it.
 	Cache ResultCache
 }
 
