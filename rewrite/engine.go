@@ -65,6 +65,11 @@ type Options struct {
 
 	// Progress, if set, is told about each stage.
 	Progress func(stage string, done, total int)
+	// Types, if set, keeps the export data of dependencies between runs:
+	// the first load type-checks a dependency it does not hold from
+	// source (declarations only) and stores it, instead of having go list
+	// compile it. Unset, go list -export compiles the dependencies.
+	Types TypesCache
 	// Cache, if set, holds the results of packages of earlier runs, under
 	// a key of everything a package's result depends on (its files, those
 	// of the module's packages it imports, go.mod, go.sum, the go
@@ -280,7 +285,7 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile,
 	tried := map[string]bool{}
 	for cfg := (config{}); len(pending) > 0; {
 		r.progress("type-checking ("+cfg.String()+" build)", len(out), len(cands))
-		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.errorPolicy(), r.opts.loadWithGoPackages)
+		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.errorPolicy(), loadHow{goPackages: r.opts.loadWithGoPackages, types: newTypesCache(r.opts.Types, r.goenv.Fingerprint())})
 		if err != nil {
 			return nil, err
 		}

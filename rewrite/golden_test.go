@@ -8,11 +8,28 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/migrate-tool/migrate/internal/resultcache"
 	"github.com/migrate-tool/migrate/rewrite/rewritetest"
 	"github.com/migrate-tool/migrate/rules/builtin"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden want/ sections and findings")
+
+// typesDir is the cache of dependencies' types the golden cases share
+// (rewrite.Options.Types): the first case to need a package type-checks
+// it from source, the others read it.
+var typesDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "migrate-types-")
+	if err != nil {
+		panic(err)
+	}
+	typesDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 // TestGolden runs every case in testdata/rewrite with the rewritetest
 // harness (see its package doc for the format): the output equals want,
@@ -30,6 +47,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			c.Types = resultcache.Open(typesDir, "")
 			res, err := c.Run(context.Background(), t.TempDir(), builtin.Resolve, goEnv())
 			if err != nil {
 				t.Fatal(err)

@@ -38,6 +38,14 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 	packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes |
 	packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule
 
+// loadHow says how loadTyped loads: with go/packages only (tests), and
+// where loadFromSource keeps its dependencies' types (nil: go list
+// -export compiles them).
+type loadHow struct {
+	goPackages bool
+	types      *typesCache
+}
+
 // loaded is what one loadTyped covered.
 type loaded struct {
 	files []*typedFile
@@ -61,7 +69,7 @@ type loaded struct {
 // is listed (broken) and its files are left out, unless pol allows its
 // errors; a module that cannot load its dependencies (a missing go.sum
 // entry) is an error.
-func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config, env []string, pol errorPolicy, viaGoPackages bool) (*loaded, error) {
+func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config, env []string, pol errorPolicy, how loadHow) (*loaded, error) {
 	byPath := map[string]*candidate{}
 	srcs := &sources{byName: map[string][]byte{}}
 	var patterns []string
@@ -93,9 +101,9 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 	}
 	var pkgs []*packages.Package
 	ok := false
-	if !cfg.adhoc && !viaGoPackages {
+	if !cfg.adhoc && !how.goPackages {
 		var err error
-		if pkgs, ok, err = loadFromSource(pcfg, patterns); err != nil {
+		if pkgs, ok, err = loadFromSource(pcfg, patterns, how.types); err != nil {
 			return nil, fmt.Errorf("load packages: %s", gocmd.OneLine(err.Error(), err))
 		}
 	}

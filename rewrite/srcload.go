@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/scanner"
 	"go/token"
 	"go/types"
@@ -55,7 +56,7 @@ type listedPackage struct {
 
 // loadFromSource loads patterns in pcfg (Tests set) as packages.Load does
 // in loadMode, or returns ok false when it cannot do so exactly.
-func loadFromSource(pcfg *packages.Config, patterns []string) (pkgs []*packages.Package, ok bool, err error) {
+func loadFromSource(pcfg *packages.Config, patterns []string, tc *typesCache) (pkgs []*packages.Package, ok bool, err error) {
 	if len(pcfg.Overlay) > 0 || !pcfg.Tests {
 		return nil, false, nil
 	}
@@ -63,7 +64,7 @@ func loadFromSource(pcfg *packages.Config, patterns []string) (pkgs []*packages.
 	if err != nil {
 		return nil, false, err
 	}
-	l := &srcLoader{cfg: pcfg, byID: map[string]*listedPackage{}, pkgs: map[string]*packages.Package{}}
+	l := &srcLoader{cfg: pcfg, byID: map[string]*listedPackage{}, pkgs: map[string]*packages.Package{}, tc: tc}
 	for _, lp := range listed {
 		if lp.Error != nil || len(lp.DepsErrors) > 0 {
 			return nil, false, nil
@@ -75,11 +76,20 @@ func loadFromSource(pcfg *packages.Config, patterns []string) (pkgs []*packages.
 	if !l.markSource(roots) {
 		return nil, false, nil
 	}
-	if !l.readExports() {
-		return nil, false, nil
-	}
-	if err := l.check(); err != nil {
+	if err := l.goEnv(); err != nil {
 		return nil, false, err
+	}
+	if tc != nil {
+		if err := l.loadWithCache(); err != nil {
+			return nil, false, err
+		}
+	} else {
+		if !l.readExports() {
+			return nil, false, nil
+		}
+		if err := l.check(); err != nil {
+			return nil, false, err
+		}
 	}
 	for id, src := range l.source {
 		if src && len(l.pkgs[id].Errors) > 0 {
@@ -135,6 +145,11 @@ type srcLoader struct {
 	// readers, which add to it.
 	view map[string]*types.Package
 	fset *token.FileSet
+	// tc keeps the export data of dependencies type-checked from source;
+	// nil: go list -export gives it.
+	tc *typesCache
+	// goarch and modcache are the go command's GOARCH and GOMODCACHE.
+	goarch, modcache string
 	// parsed are the files parsed, by name: a package and its test
 	// variant share their files' syntax, as with go/packages.
 	parsed sync.Map // string -> *parsed
@@ -147,18 +162,31 @@ type parsed struct {
 }
 
 // parse parses the file name once, with the configuration's ParseFile.
-func (l *srcLoader) parse(name string) (*ast.File, error) {
-	v, _ := l.parsed.LoadOrStore(name, &parsed{})
-	pf := v.(*parsed)
-	pf.once.Do(func() {
+// Only the files of packages checked from source are kept (keep), for
+// their test variants: a dependency's syntax is dropped once checked.
+func (l *srcLoader) parse(name string, keep bool) (*ast.File, error) {
+	if !keep {
 		src, err := os.ReadFile(name)
 		if err != nil {
-			pf.err = &os.PathError{Op: "read", Path: name, Err: err}
-			return
+			return nil, &os.PathError{Op: "read", Path: name, Err: err}
 		}
-		pf.f, pf.err = l.cfg.ParseFile(l.fset, name, src)
-	})
+		// Declarations are all a dependency's check needs: no comments,
+		// and not through the configuration's ParseFile, which keeps the
+		// sources of the files the rules rewrite.
+		return parser.ParseFile(l.fset, name, src, parser.SkipObjectResolution)
+	}
+	v, _ := l.parsed.LoadOrStore(name, &parsed{})
+	pf := v.(*parsed)
+	pf.once.Do(func() { pf.f, pf.err = l.readParse(name) })
 	return pf.f, pf.err
+}
+
+func (l *srcLoader) readParse(name string) (*ast.File, error) {
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return nil, &os.PathError{Op: "read", Path: name, Err: err}
+	}
+	return l.cfg.ParseFile(l.fset, name, src)
 }
 
 // roots returns the IDs go/packages would return as its roots: the
@@ -264,10 +292,7 @@ func (l *srcLoader) readExports() bool {
 // check type-checks the source packages, each once its imports are,
 // in parallel.
 func (l *srcLoader) check() error {
-	sizes, err := l.sizes()
-	if err != nil {
-		return err
-	}
+	sizes := types.SizesFor("gc", l.goarch)
 	var ids []string
 	done := map[string]chan struct{}{}
 	for id, src := range l.source {
@@ -297,16 +322,21 @@ func (l *srcLoader) check() error {
 	return l.cfg.Context.Err()
 }
 
-// sizes returns the type sizes of the configuration's GOARCH, as
-// go/packages computes them.
-func (l *srcLoader) sizes() (types.Sizes, error) {
-	cmd := exec.CommandContext(l.cfg.Context, "go", "env", "GOARCH")
+// goEnv reads the go command's GOARCH (for the type sizes, as go/packages
+// computes them) and GOMODCACHE.
+func (l *srcLoader) goEnv() error {
+	cmd := exec.CommandContext(l.cfg.Context, "go", "env", "GOARCH", "GOMODCACHE")
 	cmd.Dir, cmd.Env = l.cfg.Dir, l.cfg.Env
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("go env GOARCH: %v", err)
+		return fmt.Errorf("go env GOARCH GOMODCACHE: %v", err)
 	}
-	return types.SizesFor("gc", strings.TrimSpace(string(out))), nil
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 2 {
+		return fmt.Errorf("go env GOARCH GOMODCACHE: unexpected output %q", out)
+	}
+	l.goarch, l.modcache = lines[0], lines[1]
+	return nil
 }
 
 func (l *srcLoader) newPackage(lp *listedPackage, sizes types.Sizes) *packages.Package {
@@ -326,7 +356,7 @@ func (l *srcLoader) checkOne(id string) {
 	}
 	addErr := func(e packages.Error) { p.Errors = append(p.Errors, e) }
 	for _, name := range p.CompiledGoFiles {
-		f, err := l.parse(name)
+		f, err := l.parse(name, l.source[id])
 		if list, ok := err.(scanner.ErrorList); ok {
 			for _, e := range list {
 				addErr(packages.Error{Pos: e.Pos.String(), Msg: e.Msg, Kind: packages.ParseError})
@@ -340,15 +370,20 @@ func (l *srcLoader) checkOne(id string) {
 			p.Syntax = append(p.Syntax, f)
 		}
 	}
-	p.TypesInfo = &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
-		Uses: map[*ast.Ident]types.Object{}, Implicits: map[ast.Node]types.Object{}, Instances: map[*ast.Ident]types.Instance{},
-		Scopes: map[ast.Node]*types.Scope{}, Selections: map[*ast.SelectorExpr]*types.Selection{}, FileVersions: map[*ast.File]string{}}
+	if !l.source[id] {
+		// A dependency checked from source: its declarations only.
+		p.TypesInfo = nil
+	} else {
+		p.TypesInfo = &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
+			Uses: map[*ast.Ident]types.Object{}, Implicits: map[ast.Node]types.Object{}, Instances: map[*ast.Ident]types.Instance{},
+			Scopes: map[ast.Node]*types.Scope{}, Selections: map[*ast.SelectorExpr]*types.Selection{}, FileVersions: map[*ast.File]string{}}
+	}
 	imp := importerFunc(func(path string) (*types.Package, error) {
 		if path == "unsafe" {
 			return types.Unsafe, nil
 		}
 		dep := p.Imports[path]
-		if dep == nil {
+		if dep == nil || dep.Types == nil {
 			return nil, fmt.Errorf("no metadata for %s", path)
 		}
 		return dep.Types, nil

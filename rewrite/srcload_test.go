@@ -3,6 +3,7 @@ package rewrite
 import (
 	"context"
 	"fmt"
+	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/migrate-tool/migrate/internal/resultcache"
 )
 
 // TestLoadFromSource loads a module whose roots have test files, an
@@ -41,7 +44,7 @@ func TestLoadFromSource(t *testing.T) {
 			Env: append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off"), ParseFile: srcs.parse}
 	}
 	patterns := []string{"example.com/m/a", "example.com/m/c"}
-	got, ok, err := loadFromSource(cfg(), patterns)
+	got, ok, err := loadFromSource(cfg(), patterns, nil)
 	if err != nil || !ok {
 		t.Fatalf("loadFromSource: ok %v, err %v", ok, err)
 	}
@@ -51,7 +54,7 @@ func TestLoadFromSource(t *testing.T) {
 	if err := os.WriteFile(broken, []byte("package c\n\nvar bad int = \"x\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := loadFromSource(cfg(), patterns); ok || err != nil {
+	if _, ok, err := loadFromSource(cfg(), patterns, nil); ok || err != nil {
 		t.Errorf("loadFromSource of a package with a type error: ok %v, err %v; want false, nil", ok, err)
 	}
 	os.Remove(broken)
@@ -62,6 +65,19 @@ func TestLoadFromSource(t *testing.T) {
 	want = slices.DeleteFunc(want, func(p *packages.Package) bool { return strings.HasSuffix(p.ID, ".test") })
 	if g, w := describe(got), describe(want); g != w {
 		t.Errorf("loadFromSource gives:\n%s\ngo/packages gives:\n%s", g, w)
+	}
+	// With a types cache, the dependencies are type-checked from source
+	// the first time and read from the cache the second: the same
+	// packages either way.
+	tc := newTypesCache(resultcache.Open(t.TempDir(), ""), []string{"GOARCH=test"})
+	for _, run := range []string{"first", "second"} {
+		got, ok, err := loadFromSource(cfg(), patterns, tc)
+		if err != nil || !ok {
+			t.Fatalf("%s load with a types cache: ok %v, err %v", run, ok, err)
+		}
+		if g, w := describe(got), describe(want); g != w {
+			t.Errorf("%s load with a types cache gives:\n%s\ngo/packages gives:\n%s", run, g, w)
+		}
 	}
 }
 
@@ -80,7 +96,13 @@ func describe(pkgs []*packages.Package) string {
 			return
 		}
 		if p.TypesInfo == nil {
-			fmt.Fprintf(&b, "%s: export data, %d names\n", p.ID, len(p.Types.Scope().Names()))
+			n := 0
+			for _, name := range p.Types.Scope().Names() {
+				if token.IsExported(name) {
+					n++
+				}
+			}
+			fmt.Fprintf(&b, "%s: export data, %d exported names\n", p.ID, n)
 			return
 		}
 		fmt.Fprintf(&b, "%s (%s %s): source %v, files %d/%d, scope %v, imports %v\n", p.ID, p.Name, p.PkgPath,

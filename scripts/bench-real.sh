@@ -37,6 +37,9 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/migrate-bench-real.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 export GOWORK=off GOFLAGS=
+# migrate's own caches (dependencies' types, check results) live here, not
+# in the user's: the warm cases fill it first, the cold ones start empty.
+export MIGRATE_CACHE=$tmp/migrate-cache
 
 say() { echo "bench-real: $*" >&2; }
 
@@ -97,18 +100,19 @@ warm() {
 }
 
 # cold NAME DIR RULES: case 4 (and 3 with peak RSS): an empty GOCACHE for
-# migrate and for go build, the module cache shared.
+# migrate and for go build, the module cache shared; migrate's types cache
+# empty too.
 cold() {
 	local name=$1 dir=$2 rules=$3 m b rss=""
 	say "$name: empty build cache: migrate dry run"
 	if [ -n "$gnutime" ]; then
-		m=$(timed env GOCACHE="$tmp/cache-m" "$gnutime" -f 'maxrss %M' sh -c "cd '$dir' && '$mig' run --rules '$rules' --dry-run --timings >/dev/null")
+		m=$(timed env GOCACHE="$tmp/cache-m" MIGRATE_CACHE="$tmp/migrate-cache-cold" "$gnutime" -f 'maxrss %M' sh -c "cd '$dir' && '$mig' run --rules '$rules' --dry-run --timings >/dev/null")
 		rss=$(awk '/^maxrss/ { printf "%d MB", $2 / 1024 }' "$tmp/out")
 	else
-		m=$(timed env GOCACHE="$tmp/cache-m" sh -c "cd '$dir' && '$mig' run --rules '$rules' --dry-run --timings >/dev/null")
+		m=$(timed env GOCACHE="$tmp/cache-m" MIGRATE_CACHE="$tmp/migrate-cache-cold" sh -c "cd '$dir' && '$mig' run --rules '$rules' --dry-run --timings >/dev/null")
 	fi
 	grep '^migrate: timings:' "$tmp/out" | sed "s/^/bench-real: $name cold: /" >&2 || true
-	rm -rf "$tmp/cache-m"
+	rm -rf "$tmp/cache-m" "$tmp/migrate-cache-cold"
 	say "$name: empty build cache: go build ./..."
 	b=$(timed env GOCACHE="$tmp/cache-b" sh -c "cd '$dir' && go build ./...")
 	rm -rf "$tmp/cache-b"

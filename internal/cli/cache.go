@@ -50,6 +50,28 @@ func openCache(o *cacheOptions, dir string, names []string, before string) *resu
 	return resultcache.Open(root, self+"\n"+before)
 }
 
+// openTypesCache returns the cache of dependencies' export data that the
+// first load keeps (rewrite.Options.Types): types/ under $MIGRATE_CACHE,
+// or migrate/types under the user cache directory; nil when
+// MIGRATE_CACHE=off or there is no such directory. Its entries are keyed
+// by content and configuration, so every command shares them.
+func openTypesCache() rewrite.TypesCache {
+	if os.Getenv("MIGRATE_CACHE") == "off" {
+		return nil
+	}
+	root, err := resultcache.DefaultDir(os.Getenv)
+	if err != nil {
+		return nil
+	}
+	dir := filepath.Join(root, "types")
+	if os.Getenv("MIGRATE_CACHE") == "" {
+		dir = filepath.Join(filepath.Dir(root), "types")
+	}
+	c := resultcache.Open(dir, "")
+	c.Trim(time.Now())
+	return c
+}
+
 // rulesFingerprint hashes the definitions of the rule sets named as
 // builtin.Resolve finds them: a built-in set is in migrate's own binary
 // (selfVersion), a rule file is its bytes. "" when a file cannot be read.

@@ -106,7 +106,7 @@ func (s *several) compute(ctx context.Context) error {
 		bar := newProgress(s.env)
 		res, err := rewrite.Run(ctx, rewrite.Options{
 			Dir: r.mod.Dir, Patterns: r.mod.Patterns, Sets: s.sets, IncludeGenerated: s.o.includeGenerated,
-			Overlay: maps.Clone(after), Together: s.paths(r), Progress: bar.stage,
+			Overlay: maps.Clone(after), Together: s.paths(r), Progress: bar.stage, Types: openTypesCache(),
 		})
 		bar.clear()
 		if err != nil && interrupted(ctx, err) {

@@ -226,7 +226,7 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 	bar := newProgress(env)
 	res, err := rewrite.Run(ctx, rewrite.Options{
 		Dir: dir, Patterns: patterns, Files: files, Sets: sets, IncludeGenerated: o.includeGenerated,
-		Progress: bar.stage,
+		Progress: bar.stage, Types: openTypesCache(),
 	})
 	bar.clear()
 	if err != nil && interrupted(ctx, err) {

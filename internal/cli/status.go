@@ -36,6 +36,9 @@ func dryRun(ctx context.Context, env *Env, co *cacheOptions, ruleNames, patterns
 	if cache != nil {
 		opts.Cache = cache
 	}
+	if !co.off {
+		opts.Types = openTypesCache()
+	}
 	bar := newProgress(env)
 	opts.Progress = bar.stage
 	res, err := rewrite.Run(ctx, opts)

@@ -50,7 +50,10 @@ type Case struct {
 	Path string
 	// Settings are the archive comment's key: value lines.
 	Settings map[string]string
-	ar       *txtar.Archive
+	// Types, if set, is the cache of dependencies' types the runs keep
+	// (rewrite.Options.Types); cases may share one.
+	Types rewrite.TypesCache
+	ar    *txtar.Archive
 }
 
 // Load reads a case.
@@ -164,7 +167,7 @@ func rechanged(again, first *rewrite.Result) []*rewrite.FileChange {
 
 // Options are the options the case runs with in dir.
 func (c *Case) Options(dir string, sets []*rules.Set, env []string) rewrite.Options {
-	o := rewrite.Options{Dir: dir, Sets: sets, Env: env, Scratch: true, IncludeGenerated: c.Settings["include-generated"] == "true"}
+	o := rewrite.Options{Dir: dir, Sets: sets, Env: env, Scratch: true, IncludeGenerated: c.Settings["include-generated"] == "true", Types: c.Types}
 	for _, a := range strings.Fields(c.Settings["args"]) {
 		if strings.HasSuffix(a, ".go") {
 			o.Files = append(o.Files, a)

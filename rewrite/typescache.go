@@ -1,0 +1,218 @@
+package rewrite
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"go/token"
+	"go/types"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/tools/go/gcexportdata"
+)
+
+// TypesCache keeps, between runs, the export data of the dependencies the
+// first load type-checks from source instead of having go list compile
+// them: the first run on a machine then costs a type check of the
+// dependencies' declarations, not a build of them. An entry that cannot be
+// read is a miss. internal/resultcache is one.
+type TypesCache interface {
+	Has(key string) bool
+	Get(key string) ([]byte, bool)
+	Put(key string, value []byte)
+}
+
+// typesCache is a TypesCache with the part of every key that is the same
+// for all packages of a run: the go command's configuration and the type
+// checker's version.
+type typesCache struct {
+	store TypesCache
+	salt  string
+}
+
+func newTypesCache(store TypesCache, goenv []string) *typesCache {
+	if store == nil {
+		return nil
+	}
+	return &typesCache{store: store, salt: "migrate types v1\n" + runtime.Version() + "\n" + strings.Join(goenv, "\n")}
+}
+
+// key returns the key of package id's export data: its path and name,
+// its files (a package of the module cache or the standard library by
+// name, since their contents never change under one name; any other by
+// content), and the keys of the packages it imports. "" when a file
+// cannot be read.
+func (l *srcLoader) key(id string, memo map[string]string) string {
+	if k, ok := memo[id]; ok {
+		return k
+	}
+	memo[id] = "" // a cycle cannot happen in a listed graph; stay safe
+	lp := l.byID[id]
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s %s\n", l.tc.salt, lp.ImportPath, lp.Name)
+	immutable := lp.Standard || l.modcache != "" && strings.HasPrefix(lp.Dir, l.modcache+string(filepath.Separator))
+	for _, f := range lp.CompiledGoFiles {
+		fmt.Fprintf(h, "file %s", f)
+		if !immutable {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return ""
+			}
+			fmt.Fprintf(h, " %x", sha256.Sum256(data))
+		}
+		h.Write([]byte("\n"))
+	}
+	for _, imp := range slices.Sorted(slices.Values(lp.Imports)) {
+		if imp == "C" || imp == "unsafe" {
+			continue
+		}
+		k := l.key(imp, memo)
+		if k == "" {
+			return ""
+		}
+		fmt.Fprintf(h, "import %s %s\n", imp, k)
+	}
+	k := hex.EncodeToString(h.Sum(nil))
+	memo[id] = k
+	return k
+}
+
+// loadWithCache type-checks the source packages against their
+// dependencies' export data from the types cache; a dependency not there
+// is type-checked from source (its declarations only) and stored. Nothing
+// is compiled. The packages it does not need (what a cached dependency
+// imports) are not loaded at all.
+func (l *srcLoader) loadWithCache() error {
+	l.fset = token.NewFileSet()
+	l.view = map[string]*types.Package{}
+	keys := map[string]string{}
+	// A dependency is read from the cache only when everything it imports
+	// is too: export data that refers to a package checked from source
+	// would make a second copy of its types.
+	cachedDep := map[string]bool{}
+	seen := map[string]bool{}
+	var status func(id string) bool
+	status = func(id string) bool {
+		if seen[id] {
+			return cachedDep[id]
+		}
+		seen[id] = true
+		ok := !l.source[id]
+		for _, imp := range l.byID[id].Imports {
+			if imp != "C" && imp != "unsafe" && !status(imp) {
+				ok = false
+			}
+		}
+		if ok {
+			k := l.key(id, keys)
+			ok = k != "" && l.tc.store.Has(k)
+		}
+		cachedDep[id] = ok
+		return ok
+	}
+	need := map[string]bool{}
+	var visit func(id string)
+	visit = func(id string) {
+		if need[id] || id == "C" || id == "unsafe" {
+			return
+		}
+		need[id] = true
+		if status(id) {
+			return // read from the cache, with what it imports
+		}
+		for _, imp := range l.byID[id].Imports {
+			visit(imp)
+		}
+	}
+	for id, src := range l.source {
+		if src {
+			visit(id)
+		}
+	}
+	for id := range need {
+		if !l.source[id] {
+			l.key(id, keys) // storeDep's, computed before the goroutines start
+		}
+	}
+	sizes := types.SizesFor("gc", l.goarch)
+	done := map[string]chan struct{}{}
+	for id := range need {
+		done[id] = make(chan struct{})
+		l.pkgs[id] = l.newPackage(l.byID[id], sizes)
+	}
+	var mu sync.Mutex // the view and the export data readers and writers
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for _, id := range slices.Sorted(maps.Keys(need)) {
+		wg.Go(func() {
+			defer close(done[id])
+			if cachedDep[id] {
+				mu.Lock()
+				defer mu.Unlock()
+				l.readCached(id, keys[id])
+				return
+			}
+			for _, imp := range l.byID[id].Imports {
+				if ch := done[imp]; ch != nil {
+					<-ch
+				}
+			}
+			sem <- struct{}{}
+			l.checkOne(id)
+			<-sem
+			if l.source[id] {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			l.storeDep(id, keys[id])
+		})
+	}
+	wg.Wait()
+	return l.cfg.Context.Err()
+}
+
+// readCached makes package id's types from its cached export data; an
+// entry that does not read leaves the package without types, and the
+// packages checked against it then have errors, which sends the load to
+// go/packages.
+func (l *srcLoader) readCached(id, key string) {
+	p := l.pkgs[id]
+	data, ok := l.tc.store.Get(key)
+	if !ok {
+		p.Types = nil
+		return
+	}
+	tp, err := gcexportdata.Read(bytes.NewReader(data), l.fset, l.view, p.PkgPath)
+	if err != nil {
+		p.Types = nil
+		return
+	}
+	p.Types = tp
+}
+
+// storeDep keeps the export data of dependency id, type-checked from
+// source, unless it had errors (a package the type checker cannot check
+// alone, such as one whose cgo it cannot see, is checked again next time),
+// and drops what only a source package keeps.
+func (l *srcLoader) storeDep(id, key string) {
+	p := l.pkgs[id]
+	ok := len(p.Errors) == 0
+	p.Syntax, p.TypesInfo, p.Errors, p.TypeErrors, p.IllTyped = nil, nil, nil, nil, false
+	if !ok || key == "" {
+		return
+	}
+	l.view[p.PkgPath] = p.Types
+	var buf bytes.Buffer
+	if err := gcexportdata.Write(&buf, l.fset, p.Types); err != nil {
+		return
+	}
+	l.tc.store.Put(key, buf.Bytes())
+}
