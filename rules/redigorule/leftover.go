@@ -1,0 +1,182 @@
+package redigorule
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+	"strings"
+
+	"github.com/migrate-tool/migrate/rules"
+)
+
+// Leftover reports every use of redigo that the rules before it in the
+// set left as it was: after the import moved, each one names go-redis,
+// which has no such symbol or gives it another meaning, so nothing that
+// breaks the build goes unreported. It must come last in the rule set.
+var Leftover = &rules.GoRule{
+	Name: "redigo-leftover",
+	Doc: "every use of redigo that no other rule rewrote (a connection passed to a helper or stored, a reply helper " +
+		"on a stored reply, Scan, Args, a pool literal the pool rules could not map...) is reported with a TODO, " +
+		"once per statement, saying what to use in go-redis; it runs last",
+	Paths:         paths,
+	ImportersOnly: true,
+	Run:           runLeftover,
+}
+
+// sameInGoRedis are redigo's names that go-redis has with the same
+// meaning: the moved import keeps them working.
+var sameInGoRedis = map[string]bool{"ErrPoolExhausted": true}
+
+func runLeftover(p *rules.Pass) error {
+	reported := map[ast.Node]bool{}
+	ast.Inspect(p.AST(), func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		obj := p.Info().Uses[id]
+		if obj == nil || obj.Pkg() == nil || !rules.MatchPath(obj.Pkg().Path(), paths) || p.Pkg() == obj.Pkg() {
+			return true
+		}
+		if sameInGoRedis[obj.Name()] || p.Replaced(id) || inPoolLiteral(p, id) {
+			return true
+		}
+		site := siteOf(p, id)
+		if reported[site] {
+			return true
+		}
+		reported[site] = true
+		p.Report(id.Pos(), leftoverMessage(obj), true)
+		return true
+	})
+	return nil
+}
+
+// siteOf returns the innermost statement, spec, field or declaration
+// around id: the part of the file a report there stands for.
+func siteOf(p *rules.Pass, id *ast.Ident) ast.Node {
+	for _, n := range p.Parents(id) {
+		switch n.(type) {
+		case *ast.BlockStmt, *ast.LabeledStmt:
+		case ast.Stmt, ast.Spec, ast.Decl, *ast.Field:
+			return n
+		}
+	}
+	return id
+}
+
+// inPoolLiteral reports whether id lies inside a redis.Pool composite
+// literal that no rule replaced: the report at its type covers it.
+func inPoolLiteral(p *rules.Pass, id *ast.Ident) bool {
+	for _, n := range p.Parents(id) {
+		lit, ok := n.(*ast.CompositeLit)
+		if !ok || lit.Type == nil || id.Pos() < lit.Lbrace {
+			continue
+		}
+		if isRedigoType(p.Info().TypeOf(lit), "Pool") {
+			return true
+		}
+	}
+	return false
+}
+
+// isRedigoType reports whether t is redigo's named type name, or a
+// pointer to it.
+func isRedigoType(t types.Type, name string) bool {
+	if ptr, ok := t.(*types.Pointer); ok {
+		t = ptr.Elem()
+	}
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Name() == name && n.Obj().Pkg() != nil && rules.MatchPath(n.Obj().Pkg().Path(), paths)
+}
+
+// leftoverMessage says what to do with a use of obj that stays.
+func leftoverMessage(obj types.Object) string {
+	name := symbolName(obj)
+	hint := "it has no go-redis counterpart with the same meaning; rewrite it by hand (research: redigo.md)"
+	recv := receiverName(obj)
+	switch {
+	case recv == "Conn" || obj.Name() == "Conn":
+		hint = "a redigo connection that is not borrowed and closed in one function (a parameter, a field, a value passed on or returned) " +
+			"is not rewritten: take a *redis.Client (or redis.Cmdable) instead and call its commands with a context"
+	case recv == "Pool" || obj.Name() == "Pool" || obj.Name() == "NewPool":
+		hint = "go-redis has no Pool: build a *redis.Client with redis.NewClient(&redis.Options{...}) (research: redigo.md §1); " +
+			"a pool held by value, embedded, converted or made with new() becomes a *redis.Client by hand, and its Get/Close/Stats calls go"
+	case recv == "PubSubConn" || obj.Name() == "PubSubConn" || recv == "Message" || recv == "Subscription" || recv == "Pong":
+		hint = "use rdb.Subscribe(ctx, channels...) and (*redis.PubSub).Receive(ctx), whose messages are *redis.Message (research: redigo.md §5)"
+	case replyHelpers[obj.Name()] && recv == "":
+		hint = "a reply helper over a reply that was not rewritten with its command: use the go-redis command's typed result or " +
+			"the Cmd accessor (Text, Int64, Bool, Slice, StringSlice...)"
+	case obj.Name() == "Args" || recv == "Args":
+		hint = "go-redis has no Args: pass the arguments to the command, or a struct with redis tags to HSet"
+	case strings.HasPrefix(obj.Name(), "Scan") && recv == "":
+		hint = "go-redis scans with the commands' Scan(&dst) (HGetAll(ctx, k).Scan(&s), fields tagged redis:\"...\") or their typed results"
+	case obj.Name() == "Error" && recv == "":
+		hint = "go-redis's redis.Error is an interface that redis.Nil also satisfies: test for redis.Nil first, or use redis.HasErrorPrefix"
+	}
+	return fmt.Sprintf("redigo's %s stays here: %s", name, hint)
+}
+
+// replyHelpers are redigo's functions that convert a reply.
+var replyHelpers = map[string]bool{
+	"String": true, "Bytes": true, "Int": true, "Int64": true, "Uint64": true, "Float64": true, "Bool": true,
+	"Values": true, "Strings": true, "ByteSlices": true, "Int64s": true, "Ints": true, "Float64s": true,
+	"Uint64s": true, "StringMap": true, "IntMap": true, "Int64Map": true, "Float64Map": true, "Uint64Map": true,
+	"Positions": true, "SlowLogs": true, "MultiBulk": true,
+}
+
+// symbolName returns redis.Name, or redis.Type.Name for a method or field.
+func symbolName(obj types.Object) string {
+	if r := receiverName(obj); r != "" {
+		return "redis." + r + "." + obj.Name()
+	}
+	return "redis." + obj.Name()
+}
+
+// receiverName returns the name of the type whose method or field obj is,
+// or "".
+func receiverName(obj types.Object) string {
+	switch o := obj.(type) {
+	case *types.Func:
+		if recv := o.Type().(*types.Signature).Recv(); recv != nil {
+			return typeName(recv.Type())
+		}
+	case *types.Var:
+		if o.IsField() {
+			return fieldOwner(o)
+		}
+	}
+	return ""
+}
+
+func typeName(t types.Type) string {
+	if ptr, ok := t.(*types.Pointer); ok {
+		t = ptr.Elem()
+	}
+	if n, ok := t.(*types.Named); ok {
+		return n.Obj().Name()
+	}
+	return ""
+}
+
+// fieldOwner returns the name of the redigo struct type that declares the
+// field v, or "".
+func fieldOwner(v *types.Var) string {
+	scope := v.Pkg().Scope()
+	for _, name := range scope.Names() {
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok {
+			continue
+		}
+		st, ok := tn.Type().Underlying().(*types.Struct)
+		if !ok {
+			continue
+		}
+		for i := range st.NumFields() {
+			if st.Field(i) == v {
+				return name
+			}
+		}
+	}
+	return ""
+}
