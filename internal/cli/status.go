@@ -63,6 +63,9 @@ done when it uses the new API and nothing of the old one.
 
 --format markdown writes a migration plan to paste into a ticket: a
 checklist of files, the manual follow-ups and the next command to run.
+For a rule set that is one phase of a migration in phases (redigo-compat,
+then redigo), the plan also lists the phases, which are done, and what
+comes next: the next phase's run, or the cleanup of what a phase added.
 Status only reads; it never writes.`,
 		Example: `  migrate status --rules ioutil
   migrate status --rules go-redis-v9 --format markdown > MIGRATION.md`,
@@ -76,6 +79,9 @@ Status only reads; it never writes.`,
 			}
 			next := "migrate run --rules " + strings.Join(ruleNames, ",") + " --per-file --commit"
 			rep := status.Build(res, sets, next, status.PackageNames(cmd.Context(), res.Module.Root, sets))
+			if chain := phaseChain(env, sets); chain != nil {
+				rep.SetPhases(status.Steps(res.Module.Root, chain), chain)
+			}
 			switch format {
 			case "json":
 				return writeJSON(env.Stdout, rep)
@@ -90,6 +96,27 @@ Status only reads; it never writes.`,
 	cmd.Flags().StringSliceVarP(&ruleNames, "rules", "r", nil, "rule sets: built-in `NAME`s or rule file paths")
 	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
 	return cmd
+}
+
+// phaseChain returns the rule sets of the migration in phases that the
+// one set asked for takes part in (its phase names the next set, or a
+// built-in set's names it), or nil.
+func phaseChain(env *Env, sets []*rules.Set) []*rules.Set {
+	if len(sets) != 1 {
+		return nil
+	}
+	known, err := builtin.All()
+	if err != nil {
+		return nil
+	}
+	dir, _ := env.workDir()
+	return status.Chain(sets[0], known, func(name string) (*rules.Set, error) {
+		found, err := builtin.Resolve(dir, []string{name})
+		if err != nil {
+			return nil, err
+		}
+		return found[0], nil
+	})
 }
 
 func newCheckCmd(env *Env) *cobra.Command {
