@@ -84,11 +84,8 @@ func Steps(root string, chain []*rules.Set) []Step {
 		switch p := s.Phase; {
 		case p != nil && p.Adds != "":
 			st.Done = exists(root, p.Adds)
-			st.Why = fmt.Sprintf("%s is %s the module", p.Adds, map[bool]string{true: "in", false: "not in"}[st.Done])
+			st.Why = presence(p.Adds, st.Done)
 			added = append(added, p.Adds)
-			if p.Cleanup != "" {
-				cleanups = append(cleanups, Step{Label: "cleanup", What: p.Cleanup, Next: p.Cleanup, Why: p.Adds})
-			}
 		case len(s.Rules) == 0:
 			st.Why = "the rule set " + s.Name + " is not known here"
 		default:
@@ -108,12 +105,21 @@ func Steps(root string, chain []*rules.Set) []Step {
 		steps[i].Done = steps[i].Done || steps[i+1].Done
 	}
 	last := steps[len(steps)-1].Done
-	for i := range cleanups {
-		c := &cleanups[i]
-		c.Done = last && !exists(root, c.Why)
-		c.Why = fmt.Sprintf("%s is %s the module", c.Why, map[bool]string{true: "in", false: "not in"}[exists(root, c.Why)])
+	for _, s := range chain {
+		if p := s.Phase; p != nil && p.Cleanup != "" {
+			there := exists(root, p.Adds)
+			cleanups = append(cleanups, Step{Label: "cleanup", What: p.Cleanup, Next: p.Cleanup, Done: last && !there, Why: presence(p.Adds, there)})
+		}
 	}
 	return append(steps, cleanups...)
+}
+
+// presence says whether a path is in the module.
+func presence(path string, there bool) string {
+	if there {
+		return path + " is in the module"
+	}
+	return path + " is not in the module"
 }
 
 // exists reports whether the slash path rel exists under root.
@@ -123,7 +129,8 @@ func exists(root, rel string) bool {
 }
 
 // importer returns the first Go file of the module at root (relative to
-// it) that imports one of paths or a package under one, leaving out the
+// it) that imports one of paths (one ending in "/..." also names the
+// packages under it), leaving out the
 // directories skip (relative slash paths), other modules, vendor and
 // testdata; "" when there is none.
 func importer(root string, paths, skip []string) string {
@@ -156,7 +163,10 @@ func importsAny(file string, paths []string) bool {
 	}
 	for _, spec := range f.Imports {
 		p := rules.Unquote(spec.Path)
-		if slices.ContainsFunc(paths, func(old string) bool { return p == old || strings.HasPrefix(p, old+"/") }) {
+		if slices.ContainsFunc(paths, func(old string) bool {
+			base, tree := strings.CutSuffix(old, "/...")
+			return p == base || tree && strings.HasPrefix(p, base+"/")
+		}) {
 			return true
 		}
 	}
