@@ -18,9 +18,8 @@ var Leftover = &rules.GoRule{
 	Doc: "every use of redigo that no other rule rewrote (a connection passed to a helper or stored, a reply helper " +
 		"on a stored reply, Scan, Args, a pool literal the pool rules could not map...) is reported with a TODO, " +
 		"once per statement, saying what to use in go-redis; it runs last",
-	Paths:         paths,
-	ImportersOnly: true,
-	Run:           runLeftover,
+	Paths: paths,
+	Run:   runLeftover,
 }
 
 // sameInGoRedis are redigo's names that go-redis has with the same
@@ -96,12 +95,14 @@ func leftoverMessage(obj types.Object) string {
 	hint := "it has no go-redis counterpart with the same meaning; rewrite it by hand (research: redigo.md)"
 	recv := receiverName(obj)
 	switch {
+	case recv == "Pool" && (obj.Name() == "Get" || obj.Name() == "GetContext"):
+		hint = "go-redis lends no connections: run the commands on the client itself (rdb.Get(ctx, k), rdb.Do(ctx, ...)) and drop the borrow and its Close"
 	case recv == "Conn" || obj.Name() == "Conn":
-		hint = "a redigo connection that is not borrowed and closed in one function (a parameter, a field, a value passed on or returned) " +
-			"is not rewritten: take a *redis.Client (or redis.Cmdable) instead and call its commands with a context"
+		hint = "go-redis has no redigo connection: run the command on the *redis.Client (a typed method or rdb.Do(ctx, ...)), " +
+			"taking the client (or redis.Cmdable) where a redis.Conn was passed or stored"
 	case recv == "Pool" || obj.Name() == "Pool" || obj.Name() == "NewPool":
 		hint = "go-redis has no Pool: build a *redis.Client with redis.NewClient(&redis.Options{...}) (research: redigo.md §1); " +
-			"a pool held by value, embedded, converted or made with new() becomes a *redis.Client by hand, and its Get/Close/Stats calls go"
+			"a pool held by value, embedded, converted or made with new() becomes a *redis.Client by hand"
 	case recv == "PubSubConn" || obj.Name() == "PubSubConn" || recv == "Message" || recv == "Subscription" || recv == "Pong":
 		hint = "use rdb.Subscribe(ctx, channels...) and (*redis.PubSub).Receive(ctx), whose messages are *redis.Message (research: redigo.md §5)"
 	case replyHelpers[obj.Name()] && recv == "":
