@@ -159,16 +159,22 @@ func (s sites) near(e place) bool {
 	return false
 }
 
-// buildErrors returns the errors of go build (all of them: -gcflags=-e)
-// and of go vet with the integration tag, which also type-checks the
-// tests and the tagged files.
+// buildErrors returns the errors of go build and go vet with the
+// integration tag, and, since go build stops after ten errors of a
+// package and go vet after one, of the same builds with -gcflags=-e (all
+// errors) and of the tests' compilation (go test -run ^$), with and
+// without the tag.
 func buildErrors(t *testing.T, dir string, env []string) []place {
 	t.Helper()
 	var errs []place
 	seen := map[string]bool{}
 	for _, args := range [][]string{
-		{"build", "-gcflags=-e", "./..."},
+		{"build", "./..."},
 		{"vet", "-tags=integration", "./..."},
+		{"build", "-gcflags=-e", "./..."},
+		{"build", "-tags=integration", "-gcflags=-e", "./..."},
+		{"test", "-gcflags=-e", "-count=1", "-run=^$", "./..."},
+		{"test", "-tags=integration", "-gcflags=-e", "-count=1", "-run=^$", "./..."},
 	} {
 		cmd := exec.Command("go", args...)
 		cmd.Dir, cmd.Env = dir, env
