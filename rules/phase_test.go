@@ -20,12 +20,16 @@ func TestPhase(t *testing.T) {
 	if s.Phase == nil || *s.Phase != want {
 		t.Errorf("Phase = %+v; want %+v", s.Phase, want)
 	}
+	if _, err := rules.Parse([]byte("name: t\nphase:\n  name: the call sites\n"+phaseRules), "t.yaml", nil); err != nil {
+		t.Errorf("a last phase with only its name: %v", err)
+	}
 	for _, c := range []struct{ phase, want string }{
 		{"  next: Bad Name\n", `t.yaml:2: phase: next: "Bad Name" is not a rule set name`},
 		{"  adds: ../x\n", `t.yaml:2: phase: adds: "../x" is not a clean path inside the module`},
 		{"  adds: /x\n", `phase: adds: "/x" is not a clean path`},
 		{"  next: t2\n  cleanup: rm\n", "phase: cleanup says what to do with the path the phase adds: set adds too"},
-		{"  name: x\n", "phase: set next (the rule set of the next phase) or adds"},
+		{"  cleanup: rm\n", "phase: cleanup says what to do"},
+		{"  {}\n", "phase: set next (the rule set of the next phase), adds"},
 		{"  nxt: t2\n", "field nxt not found"},
 	} {
 		_, err := rules.Parse([]byte("name: t\nphase:\n"+c.phase+phaseRules), "t.yaml", nil)

@@ -289,7 +289,7 @@ type Phase struct {
 }
 
 // check verifies the phase's keys: a rule set to name in Next and a
-// path inside the module in Adds.
+// path inside the module in Adds. The last phase may give only its Name.
 func (p *Phase) check() error {
 	switch {
 	case p.Next != "" && !setNameRE.MatchString(p.Next):
@@ -298,8 +298,8 @@ func (p *Phase) check() error {
 		return fmt.Errorf("phase: adds: %q is not a clean path inside the module, such as internal/rediscompat", p.Adds)
 	case p.Cleanup != "" && p.Adds == "":
 		return fmt.Errorf("phase: cleanup says what to do with the path the phase adds: set adds too")
-	case p.Next == "" && p.Adds == "":
-		return fmt.Errorf("phase: set next (the rule set of the next phase) or adds (the path a run creates)")
+	case p.Next == "" && p.Adds == "" && p.Name == "":
+		return fmt.Errorf("phase: set next (the rule set of the next phase), adds (the path a run creates) or, for the last phase, name")
 	}
 	return nil
 }
