@@ -13,7 +13,9 @@ import (
 )
 
 // Rules returns the redigo rules written in Go.
-func Rules() []*rules.GoRule { return append([]*rules.GoRule{CompatPool, CompatRaw}, coreRules()...) }
+func Rules() []*rules.GoRule {
+	return append(append([]*rules.GoRule{CompatPool, CompatRaw}, coreRules()...), poolRules()...)
+}
 
 // CompatPool puts the switch into each redis.Pool literal's Dial or
 // DialContext, and adds the package the switch hands connections out of.

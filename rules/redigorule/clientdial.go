@@ -1,0 +1,180 @@
+package redigorule
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+
+	"github.com/dave/dst"
+
+	"github.com/migrate-tool/migrate/rules"
+)
+
+// clientOptions maps redigo's dial options to the redis.Options field
+// that takes the option's argument as it is.
+var clientOptions = map[string]string{
+	"DialPassword": "Password", "DialUsername": "Username", "DialDatabase": "DB",
+	"DialClientName": "ClientName", "DialConnectTimeout": "DialTimeout",
+	"DialReadTimeout": "ReadTimeout", "DialWriteTimeout": "WriteTimeout",
+	"DialContextFunc": "Dialer",
+}
+
+// dial maps the dial function lit (whose decorated form fnOf finds in the
+// replaced node) to Options fields, or returns why it cannot.
+func (o *clientOpts) dial(lit *ast.FuncLit, fnOf func(dst.Node) *dst.FuncLit) string {
+	if !dialsRedigo(o.p, lit) {
+		return "returns a connection it did not dial (a test double?): go-redis dials itself from redis.Options"
+	}
+	call, stmt := dialCall(o.p, lit)
+	if call == nil {
+		if doesAuthOrSelect(lit) {
+			return "runs AUTH or SELECT itself: go-redis dials itself from redis.Options, with Password and DB"
+		}
+		return "does more than return a redis.Dial call: go-redis dials itself from redis.Options; other set-up goes in Options.OnConnect or Options.Dialer"
+	}
+	if call.Ellipsis.IsValid() {
+		return "passes its options as a slice"
+	}
+	callOf := func(old dst.Node) *dst.CallExpr {
+		switch st := fnOf(old).Body.List[stmt].(type) {
+		case *dst.ReturnStmt:
+			return st.Results[0].(*dst.CallExpr)
+		case *dst.AssignStmt:
+			return st.Rhs[0].(*dst.CallExpr)
+		}
+		panic("redigo-client: the dial statement changed shape")
+	}
+	arg := func(i int) func(dst.Node) dst.Expr {
+		return func(old dst.Node) dst.Expr { return callOf(old).Args[i] }
+	}
+	for i, a := range call.Args {
+		if i == 0 && redigoFunc(o.p, call) == "DialContext" {
+			continue // the ctx parameter: go-redis passes its own
+		}
+		if usesLocal(o.p, a, lit) {
+			return "builds its arguments from its own variables, which redis.Options, built once, cannot see"
+		}
+	}
+	first := 0
+	switch name := redigoFunc(o.p, call); name {
+	case "Dial", "DialContext":
+		if name == "DialContext" {
+			first = 1
+		}
+		if !isConst(o.p, call.Args[first], `"tcp"`) {
+			o.set("Network", call.Args[first], arg(first))
+		}
+		o.set("Addr", call.Args[first+1], arg(first+1))
+		first += 2
+	case "DialTimeout":
+		if !isConst(o.p, call.Args[0], `"tcp"`) {
+			o.set("Network", call.Args[0], arg(0))
+		}
+		o.set("Addr", call.Args[1], arg(1))
+		o.set("DialTimeout", call.Args[2], arg(2))
+		o.set("ReadTimeout", call.Args[3], arg(3))
+		o.set("WriteTimeout", call.Args[4], arg(4))
+		first = len(call.Args)
+	case "DialURL", "DialURLContext":
+		return "dials a URL: parse it with opt, err := redis.ParseURL(url) and pass opt (redigo took redis://secret@host's " +
+			"secret as the password, go-redis takes it as the username; valkey:// is not accepted)"
+	default:
+		return "does not return a redis.Dial call"
+	}
+	return o.dialOptions(call, first, func(i int) func(dst.Node) dst.Expr {
+		return func(old dst.Node) dst.Expr { return callOf(old).Args[i].(*dst.CallExpr).Args[0] }
+	})
+}
+
+// dialOptions maps the options call.Args[first:]; optArg(i) finds the
+// argument of option i in the replaced node.
+func (o *clientOpts) dialOptions(call *ast.CallExpr, first int, optArg func(int) func(dst.Node) dst.Expr) string {
+	seen := map[string]int{}
+	for i := first; i < len(call.Args); i++ {
+		opt, _ := call.Args[i].(*ast.CallExpr)
+		name := redigoFunc(o.p, opt)
+		if name == "" || len(opt.Args) != 1 {
+			return fmt.Sprintf("passes %s, which migrate cannot map", exprString(call.Args[i]))
+		}
+		if _, dup := seen[name]; dup {
+			return "passes redis." + name + " twice"
+		}
+		seen[name] = i
+		switch name {
+		case "DialKeepAlive":
+			o.notes = append(o.notes, "DialKeepAlive is dropped (go-redis keeps alive every 5 min; a Dialer of your own can change it)")
+		case "DialTLSHandshakeTimeout":
+			o.notes = append(o.notes, "DialTLSHandshakeTimeout is dropped (go-redis's DialTimeout covers the handshake)")
+		case "DialUseTLS", "DialTLSConfig", "DialTLSSkipVerify":
+		case "DialNetDial":
+			o.set("Dialer", opt.Args[0], o.netDialer(opt.Args[0], optArg(i)))
+		default:
+			f := clientOptions[name]
+			if f == "" {
+				return fmt.Sprintf("passes redis.%s, which migrate cannot map", name)
+			}
+			o.set(f, opt.Args[0], optArg(i))
+		}
+	}
+	return o.tls(call, seen, optArg)
+}
+
+// tls maps DialUseTLS, DialTLSConfig and DialTLSSkipVerify: the last two
+// do nothing in redigo without DialUseTLS(true).
+func (o *clientOpts) tls(call *ast.CallExpr, seen map[string]int, optArg func(int) func(dst.Node) dst.Expr) string {
+	i, use := seen["DialUseTLS"]
+	cfg, hasCfg := seen["DialTLSConfig"]
+	skip, hasSkip := seen["DialTLSSkipVerify"]
+	switch {
+	case use && isConst(o.p, call.Args[i].(*ast.CallExpr).Args[0], "true"):
+	case use && !isConst(o.p, call.Args[i].(*ast.CallExpr).Args[0], "false"):
+		return "passes DialUseTLS with a value only known when it runs: go-redis uses TLS when TLSConfig is set, " +
+			"so set it under the same condition"
+	default:
+		if hasCfg || hasSkip {
+			o.notes = append(o.notes, "DialTLSConfig and DialTLSSkipVerify are dropped: without DialUseTLS(true) they did nothing in redigo")
+		}
+		return ""
+	}
+	switch {
+	case hasCfg:
+		o.set("TLSConfig", call.Args[cfg].(*ast.CallExpr).Args[0], optArg(cfg))
+		if hasSkip {
+			o.notes = append(o.notes, "DialTLSSkipVerify is dropped: redigo ignored it when DialTLSConfig was given")
+		}
+	default:
+		q := o.p.Qualifier("crypto/tls", o.pos)
+		var kept ast.Expr
+		if hasSkip {
+			kept = call.Args[skip].(*ast.CallExpr).Args[0]
+		}
+		o.set("TLSConfig", kept, func(old dst.Node) dst.Expr {
+			c := &dst.CompositeLit{Type: &dst.SelectorExpr{X: q, Sel: dst.NewIdent("Config")}}
+			if hasSkip {
+				c.Elts = []dst.Expr{&dst.KeyValueExpr{Key: dst.NewIdent("InsecureSkipVerify"), Value: optArg(skip)(old)}}
+			}
+			return &dst.UnaryExpr{Op: token.AND, X: c}
+		})
+	}
+	return ""
+}
+
+// netDialer returns the builder of a Dialer that calls f, a
+// func(network, addr string) (net.Conn, error), ignoring the context.
+func (o *clientOpts) netDialer(f ast.Expr, val func(dst.Node) dst.Expr) func(dst.Node) dst.Expr {
+	qc, qn := o.p.Qualifier("context", o.pos), o.p.Qualifier("net", o.pos)
+	network, addr := rules.FreeName(f, "network"), rules.FreeName(f, "addr")
+	return func(old dst.Node) dst.Expr {
+		params := &dst.FieldList{List: []*dst.Field{
+			{Names: []*dst.Ident{dst.NewIdent("_")}, Type: &dst.SelectorExpr{X: qc, Sel: dst.NewIdent("Context")}},
+			{Names: []*dst.Ident{dst.NewIdent(network), dst.NewIdent(addr)}, Type: dst.NewIdent("string")},
+		}}
+		results := &dst.FieldList{List: []*dst.Field{
+			{Type: &dst.SelectorExpr{X: qn, Sel: dst.NewIdent("Conn")}}, {Type: dst.NewIdent("error")},
+		}}
+		body := &dst.BlockStmt{List: []dst.Stmt{&dst.ReturnStmt{Results: []dst.Expr{
+			&dst.CallExpr{Fun: val(old), Args: []dst.Expr{dst.NewIdent(network), dst.NewIdent(addr)}},
+		}}}}
+		return &dst.FuncLit{Type: &dst.FuncType{Params: params, Results: results}, Body: body}
+	}
+}
