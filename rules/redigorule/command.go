@@ -189,23 +189,29 @@ func planCommand(p *rules.Pass, cmd command, helper string, discarded bool) (pl 
 	if hasWord(p, cmd, "WITHSCORES") {
 		pl.notes = append(pl.notes, "WITHSCORES over RESP3 gives [member score] pairs, not a flat list: use ZRangeWithScores (a []redis.Z) and change the parsing, or Protocol: 2")
 	}
-	switch {
+	acc, notes, kept := cmdAccessor(helper, discarded, cmd.name)
+	pl.accessor, pl.notes = acc, append(pl.notes, notes...)
+	return pl, kept
+}
+
+// cmdAccessor returns the accessor of the *redis.Cmd of rdb.Do or
+// Script.Run that keeps the meaning of helper (the raw reply's Result
+// when there is none), and what differs; kept tells that the helper has
+// none, and stays (with the raw Result inside it).
+func cmdAccessor(helper string, discarded bool, name string) (accessor string, notes []string, kept bool) {
+	switch a := cmdAccessors[helper]; {
 	case helper == "":
-		pl.accessor = "Result"
 		if !discarded {
-			pl.notes = append(pl.notes, "the raw reply is go-redis's: bulk strings are string, not []byte, and a nil reply is now err == redis.Nil, not reply == nil: check the code that reads it")
+			notes = append(notes, "the raw reply is go-redis's: bulk strings are string, not []byte, and a nil reply is now err == redis.Nil, not reply == nil: check the code that reads it")
 		}
-	case cmdAccessors[helper].accessor != "":
-		a := cmdAccessors[helper]
-		pl.accessor = a.accessor
-		if a.note != "" && (helper != "Float64" || cmd.name == "" || doubles[cmd.name]) {
-			pl.notes = append(pl.notes, a.note)
+		return "Result", notes, false
+	case a.accessor != "":
+		if a.note != "" && (helper != "Float64" || name == "" || doubles[name]) {
+			notes = append(notes, a.note)
 		}
-	default:
-		pl.accessor = "Result"
-		return pl, true
+		return a.accessor, notes, false
 	}
-	return pl, false
+	return "Result", nil, true
 }
 
 // doubles are the commands whose reply is a double over RESP3.

@@ -25,6 +25,7 @@ var Conn = &rules.GoRule{
 		"MULTI/WATCH/SELECT is reported and left",
 	Paths:    paths,
 	NewPaths: []string{"context", "time", goredisPath},
+	Requires: []*rules.Fact{scriptKeys},
 	Run:      runConn,
 }
 
@@ -55,17 +56,23 @@ type borrow struct {
 	errChk ast.Stmt // the "if err != nil" after GetContext, removed with it
 	drop   []ast.Node
 	cmds   []*cmdSite
+	extra  []rules.Edit // edits outside the commands (ScanStruct of a hash read)
 }
 
-// cmdSite is a command sent on the connection.
+// cmdSite is a command sent on the connection: the call, the node its
+// rewrite replaces (the helper call around it, or the call), and how to
+// build the go-redis call from the decorated one.
 type cmdSite struct {
-	call   *ast.CallExpr // c.Do(...) or redis.DoContext(c, ctx, ...)
-	outer  ast.Expr      // the node replaced: the helper call around call, or call
-	helper string
-	first  int  // the index of the command name among call's arguments
-	ctxArg bool // call's argument 1 is the context (DoContext)
-	plan   plan
-	exprSt bool // the call is a statement: its result is dropped
+	call     *ast.CallExpr
+	outer    ast.Expr
+	helper   string
+	ctxAt    int // the index of the call's context argument, or -1
+	accessor string
+	notes    []string
+	kept     []ast.Node // the original nodes the rewrite keeps inside it
+	zs       int        // the redis.Z literals the call builds
+	path     []int      // the argument indexes from outer down to call
+	build    func(pc *planCtx, call *dst.CallExpr, ctx, pool dst.Expr) dst.Expr
 }
 
 // borrowOf returns the borrow u (Pool.Get or GetContext) makes, or nil
@@ -208,6 +215,15 @@ func (b *borrow) use(p *rules.Pass, id *ast.Ident) (ast.Node, string) {
 		}
 		return call, "calls " + sel.Sel.Name
 	}
+	if call, ok := parents[0].(*ast.CallExpr); ok {
+		if m := scriptMethod(p, call); m != "" {
+			at := map[string]int{"Do": 0, "Load": 0, "DoContext": 1}[m]
+			if (m == "Do" || m == "Load" || m == "DoContext") && len(call.Args) > at && call.Args[at] == id {
+				return b.scriptUse(p, call, parents[1:], m, at)
+			}
+			return call, "runs a script with " + m + " (in a pipeline, go-redis's EvalSha cannot fall back to EVAL): use script.Run, or EvalSha/Eval in rdb.Pipelined"
+		}
+	}
 	if call, ok := parents[0].(*ast.CallExpr); ok && len(call.Args) > 0 && call.Args[0] == id {
 		switch redigoFunc(p, call) {
 		case "DoContext":
@@ -244,28 +260,58 @@ func (b *borrow) command(p *rules.Pass, call *ast.CallExpr, parents []ast.Node, 
 	if oneConnection[cmd.name] {
 		return call, "runs " + cmd.name + ", which needs one connection (on a client each command may use another): use rdb.TxPipelined, rdb.Watch, Options.DB or rdb.Conn()"
 	}
-	s := &cmdSite{call: call, outer: call, first: first, ctxArg: ctxArg}
-	discarded := false
-	switch pa := parents[0].(type) {
-	case *ast.CallExpr:
-		if h := redigoFunc(p, pa); replyHelpers[h] && len(pa.Args) == 1 {
-			s.helper, s.outer = h, pa
-		}
-	case *ast.ExprStmt:
-		discarded, s.exprSt = true, true
-	case *ast.AssignStmt:
-		discarded = len(pa.Lhs) == 2 && isIdentNamed(pa.Lhs[0], "_")
+	if !ctxArg && (b.structHash(p, call, parents, cmd, first) || b.scanHash(p, call, parents, cmd)) {
+		return nil, ""
 	}
-	pl, helperKept := planCommand(p, cmd, s.helper, discarded)
+	s := b.site(p, call, parents)
+	if ctxArg {
+		s.ctxAt = 1
+	}
+	pl, helperKept := planCommand(p, cmd, s.helper, s.discarded(parents))
 	if helperKept {
-		s.outer, s.helper = call, ""
+		s.outer, s.helper, s.path = call, "", nil
 	}
-	if s.exprSt {
-		pl.accessor = ""
+	s.accessor, s.notes, s.zs, s.kept = pl.accessor, pl.notes, len(call.Args), exprNodes(cmd.args)
+	s.build = func(pc *planCtx, c *dst.CallExpr, ctx, pool dst.Expr) dst.Expr {
+		fun := &dst.SelectorExpr{X: pool, Sel: dst.NewIdent(pl.method)}
+		return &dst.CallExpr{Fun: fun, Args: append([]dst.Expr{ctx}, pl.args(pc, c.Args[first:])...), Ellipsis: pl.spread}
 	}
-	s.plan = pl
-	b.cmds = append(b.cmds, s)
+	b.add(s, parents)
 	return nil, ""
+}
+
+// site starts the cmdSite of call, with the reply helper around it.
+func (b *borrow) site(p *rules.Pass, call *ast.CallExpr, parents []ast.Node) *cmdSite {
+	s := &cmdSite{call: call, outer: call, ctxAt: -1}
+	if pa, ok := parents[0].(*ast.CallExpr); ok {
+		if h := redigoFunc(p, pa); replyHelpers[h] && len(pa.Args) == 1 {
+			s.helper, s.outer, s.path = h, pa, []int{0}
+		}
+	}
+	return s
+}
+
+// discarded reports whether the reply of the call whose parents are
+// given is dropped: a statement, or assigned to _.
+func (s *cmdSite) discarded(parents []ast.Node) bool {
+	if s.helper != "" {
+		return false
+	}
+	switch pa := parents[0].(type) {
+	case *ast.ExprStmt:
+		return true
+	case *ast.AssignStmt:
+		return len(pa.Lhs) == 2 && isIdentNamed(pa.Lhs[0], "_")
+	}
+	return false
+}
+
+// add records s; a call that is a statement drops its accessor.
+func (b *borrow) add(s *cmdSite, parents []ast.Node) {
+	if _, ok := parents[0].(*ast.ExprStmt); ok && s.helper == "" {
+		s.accessor = ""
+	}
+	b.cmds = append(b.cmds, s)
 }
 
 // rewrite records the borrow's edits: the statements that go, and each
@@ -278,11 +324,15 @@ func (b *borrow) rewrite(p *rules.Pass) {
 	for _, n := range b.drop {
 		edits = append(edits, rules.Delete(n))
 	}
+	edits = append(edits, b.extra...)
 	for _, s := range b.cmds {
-		pc := &planCtx{goredis: goredisQualifier(p, s.call.Pos(), len(s.call.Args))}
+		pc := &planCtx{goredis: goredisQualifier(p, s.call.Pos(), s.zs)}
 		edits = append(edits, b.commandEdit(p, s, pc))
-		for _, note := range s.plan.notes {
+		for _, note := range s.notes {
 			p.Report(s.call.Pos(), note, true)
+		}
+		for _, msg := range leftoverMessages(redigoLeft(p, s.kept...)) {
+			p.Report(s.call.Pos(), msg, true)
 		}
 	}
 	p.Rewrite(b.stmt.Pos(), edits...)
@@ -291,27 +341,25 @@ func (b *borrow) rewrite(p *rules.Pass) {
 // commandEdit returns the edit that sends s on the client.
 func (b *borrow) commandEdit(p *rules.Pass, s *cmdSite, pc *planCtx) rules.Edit {
 	var ctx func() dst.Expr
-	if !s.ctxArg {
+	if s.ctxAt < 0 {
 		ctx = p.ContextArg(s.call)
 	}
 	pool := b.pool
 	return rules.Replace(s.outer, func(old dst.Node) dst.Node {
 		o := old.(*dst.CallExpr)
 		call := o
-		if s.helper != "" {
-			call = o.Args[0].(*dst.CallExpr)
+		for _, i := range s.path {
+			call = call.Args[i].(*dst.CallExpr)
 		}
-		args := call.Args[s.first:]
 		var ctxExpr dst.Expr
-		if s.ctxArg {
-			ctxExpr = call.Args[1]
+		if s.ctxAt >= 0 {
+			ctxExpr = call.Args[s.ctxAt]
 		} else {
 			ctxExpr = ctx()
 		}
-		fun := &dst.SelectorExpr{X: dstOf(pool), Sel: dst.NewIdent(s.plan.method)}
-		var e dst.Expr = &dst.CallExpr{Fun: fun, Args: append([]dst.Expr{ctxExpr}, s.plan.args(pc, args)...), Ellipsis: s.plan.spread}
-		if s.plan.accessor != "" {
-			e = &dst.CallExpr{Fun: &dst.SelectorExpr{X: e, Sel: dst.NewIdent(s.plan.accessor)}}
+		e := s.build(pc, call, ctxExpr, dstOf(pool))
+		if s.accessor != "" {
+			e = &dst.CallExpr{Fun: &dst.SelectorExpr{X: e, Sel: dst.NewIdent(s.accessor)}}
 		}
 		e.Decorations().Start, e.Decorations().End = o.Decs.Start, o.Decs.End
 		e.Decorations().Before, e.Decorations().After = o.Decs.Before, o.Decs.After
@@ -345,4 +393,58 @@ func goredisQualifier(p *rules.Pass, pos token.Pos, n int) func() dst.Expr {
 		qs = qs[1:]
 		return q
 	}
+}
+
+// scriptMethod returns the name of the redigo Script method call calls,
+// or "".
+func scriptMethod(p *rules.Pass, call *ast.CallExpr) string {
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return ""
+	}
+	fn, ok := p.Info().Uses[sel.Sel].(*types.Func)
+	if !ok || fn.Pkg() == nil || !rules.MatchPath(fn.Pkg().Path(), paths) || receiverName(fn) != "Script" {
+		return ""
+	}
+	return fn.Name()
+}
+
+func exprNodes(es []ast.Expr) []ast.Node {
+	var ns []ast.Node
+	for _, e := range es {
+		ns = append(ns, e)
+	}
+	return ns
+}
+
+// redigoLeft returns the redigo objects used inside nodes that a command's
+// rewrite keeps, which no rule rewrites there (the leftover rule does not
+// look inside a replaced node): the site reports them.
+func redigoLeft(p *rules.Pass, nodes ...ast.Node) []types.Object {
+	var objs []types.Object
+	seen := map[types.Object]bool{}
+	for _, n := range nodes {
+		ast.Inspect(n, func(n ast.Node) bool {
+			id, ok := n.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			obj := p.Info().Uses[id]
+			if obj == nil || obj.Pkg() == nil || !rules.MatchPath(obj.Pkg().Path(), paths) || seen[obj] ||
+				sameInGoRedis[symbolName(obj)] || obj.Name() == "ErrNil" || rewrittenNewScript(p, id) {
+				return true
+			}
+			seen[obj] = true
+			objs = append(objs, obj)
+			return true
+		})
+	}
+	return objs
+}
+
+// rewrittenNewScript reports whether id names NewScript in a call the
+// script rule rewrites.
+func rewrittenNewScript(p *rules.Pass, id *ast.Ident) bool {
+	call := calledBy(p, id)
+	return id.Name == "NewScript" && call != nil && len(call.Args) == 2 && keyCount(p.Info(), call) >= 0
 }

@@ -22,9 +22,9 @@ var Leftover = &rules.GoRule{
 	Run:   runLeftover,
 }
 
-// sameInGoRedis are redigo's names that go-redis has with the same
+// sameInGoRedis are redigo's symbols that go-redis has with the same
 // meaning: the moved import keeps them working.
-var sameInGoRedis = map[string]bool{"ErrPoolExhausted": true}
+var sameInGoRedis = map[string]bool{"redis.ErrPoolExhausted": true, "redis.Script": true, "redis.Script.Hash": true}
 
 func runLeftover(p *rules.Pass) error {
 	reported := map[ast.Node]bool{}
@@ -37,7 +37,7 @@ func runLeftover(p *rules.Pass) error {
 		if obj == nil || obj.Pkg() == nil || !rules.MatchPath(obj.Pkg().Path(), paths) || p.Pkg() == obj.Pkg() {
 			return true
 		}
-		if sameInGoRedis[obj.Name()] || p.Replaced(id) || inPoolLiteral(p, id) {
+		if sameInGoRedis[symbolName(obj)] || p.Replaced(id) || inPoolLiteral(p, id) {
 			return true
 		}
 		site := siteOf(p, id)
@@ -91,7 +91,34 @@ func isRedigoType(t types.Type, name string) bool {
 
 // leftoverMessage says what to do with a use of obj that stays.
 func leftoverMessage(obj types.Object) string {
-	name := symbolName(obj)
+	return fmt.Sprintf("redigo's %s stays here: %s", symbolName(obj), leftoverHint(obj))
+}
+
+// leftoverMessages says what to do with uses of objs that stay, once for
+// the objects that share a hint.
+func leftoverMessages(objs []types.Object) []string {
+	var hints []string
+	names := map[string][]string{}
+	for _, obj := range objs {
+		h := leftoverHint(obj)
+		if names[h] == nil {
+			hints = append(hints, h)
+		}
+		names[h] = append(names[h], symbolName(obj))
+	}
+	var msgs []string
+	for _, h := range hints {
+		verb := "stays"
+		if len(names[h]) > 1 {
+			verb = "stay"
+		}
+		msgs = append(msgs, fmt.Sprintf("redigo's %s %s here: %s", strings.Join(names[h], ", "), verb, h))
+	}
+	return msgs
+}
+
+// leftoverHint says what to use in go-redis instead of obj.
+func leftoverHint(obj types.Object) string {
 	hint := "it has no go-redis counterpart with the same meaning; rewrite it by hand (research: redigo.md)"
 	recv := receiverName(obj)
 	switch {
@@ -108,6 +135,9 @@ func leftoverMessage(obj types.Object) string {
 	case replyHelpers[obj.Name()] && recv == "":
 		hint = "a reply helper over a reply that was not rewritten with its command: use the go-redis command's typed result or " +
 			"the Cmd accessor (Text, Int64, Bool, Slice, StringSlice...)"
+	case obj.Name() == "NewScript" || recv == "Script":
+		hint = "go-redis's NewScript(src) takes no key count and its scripts run with Run(ctx, rdb, keys []string, args...): " +
+			"split the keys from the arguments by hand where the count is known only at run time (research: redigo.md §6)"
 	case obj.Name() == "Args" || recv == "Args":
 		hint = "go-redis has no Args: pass the arguments to the command, or a struct with redis tags to HSet"
 	case strings.HasPrefix(obj.Name(), "Scan") && recv == "":
@@ -115,7 +145,7 @@ func leftoverMessage(obj types.Object) string {
 	case obj.Name() == "Error" && recv == "":
 		hint = "go-redis's redis.Error is an interface that redis.Nil also satisfies: test for redis.Nil first, or use redis.HasErrorPrefix"
 	}
-	return fmt.Sprintf("redigo's %s stays here: %s", name, hint)
+	return hint
 }
 
 // replyHelpers are redigo's functions that convert a reply.

@@ -11,7 +11,7 @@ import (
 // the call sites: the pool's type, borrowed connections, commands, replies,
 // errors, scripts and pipelines.
 func coreRules() []*rules.GoRule {
-	return []*rules.GoRule{PoolType, Conn, Leftover}
+	return []*rules.GoRule{PoolType, Conn, Script, Leftover}
 }
 
 // PoolType retypes *redis.Pool to *redis.Client in declarations.
