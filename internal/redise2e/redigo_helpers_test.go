@@ -250,3 +250,24 @@ func redisCommand(t *testing.T, addr string, args ...string) string {
 	t.Fatalf("%s: unexpected reply %q", strings.Join(args, " "), head)
 	return ""
 }
+
+// TestRedigoReportedSites checks the parsing that phase 2's check rests
+// on: places in migrate's report and in the go command's output, and a
+// build error near a reported site or not.
+func TestRedigoReportedSites(t *testing.T) {
+	before := map[string][]byte{"a.go": []byte("package a\n\nfunc f() {\n\tc := p.Get()\n\tdefer c.Close()\n\tc.Do(\"X\")\n}\n")}
+	after := map[string][]byte{"a.go": []byte("package a\n\nfunc f() {\n\t// TODO(migrate): x\n\tc.Do(\"X\")\n}\n")}
+	report := "a.go:6:2: the connection c is kept (redigo/conn)\nmigrate: 1 file changed\n"
+	s := reportedSites(report, before, after)
+	build := "# example.com/a\n./a.go:5:2: undefined: c\nvet: a.go:40:1: other\n"
+	errs := places(build)
+	if len(errs) != 2 || errs[0].pos() != "a.go:5" || errs[1].pos() != "a.go:40" {
+		t.Fatalf("places(%q) = %+v", build, errs)
+	}
+	if !s.near(errs[0]) {
+		t.Errorf("%s is at the reported site a.go:6 (now line 5)", errs[0].pos())
+	}
+	if s.near(errs[1]) {
+		t.Errorf("%s is far from every reported site", errs[1].pos())
+	}
+}
