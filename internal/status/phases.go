@@ -102,7 +102,9 @@ func Steps(root string, chain []*rules.Set) []Step {
 		steps = append(steps, st)
 	}
 	for i := len(steps) - 2; i >= 0; i-- {
-		steps[i].Done = steps[i].Done || steps[i+1].Done
+		if !steps[i].Done && steps[i+1].Done {
+			steps[i].Done, steps[i].Why = true, steps[i+1].Label+" is done"
+		}
 	}
 	last := steps[len(steps)-1].Done
 	for _, s := range chain {

@@ -64,7 +64,9 @@ func (r *Report) Markdown(w io.Writer) {
 	}
 	fmt.Fprint(w, ".\n")
 	r.markdownPhases(w)
-	fmt.Fprint(w, "\n## Files\n\n")
+	if len(r.Files) > 0 {
+		fmt.Fprint(w, "\n## Files\n\n")
+	}
 	for _, f := range r.Files {
 		switch {
 		case f.Remaining():
