@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/dave/dst"
 
@@ -25,13 +26,16 @@ var Conn = &rules.GoRule{
 		"MULTI/WATCH/SELECT is reported and left",
 	Paths:    paths,
 	NewPaths: []string{"context", "time", goredisPath},
-	Requires: []*rules.Fact{scriptKeys},
+	Requires: []*rules.Fact{scriptKeys, compatPackage},
 	Run:      runConn,
 }
 
 var getM = rules.Members(paths, []string{"Pool"}, "Get", "GetContext")
 
 func runConn(p *rules.Pass) error {
+	if inCompat(p) {
+		return nil
+	}
 	for _, u := range p.UsesOf(getM) {
 		b := borrowOf(p, u)
 		if b == nil {
@@ -57,6 +61,11 @@ type borrow struct {
 	drop   []ast.Node
 	cmds   []*cmdSite
 	extra  []rules.Edit // edits outside the commands (ScanStruct of a hash read)
+	pipe   []*pipeEvent // Send, Flush and Receive, in order
+	exec   *pipeEvent   // Do("EXEC"), whose reply is dropped
+	tx     []*pipeEvent // the Sends between MULTI and EXEC
+	// txStmts are the statements of the Sends of MULTI and of tx.
+	txStmts []ast.Stmt
 }
 
 // cmdSite is a command sent on the connection: the call, the node its
@@ -137,8 +146,18 @@ func (b *borrow) errCheck(p *rules.Pass, block *ast.BlockStmt) bool {
 		return false
 	}
 	if obj := p.Info().Defs[errID]; obj != nil {
+		// Past the check, err must be declared again by a := of the
+		// block (it redeclared the GetContext's), which then declares it.
+		redecl := token.NoPos
+		for _, s := range block.List {
+			if as, ok := s.(*ast.AssignStmt); ok && s.Pos() > ifs.End() && as.Tok == token.DEFINE && redecl == token.NoPos &&
+				slices.ContainsFunc(as.Lhs, func(e ast.Expr) bool { return isIdentNamed(e, errID.Name) }) {
+				redecl = s.Pos()
+			}
+		}
 		for _, use := range p.Uses(obj) {
-			if use.Pos() < ifs.Pos() || use.Pos() >= ifs.End() {
+			inCheck := use.Pos() >= ifs.Pos() && use.Pos() < ifs.End()
+			if !inCheck && (redecl == token.NoPos || use.Pos() < redecl) {
 				return false
 			}
 		}
@@ -194,6 +213,20 @@ func (b *borrow) collect(p *rules.Pass) (ast.Node, string) {
 			return n, why
 		}
 	}
+	if n, why := b.splitTx(p); n != nil {
+		return n, why
+	}
+	for _, e := range b.pipe {
+		if e.kind != "Send" {
+			continue
+		}
+		if name := commandName(p, e.call.Args[0]); oneConnection[name] {
+			return e.call, "sends " + name + ", which needs one connection (on a client each command may use another): use rdb.TxPipelined, rdb.Watch, Options.DB or rdb.Conn()"
+		}
+	}
+	if len(b.pipe) > 0 {
+		return b.checkPipeline()
+	}
 	return nil, ""
 }
 
@@ -211,7 +244,7 @@ func (b *borrow) use(p *rules.Pass, id *ast.Ident) (ast.Node, string) {
 		case "Do":
 			return b.command(p, call, parents[2:], 0, false)
 		case "Send", "Flush", "Receive":
-			return call, "sends with Send/Flush/Receive (a pipeline)"
+			return b.pipeUse(p, sel.Sel.Name, call, parents[2:])
 		}
 		return call, "calls " + sel.Sel.Name
 	}
@@ -257,6 +290,9 @@ func (b *borrow) closeUse(parent ast.Node, call *ast.CallExpr) (ast.Node, string
 // first is the command name; parents are call's parents.
 func (b *borrow) command(p *rules.Pass, call *ast.CallExpr, parents []ast.Node, first int, ctxArg bool) (ast.Node, string) {
 	cmd := command{name: commandName(p, call.Args[first]), args: call.Args[first:], spread: call.Ellipsis.IsValid()}
+	if cmd.name == "EXEC" && !ctxArg {
+		return b.execUse(p, call, parents)
+	}
 	if oneConnection[cmd.name] {
 		return call, "runs " + cmd.name + ", which needs one connection (on a client each command may use another): use rdb.TxPipelined, rdb.Watch, Options.DB or rdb.Conn()"
 	}
@@ -318,6 +354,12 @@ func (b *borrow) add(s *cmdSite, parents []ast.Node) {
 // command on the client.
 func (b *borrow) rewrite(p *rules.Pass) {
 	edits := []rules.Edit{rules.Delete(b.stmt)}
+	if len(b.pipe) > 0 {
+		edits = b.pipelineEdits(p)
+	}
+	if b.exec != nil {
+		edits = append(edits, b.txEdits(p)...)
+	}
 	if b.errChk != nil {
 		edits = append(edits, rules.Delete(b.errChk))
 	}
@@ -345,7 +387,7 @@ func (b *borrow) commandEdit(p *rules.Pass, s *cmdSite, pc *planCtx) rules.Edit 
 		ctx = p.ContextArg(s.call)
 	}
 	pool := b.pool
-	return rules.Replace(s.outer, func(old dst.Node) dst.Node {
+	return replaceKeeping(p, s.outer, s.kept, func(old dst.Node) dst.Node {
 		o := old.(*dst.CallExpr)
 		call := o
 		for _, i := range s.path {
@@ -367,23 +409,10 @@ func (b *borrow) commandEdit(p *rules.Pass, s *cmdSite, pc *planCtx) rules.Edit 
 	})
 }
 
-// goredisQualifier returns the builder of the identifier naming go-redis
-// in the file, for up to n uses: the name of the redigo import, which
-// moves there, or a qualifier the engine imports.
+// goredisQualifier returns the builder of up to n identifiers naming
+// go-redis where an edit at pos puts them: the engine imports the package,
+// or finds the import it is moved to.
 func goredisQualifier(p *rules.Pass, pos token.Pos, n int) func() dst.Expr {
-	for _, spec := range p.AST().Imports {
-		path := spec.Path.Value[1 : len(spec.Path.Value)-1]
-		if !rules.MatchPath(path, paths) {
-			continue
-		}
-		name := "redis"
-		if spec.Name != nil {
-			name = spec.Name.Name
-		}
-		if name != "." && name != "_" {
-			return func() dst.Expr { return dst.NewIdent(name) }
-		}
-	}
 	var qs []*dst.Ident
 	for range n {
 		qs = append(qs, p.Qualifier(goredisPath, pos))
@@ -393,6 +422,33 @@ func goredisQualifier(p *rules.Pass, pos token.Pos, n int) func() dst.Expr {
 		qs = qs[1:]
 		return q
 	}
+}
+
+// replaceKeeping returns the edit that replaces n by what with builds,
+// which keeps the nodes kept of n: the redigo package names in n outside
+// them are no longer used.
+func replaceKeeping(p *rules.Pass, n ast.Node, kept []ast.Node, with func(dst.Node) dst.Node) rules.Edit {
+	return rules.Edit{Node: n, New: with, Unuse: qualifiersOutside(p, n, kept)}
+}
+
+// qualifiersOutside returns the identifiers naming a redigo package in n
+// that lie outside every node of kept.
+func qualifiersOutside(p *rules.Pass, n ast.Node, kept []ast.Node) []*ast.Ident {
+	var ids []*ast.Ident
+	ast.Inspect(n, func(c ast.Node) bool {
+		for _, k := range kept {
+			if c == k {
+				return false
+			}
+		}
+		if id, ok := c.(*ast.Ident); ok {
+			if pn, ok := p.Info().Uses[id].(*types.PkgName); ok && rules.MatchPath(pn.Imported().Path(), paths) {
+				ids = append(ids, id)
+			}
+		}
+		return true
+	})
+	return ids
 }
 
 // scriptMethod returns the name of the redigo Script method call calls,

@@ -18,8 +18,9 @@ var Leftover = &rules.GoRule{
 	Doc: "every use of redigo that no other rule rewrote (a connection passed to a helper or stored, a reply helper " +
 		"on a stored reply, Scan, Args, a pool literal the pool rules could not map...) is reported with a TODO, " +
 		"once per statement, saying what to use in go-redis; it runs last",
-	Paths: paths,
-	Run:   runLeftover,
+	Paths:    paths,
+	Requires: []*rules.Fact{compatPackage},
+	Run:      runLeftover,
 }
 
 // sameInGoRedis are redigo's symbols that go-redis has with the same
@@ -27,6 +28,9 @@ var Leftover = &rules.GoRule{
 var sameInGoRedis = map[string]bool{"redis.ErrPoolExhausted": true, "redis.Script": true, "redis.Script.Hash": true}
 
 func runLeftover(p *rules.Pass) error {
+	if inCompat(p) {
+		return nil
+	}
 	reported := map[ast.Node]bool{}
 	ast.Inspect(p.AST(), func(n ast.Node) bool {
 		id, ok := n.(*ast.Ident)

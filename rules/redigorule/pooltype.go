@@ -11,7 +11,7 @@ import (
 // the call sites: the pool's type, borrowed connections, commands, replies,
 // errors, scripts and pipelines.
 func coreRules() []*rules.GoRule {
-	return []*rules.GoRule{PoolType, Conn, Script, Leftover}
+	return []*rules.GoRule{Import, ErrNil, PoolType, Conn, Script, Leftover}
 }
 
 // PoolType retypes *redis.Pool to *redis.Client in declarations.
@@ -22,12 +22,16 @@ var PoolType = &rules.GoRule{
 		"a Pool held by value, embedded, converted, asserted or named in a type declaration is left to redigo-leftover, which reports it",
 	Paths:         paths,
 	ImportersOnly: true,
+	Requires:      []*rules.Fact{compatPackage},
 	Run:           runPoolType,
 }
 
 var poolTypeM = rules.Funcs(paths, "Pool")
 
 func runPoolType(p *rules.Pass) error {
+	if inCompat(p) {
+		return nil
+	}
 	for _, u := range p.UsesOf(poolTypeM) {
 		if _, ok := u.Obj.(*types.TypeName); !ok {
 			continue

@@ -16,13 +16,17 @@ var Script = &rules.GoRule{
 	Name: "redigo-script",
 	Doc: "redis.NewScript(n, src) becomes redis.NewScript(src) when n is a constant ≥ 0 (the conn rule splits the " +
 		"first n arguments of each script.Do into Run's keys); a count known only at run time is left to the leftover rule",
-	Paths: paths,
-	Run:   runScript,
+	Paths:    paths,
+	Requires: []*rules.Fact{compatPackage},
+	Run:      runScript,
 }
 
 var newScriptM = rules.Funcs(paths, "NewScript")
 
 func runScript(p *rules.Pass) error {
+	if inCompat(p) {
+		return nil
+	}
 	for _, u := range p.UsesOf(newScriptM) {
 		call := calledBy(p, u.Ident)
 		if call == nil || len(call.Args) != 2 || keyCount(p.Info(), call) < 0 {

@@ -127,7 +127,7 @@ func (b *borrow) scanHash(p *rules.Pass, call *ast.CallExpr, parents []ast.Node,
 	b.add(s, parents)
 	for _, sc := range scans {
 		q := goredisQualifier(p, sc.Pos(), 1)
-		b.extra = append(b.extra, rules.Replace(sc, func(old dst.Node) dst.Node {
+		b.extra = append(b.extra, replaceKeeping(p, sc, exprNodes(sc.Args), func(old dst.Node) dst.Node {
 			o := old.(*dst.CallExpr)
 			res := &dst.CallExpr{Fun: &dst.SelectorExpr{X: q(), Sel: dst.NewIdent("NewMapStringStringResult")}, Args: []dst.Expr{o.Args[0], dst.NewIdent("nil")}}
 			e := &dst.CallExpr{Fun: &dst.SelectorExpr{X: res, Sel: dst.NewIdent("Scan")}, Args: []dst.Expr{o.Args[1]}}
