@@ -76,28 +76,83 @@ func TestRedigoCompat(t *testing.T) {
 // every byte back. It fails, saying so, while the rule set does not exist.
 func TestRedigoFull(t *testing.T) {
 	bin := buildMigrate(t)
-	if out, err := exec.Command(bin, "explain", "redigo").CombinedOutput(); err != nil {
-		t.Fatalf("the rule set redigo (phase 2 of issue 14) is not built in yet: migrate explain redigo: %v\n%s\n"+
-			"This test runs phase 2 on testdata/redigoapp once the set exists (branches redigo-core and redigo-pool).",
-			err, strings.TrimSpace(string(out)))
-	}
+	requireRedigoSet(t, bin)
 	addr := redistest.Start(t)
 	dir := copyApp(t, redigoApp)
 	env := redigoEnv(addr, "")
 	before := snapshot(t, dir)
 	timed(t, "before: go test", func() { goChecks(t, dir, env, "test") })
 
-	var report string
-	timed(t, "migrate run", func() { report = run(t, dir, env, bin, "run", "--rules", "redigo", "--no-test") })
-	t.Logf("migrate's report:\n%s", report)
-	id := backupID(t, report)
+	id, migrated := phase2(t, dir, env, bin, before)
+	for _, old := range redigoModules {
+		if requires(readGoMod(t, dir), old) {
+			t.Errorf("go.mod still requires %s after phase 2", old)
+		}
+	}
+	handFixes(t, dir, env, bin)
+	writeTree(t, dir, migrated) // as the run left it, for restore
+	restoreEveryByte(t, dir, env, bin, id, before)
+}
+
+// TestRedigoPhases takes testdata/redigoapp through the whole migration
+// as status plans it: redigo-compat, then redigo over the result (which
+// leaves internal/rediscompat alone, and redigo in go.mod for it), the
+// hand fixes, then the cleanup: with internal/rediscompat deleted and go
+// mod tidy, go.mod keeps no redigo and the tests pass; status says at
+// each step what is next, and at the end that nothing is.
+func TestRedigoPhases(t *testing.T) {
+	bin := buildMigrate(t)
+	requireRedigoSet(t, bin)
+	addr := redistest.Start(t)
+	dir := copyApp(t, redigoApp)
+	env := redigoEnv(addr, "")
+
+	run(t, dir, env, bin, "run", "--rules", "redigo-compat", "--no-test")
+	checkNext(t, dir, env, bin, "migrate run --rules redigo")
+	phase2(t, dir, env, bin, snapshot(t, dir))
+	if _, err := os.Stat(filepath.Join(dir, "internal", "rediscompat", "conn.go")); err != nil {
+		t.Errorf("phase 2 removed the package of phase 1: %v", err)
+	}
+	handFixes(t, dir, env, bin)
+	checkNext(t, dir, env, bin, "Delete internal/rediscompat once nothing imports it")
+
+	if err := os.RemoveAll(filepath.Join(dir, "internal", "rediscompat")); err != nil {
+		t.Fatal(err)
+	}
+	run(t, dir, env, "go", "mod", "tidy")
 	mod := readGoMod(t, dir)
 	requireV9(t, mod)
 	for _, old := range redigoModules {
 		if requires(mod, old) {
-			t.Errorf("go.mod still requires %s after phase 2", old)
+			t.Errorf("go.mod still requires %s after the cleanup", old)
 		}
 	}
+	goChecks(t, dir, env, "build", "vet", "test")
+	checkNext(t, dir, env, bin, "")
+}
+
+// requireRedigoSet fails the test, saying why, while migrate has no
+// rule set redigo.
+func requireRedigoSet(t *testing.T, bin string) {
+	t.Helper()
+	if out, err := exec.Command(bin, "explain", "redigo").CombinedOutput(); err != nil {
+		t.Fatalf("the rule set redigo (phase 2 of issue 14) is not built in yet: migrate explain redigo: %v\n%s\n"+
+			"This test runs phase 2 on testdata/redigoapp once the set exists (branches redigo-core and redigo-pool).",
+			err, strings.TrimSpace(string(out)))
+	}
+}
+
+// phase2 runs "migrate run --rules redigo --no-test" on the service, as
+// it is before, and checks that go.mod requires go-redis v9, that every
+// build error lies at a site the run reported, and that a second run
+// changes nothing. It returns the run's backup id and the migrated files.
+func phase2(t *testing.T, dir string, env []string, bin string, before map[string][]byte) (string, map[string][]byte) {
+	t.Helper()
+	var report string
+	timed(t, "migrate run --rules redigo", func() { report = run(t, dir, env, bin, "run", "--rules", "redigo", "--no-test") })
+	t.Logf("migrate's report:\n%s", report)
+	id := backupID(t, report)
+	requireV9(t, readGoMod(t, dir))
 	migrated := snapshot(t, dir)
 	sites := reportedSites(report, before, migrated)
 	for _, e := range buildErrors(t, dir, env) {
@@ -106,19 +161,39 @@ func TestRedigoFull(t *testing.T) {
 		}
 	}
 	secondRunChangesNothing(t, dir, env, bin, "redigo")
-
 	if keep := os.Getenv("REDIGO_E2E_KEEP"); keep != "" {
 		writeTree(t, keep, migrated)
 		t.Logf("the migrated service is in %s: copy it, delete its TODO(migrate) comment lines, fix the reported sites, and write the diff from the first copy to the fixed one (diff -ruN, paths a/FILE b/FILE) to %s", keep, redigoPatch)
 	}
-	// The hand fixes: the TODO(migrate) comments go (so that the patch
-	// does not hang on their wording), then the patch rewrites the sites.
+	return id, migrated
+}
+
+// handFixes makes the fixes a person makes at the reported sites: the
+// TODO(migrate) comments go (so that the patch does not hang on their
+// wording), then testdata/redigoapp.phase2.patch rewrites the sites.
+// The service then builds, vets and passes its tests, and a run changes
+// nothing.
+func handFixes(t *testing.T, dir string, env []string, bin string) {
+	t.Helper()
 	dropTODOs(t, dir)
 	applyPatch(t, dir, env, redigoPatch)
 	timed(t, "after the hand fixes: build, vet, test", func() { goChecks(t, dir, env, "build", "vet", "test") })
 	secondRunChangesNothing(t, dir, env, bin, "redigo")
-	writeTree(t, dir, migrated) // as the run left it, for restore
-	restoreEveryByte(t, dir, env, bin, id, before)
+}
+
+// checkNext checks the next step of "migrate status --rules redigo
+// --format markdown": the command or the sentence that starts with next,
+// or, next empty, that nothing is left.
+func checkNext(t *testing.T, dir string, env []string, bin, next string) {
+	t.Helper()
+	out := run(t, dir, env, bin, "status", "--rules", "redigo", "--format", "markdown")
+	_, step, _ := strings.Cut(out, "## Next step\n")
+	switch {
+	case next == "" && !strings.Contains(out, "Nothing left to do: every phase is done."):
+		t.Errorf("status says something is left:\n%s", out)
+	case next != "" && !strings.HasPrefix(strings.TrimPrefix(strings.TrimSpace(step), "```sh\n"), next):
+		t.Errorf("status's next step is not %q:\n%s", next, out)
+	}
 }
 
 // goChecks runs, for each of steps, go build, go vet or go test on the
