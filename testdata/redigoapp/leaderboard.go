@@ -177,3 +177,23 @@ func (s *Service) Remove(ctx context.Context, player string) error {
 	_, err := c.Do("EXEC")
 	return err
 }
+
+// Hold marks a player busy for ttl seconds, and reports false when the
+// player is held already.
+func (s *Service) Hold(ctx context.Context, player string, ttl int) (bool, error) {
+	c := s.pool.Get()
+	defer c.Close()
+	_, err := redis.String(c.Do("SET", s.key("hold:"+player), "1", "NX", "EX", ttl))
+	if err == redis.ErrNil {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// HoldLeft returns the seconds left on a player's hold: -2 when there is
+// none.
+func (s *Service) HoldLeft(ctx context.Context, player string) (int, error) {
+	c := s.pool.Get()
+	defer c.Close()
+	return redis.Int(c.Do("TTL", s.key("hold:"+player)))
+}

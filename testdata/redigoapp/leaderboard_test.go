@@ -110,6 +110,21 @@ func TestNicknameAndBans(t *testing.T) {
 	}
 }
 
+func TestHold(t *testing.T) {
+	s, ctx := newService(t), context.Background()
+	if left, err := s.HoldLeft(ctx, "ann"); err != nil || left != -2 {
+		t.Errorf("HoldLeft before a hold = %d, %v; want -2", left, err)
+	}
+	for i, want := range []bool{true, false} {
+		if got, err := s.Hold(ctx, "ann", 60); err != nil || got != want {
+			t.Errorf("Hold #%d = %v, %v; want %v", i+1, got, err, want)
+		}
+	}
+	if left, err := s.HoldLeft(ctx, "ann"); err != nil || left < 1 || left > 60 {
+		t.Errorf("HoldLeft = %d, %v; want 1..60 seconds", left, err)
+	}
+}
+
 func TestSettings(t *testing.T) {
 	s, ctx := newService(t), context.Background()
 	if got, err := s.Settings(ctx); err != nil || len(got) != 0 {
