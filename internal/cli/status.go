@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -99,24 +100,28 @@ Status only reads; it never writes.`,
 }
 
 // phaseChain returns the rule sets of the migration in phases that the
-// one set asked for takes part in (its phase names the next set, or a
-// built-in set's names it), or nil.
+// sets asked for take part in (a set's phase names the next set, or a
+// built-in set's names it), or nil when they take part in none, or not
+// all in the same.
 func phaseChain(env *Env, sets []*rules.Set) []*rules.Set {
-	if len(sets) != 1 {
-		return nil
-	}
 	known, err := builtin.All()
-	if err != nil {
+	if err != nil || len(sets) == 0 {
 		return nil
 	}
 	dir, _ := env.workDir()
-	return status.Chain(sets[0], known, func(name string) (*rules.Set, error) {
+	chain := status.Chain(sets[0], known, func(name string) (*rules.Set, error) {
 		found, err := builtin.Resolve(dir, []string{name})
 		if err != nil {
 			return nil, err
 		}
 		return found[0], nil
 	})
+	for _, s := range sets[1:] {
+		if !slices.ContainsFunc(chain, func(c *rules.Set) bool { return c.Name == s.Name }) {
+			return nil
+		}
+	}
+	return chain
 }
 
 func newCheckCmd(env *Env) *cobra.Command {
