@@ -3,6 +3,7 @@ package status
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -33,7 +34,11 @@ func (r *Report) Text(w io.Writer) {
 	if len(r.Phases) > 0 {
 		fmt.Fprintln(w)
 		for _, st := range r.Phases {
-			fmt.Fprintf(w, "%s  %s: %s (%s)\n", map[bool]string{true: "done ", false: "to do"}[st.Done], stepName(st), st.What, st.Why)
+			state := "to do"
+			if st.Done {
+				state = "done "
+			}
+			fmt.Fprintf(w, "%s  %s: %s (%s)\n", state, stepName(st), st.What, st.Why)
 		}
 		if next := r.nextStep(); next != nil {
 			fmt.Fprintf(w, "\nnext: %s\n", r.NextStep)
@@ -145,7 +150,10 @@ func (r *Report) markdownPhases(w io.Writer) {
 	}
 	fmt.Fprint(w, "\n## Phases\n\n")
 	for i, st := range r.Phases {
-		box := map[bool]string{true: "x", false: " "}[st.Done]
+		box := " "
+		if st.Done {
+			box = "x"
+		}
 		mark := ""
 		if next == &r.Phases[i] {
 			mark = " — **next**"
@@ -167,16 +175,22 @@ func (r *Report) markdownNextPhase(w io.Writer) {
 		fmt.Fprint(w, "\nNothing left to do: every phase is done. Keep it that way in CI with `migrate check`.\n")
 	case next.IsCommand():
 		fmt.Fprintf(w, "\n## Next step\n\n```sh\n%s\n```\n", r.NextStep)
-		fmt.Fprint(w, "\n`migrate restore` undoes any step.\n")
+		if slices.Contains(r.Sets, next.Set) {
+			fmt.Fprint(w, "\nEach file becomes one verified commit; `migrate restore` undoes any step.\n")
+		} else {
+			fmt.Fprint(w, "\n`migrate restore` undoes the run.\n")
+		}
 	default:
-		fmt.Fprintf(w, "\n## Next step\n\n%s.\n", stepTitle(Step{Label: next.What}))
+		fmt.Fprintf(w, "\n## Next step\n\n%s.\n", capitalize(next.What))
 	}
 }
 
 // stepTitle is a step's label with a capital first letter.
-func stepTitle(st Step) string {
-	if st.Label == "" {
+func stepTitle(st Step) string { return capitalize(st.Label) }
+
+func capitalize(s string) string {
+	if s == "" {
 		return ""
 	}
-	return strings.ToUpper(st.Label[:1]) + st.Label[1:]
+	return strings.ToUpper(s[:1]) + s[1:]
 }
