@@ -240,7 +240,7 @@ func (b *borrow) use(p *rules.Pass, id *ast.Ident) (ast.Node, string) {
 		}
 		switch sel.Sel.Name {
 		case "Close":
-			return b.closeUse(parents[2], call)
+			return b.closeUse(p, parents[2], call)
 		case "Do":
 			return b.command(p, call, parents[2:], 0, false)
 		case "Send", "Flush", "Receive":
@@ -271,19 +271,40 @@ func (b *borrow) use(p *rules.Pass, id *ast.Ident) (ast.Node, string) {
 	return id, "is passed on, stored or returned"
 }
 
-// closeUse removes c.Close() as a statement, deferred or not.
-func (b *borrow) closeUse(parent ast.Node, call *ast.CallExpr) (ast.Node, string) {
+// closeUse removes c.Close() as a statement, deferred or not, and
+// defer func() { c.Close() }() whole.
+func (b *borrow) closeUse(p *rules.Pass, parent ast.Node, call *ast.CallExpr) (ast.Node, string) {
 	switch st := parent.(type) {
-	case *ast.DeferStmt, *ast.ExprStmt:
+	case *ast.DeferStmt:
 		b.drop = append(b.drop, st)
+		return nil, ""
+	case *ast.ExprStmt:
+		b.drop = append(b.drop, deferredAlone(p, st))
 		return nil, ""
 	case *ast.AssignStmt:
 		if len(st.Lhs) == 1 && isIdentNamed(st.Lhs[0], "_") {
-			b.drop = append(b.drop, st)
+			b.drop = append(b.drop, deferredAlone(p, st))
 			return nil, ""
 		}
 	}
 	return call, "checks the error of Close"
+}
+
+// deferredAlone returns the defer statement of func() { st }(), where st
+// is the literal's only statement, or st.
+func deferredAlone(p *rules.Pass, st ast.Stmt) ast.Node {
+	parents := p.Parents(st)
+	if len(parents) < 4 {
+		return st
+	}
+	body, _ := parents[0].(*ast.BlockStmt)
+	lit, _ := parents[1].(*ast.FuncLit)
+	call, _ := parents[2].(*ast.CallExpr)
+	def, _ := parents[3].(*ast.DeferStmt)
+	if body == nil || len(body.List) != 1 || lit == nil || call == nil || call.Fun != lit || len(call.Args) != 0 || def == nil {
+		return st
+	}
+	return def
 }
 
 // command records a command sent on the connection: call's argument
@@ -308,6 +329,10 @@ func (b *borrow) command(p *rules.Pass, call *ast.CallExpr, parents []ast.Node, 
 		s.outer, s.helper, s.path = call, "", nil
 	}
 	s.accessor, s.notes, s.zs, s.kept = pl.accessor, pl.notes, len(call.Args), exprNodes(cmd.args)
+	if ctxArg {
+		s.notes = append(s.notes, "redis.DoContext honoured the context's deadline; go-redis does only with Options.ContextTimeoutEnabled: true (and never past ReadTimeout): set it where the client is built")
+		s.kept = append(s.kept, call.Args[1])
+	}
 	s.build = func(pc *planCtx, c *dst.CallExpr, ctx, pool dst.Expr) dst.Expr {
 		fun := &dst.SelectorExpr{X: pool, Sel: dst.NewIdent(pl.method)}
 		return &dst.CallExpr{Fun: fun, Args: append([]dst.Expr{ctx}, pl.args(pc, c.Args[first:])...), Ellipsis: pl.spread}

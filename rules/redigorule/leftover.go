@@ -3,6 +3,7 @@ package redigorule
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
 	"strings"
 
@@ -31,27 +32,57 @@ func runLeftover(p *rules.Pass) error {
 	if inCompat(p) {
 		return nil
 	}
-	reported := map[ast.Node]bool{}
+	// One report per statement: of its first redigo symbol, else of its
+	// first variable holding a redigo connection or Args.
+	type site struct {
+		pos    token.Pos
+		direct types.Object
+		held   types.Object
+	}
+	var order []ast.Node
+	sites := map[ast.Node]*site{}
 	ast.Inspect(p.AST(), func(n ast.Node) bool {
 		id, ok := n.(*ast.Ident)
 		if !ok {
 			return true
 		}
 		obj := p.Info().Uses[id]
+		held := false
+		if v, ok := obj.(*types.Var); ok && obj.Pkg() == p.Pkg() {
+			// A variable of the package whose type is redigo's connection
+			// or Args: its uses break where its declaration is elsewhere.
+			obj, held = heldType(v.Type()), true
+		}
 		if obj == nil || obj.Pkg() == nil || !rules.MatchPath(obj.Pkg().Path(), paths) || p.Pkg() == obj.Pkg() {
 			return true
 		}
 		if sameInGoRedis[symbolName(obj)] || p.Replaced(id) || inPoolLiteral(p, id) {
 			return true
 		}
-		site := siteOf(p, id)
-		if reported[site] {
-			return true
+		key := siteOf(p, id)
+		st := sites[key]
+		if st == nil {
+			st = &site{pos: id.Pos()}
+			sites[key] = st
+			order = append(order, key)
 		}
-		reported[site] = true
-		p.Report(id.Pos(), leftoverMessage(obj), true)
+		switch {
+		case !held && st.direct == nil:
+			st.direct = obj
+			st.pos = id.Pos()
+		case held && st.held == nil:
+			st.held = obj
+		}
 		return true
 	})
+	for _, key := range order {
+		st := sites[key]
+		obj := st.direct
+		if obj == nil {
+			obj = st.held
+		}
+		p.Report(st.pos, leftoverMessage(obj), true)
+	}
 	return nil
 }
 
@@ -214,4 +245,33 @@ func fieldOwner(v *types.Var) string {
 		}
 	}
 	return ""
+}
+
+// heldType returns redigo's Conn or Args type name when t holds one
+// (through pointers, slices, arrays, maps and channels), or nil.
+func heldType(t types.Type) types.Object {
+	for {
+		switch u := t.(type) {
+		case *types.Pointer:
+			t = u.Elem()
+			continue
+		case *types.Slice:
+			t = u.Elem()
+			continue
+		case *types.Array:
+			t = u.Elem()
+			continue
+		case *types.Map:
+			t = u.Elem()
+			continue
+		case *types.Chan:
+			t = u.Elem()
+			continue
+		case *types.Named:
+			if isRedigoType(u, "Conn") || isRedigoType(u, "Args") {
+				return u.Obj()
+			}
+		}
+		return nil
+	}
 }
