@@ -28,6 +28,7 @@ var Client = &rules.GoRule{
 	Paths:         paths,
 	ImportersOnly: true,
 	NewPaths:      []string{goRedis, "time", "crypto/tls", "context", "net"},
+	Requires:      []*rules.Fact{compatPackage},
 	Run:           runClient,
 }
 
@@ -35,6 +36,9 @@ var poolFields = rules.Members(paths, []string{"Pool"},
 	"Dial", "DialContext", "MaxIdle", "MaxActive", "Wait", "IdleTimeout", "MaxConnLifetime", "TestOnBorrow", "TestOnBorrowContext")
 
 func runClient(p *rules.Pass) error {
+	if inCompat(p) {
+		return nil // phase 1\'s package stays on redigo until it is deleted
+	}
 	var lits []*ast.CompositeLit
 	ast.Inspect(p.AST(), func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -304,8 +308,8 @@ func compatDial(p *rules.Pass, e ast.Expr) *ast.FuncLit {
 	return inner
 }
 
-// dropped returns the package names used in target outside the
-// expressions the client keeps: the rewrite removes them (the context of
+// dropped returns the package names, other than redigo's, used in target
+// outside the expressions the client keeps: the rewrite removes them (the context of
 // a DialContext, the time.Time of TestOnBorrow, phase 1's switch), and an
 // import none of whose uses is left goes.
 func (o *clientOpts) dropped(target ast.Node) []*ast.Ident {
@@ -320,7 +324,9 @@ func (o *clientOpts) dropped(target ast.Node) []*ast.Ident {
 			}
 		}
 		if id, ok := n.(*ast.Ident); ok {
-			if _, isPkg := o.p.Info().Uses[id].(*types.PkgName); isPkg {
+			// redigo's import stays, moved to go-redis: the client's
+			// qualifiers use it.
+			if pn, isPkg := o.p.Info().Uses[id].(*types.PkgName); isPkg && !rules.MatchPath(pn.Imported().Path(), paths) {
 				ids = append(ids, id)
 			}
 		}

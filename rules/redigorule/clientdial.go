@@ -71,9 +71,9 @@ func (o *clientOpts) dial(lit *ast.FuncLit, fnOf func(dst.Node) *dst.FuncLit) st
 			o.set("Network", call.Args[0], arg(0))
 		}
 		o.set("Addr", call.Args[1], arg(1))
-		o.set("DialTimeout", call.Args[2], arg(2))
-		o.set("ReadTimeout", call.Args[3], arg(3))
-		o.set("WriteTimeout", call.Args[4], arg(4))
+		o.timeout("DialTimeout", call.Args[2], arg(2))
+		o.timeout("ReadTimeout", call.Args[3], arg(3))
+		o.timeout("WriteTimeout", call.Args[4], arg(4))
 		first = len(call.Args)
 	case "DialURL", "DialURLContext":
 		return "dials a URL: parse it with opt, err := redis.ParseURL(url) and pass opt (redigo took redis://secret@host's " +
@@ -113,10 +113,27 @@ func (o *clientOpts) dialOptions(call *ast.CallExpr, first int, optArg func(int)
 			if f == "" {
 				return fmt.Sprintf("passes redis.%s, which migrate cannot map", name)
 			}
-			o.set(f, opt.Args[0], optArg(i))
+			o.timeout(f, opt.Args[0], optArg(i))
 		}
 	}
 	return o.tls(call, seen, optArg)
+}
+
+// timeout sets the field f to e, but for a timeout that is the constant 0:
+// none in redigo, while go-redis's 0 is its default (3 s to read, 5 s to
+// connect). -1 is none for reads and writes; go-redis always has a
+// connect timeout, which defaults then sets to redigo's default.
+func (o *clientOpts) timeout(f string, e ast.Expr, val func(dst.Node) dst.Expr) {
+	switch {
+	case !isConst(o.p, e, "0"):
+		o.set(f, e, val)
+	case f == "ReadTimeout" || f == "WriteTimeout":
+		o.setLit(f, intLit("-1"))
+	case f == "DialTimeout":
+		o.notes = append(o.notes, "the connect timeout 0 was none in redigo; go-redis always has one: DialTimeout is redigo's default, 30 s")
+	default:
+		o.set(f, e, val)
+	}
 }
 
 // tls maps DialUseTLS, DialTLSConfig and DialTLSSkipVerify: the last two

@@ -19,6 +19,7 @@ var PoolMethods = &rules.GoRule{
 		"a PoolStats field set, or a method used as a value, is reported",
 	Paths:    paths,
 	NewPaths: []string{"time"},
+	Requires: []*rules.Fact{compatPackage},
 	Run:      runPoolMethods,
 }
 
@@ -38,6 +39,9 @@ var statField = map[string]struct{ name, conv, pkg string }{
 }
 
 func runPoolMethods(p *rules.Pass) error {
+	if inCompat(p) {
+		return nil // phase 1\'s package stays on redigo until it is deleted
+	}
 	for _, u := range p.UsesOf(poolMethods) {
 		call := rules.CallOf(p, u.Ident)
 		if call == nil {

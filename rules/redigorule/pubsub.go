@@ -25,6 +25,7 @@ var PubSub = &rules.GoRule{
 		"alive after a receive timeout and reconnects)",
 	Paths:    paths,
 	NewPaths: []string{goRedis, "context"},
+	Requires: []*rules.Fact{compatPackage},
 	Run:      runPubSub,
 }
 
@@ -37,6 +38,9 @@ var (
 )
 
 func runPubSub(p *rules.Pass) error {
+	if inCompat(p) {
+		return nil // phase 1\'s package stays on redigo until it is deleted
+	}
 	for _, u := range p.UsesOf(pubSubConn) {
 		if _, ok := u.Obj.(*types.TypeName); ok {
 			pubSubType(p, u.Ident)

@@ -23,7 +23,7 @@ var StructTags = &rules.GoRule{
 		"used the field name; the hash keeps its field names. A struct declared in another package, a struct that embeds " +
 		"another (redigo flattened it, go-redis does not) and fields declared together (A, B string) are reported",
 	Paths:    paths,
-	Requires: []*rules.Fact{hashStructs},
+	Requires: []*rules.Fact{hashStructs, compatPackage},
 	Run:      runStructTags,
 }
 
@@ -85,6 +85,9 @@ func hashStructArg(info *types.Info, call *ast.CallExpr) (*types.TypeName, ast.E
 }
 
 func runStructTags(p *rules.Pass) error {
+	if inCompat(p) {
+		return nil // phase 1\'s package stays on redigo until it is deleted
+	}
 	set := p.Fact(hashStructs).(map[*types.TypeName]bool)
 	ast.Inspect(p.AST(), func(n ast.Node) bool {
 		switch n := n.(type) {

@@ -19,8 +19,9 @@ var TestHelpers = &rules.GoRule{
 	Doc: "redigomock fakes redigo's redis.Conn, which go-redis does not take: its import is reported with the " +
 		"redismock (github.com/go-redis/redismock/v9) equivalents, and each statement using it with a TODO; a file of a " +
 		"package that uses redigo and imports miniredis is told that miniredis serves go-redis unchanged",
-	Paths: append(append([]string{}, redigomockPaths...), miniredisPaths...),
-	Run:   runTestHelpers,
+	Paths:    append(append([]string{}, redigomockPaths...), miniredisPaths...),
+	Requires: []*rules.Fact{compatPackage},
+	Run:      runTestHelpers,
 }
 
 const redigomockAdvice = "redigomock fakes redigo's redis.Conn, which go-redis does not take: use github.com/go-redis/redismock/v9 " +
@@ -30,6 +31,9 @@ const redigomockAdvice = "redigomock fakes redigo's redis.Conn, which go-redis d
 	"ExpectationsWereMet stays), or miniredis or a real server where the test needs Handle, Stats or pub/sub"
 
 func runTestHelpers(p *rules.Pass) error {
+	if inCompat(p) {
+		return nil // phase 1\'s package stays on redigo until it is deleted
+	}
 	for _, imp := range p.AST().Imports {
 		path := strings.Trim(imp.Path.Value, "\"`")
 		switch {
