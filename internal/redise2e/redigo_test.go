@@ -27,6 +27,7 @@ var redigoModules = []string{"github.com/gomodule/redigo", "github.com/garyburd/
 // behind the adapter) and =redigo (the rollback); a second run changes
 // nothing; "migrate restore" gives every byte back.
 func TestRedigoCompat(t *testing.T) {
+	t.Parallel() // each on its own redis-server and copy
 	bin := buildMigrate(t)
 	addr := redistest.Start(t)
 	dir := copyApp(t, redigoApp)
@@ -75,6 +76,7 @@ func TestRedigoCompat(t *testing.T) {
 // tests against redis-server; a second run changes nothing; restore gives
 // every byte back. It fails, saying so, while the rule set does not exist.
 func TestRedigoFull(t *testing.T) {
+	t.Parallel() // each on its own redis-server and copy
 	bin := buildMigrate(t)
 	requireRedigoSet(t, bin)
 	addr := redistest.Start(t)
@@ -101,6 +103,7 @@ func TestRedigoFull(t *testing.T) {
 // mod tidy, go.mod keeps no redigo and the tests pass; status says at
 // each step what is next, and at the end that nothing is.
 func TestRedigoPhases(t *testing.T) {
+	t.Parallel() // each on its own redis-server and copy
 	bin := buildMigrate(t)
 	requireRedigoSet(t, bin)
 	addr := redistest.Start(t)
