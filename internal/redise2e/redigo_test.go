@@ -264,7 +264,12 @@ func secondRunChangesNothing(t *testing.T, dir string, env []string, bin, set st
 	if len(out) > 0 {
 		t.Errorf("a second run of %s is not a no-op; it would change:\n%s", set, out)
 	}
+	if m := wouldChange.FindStringSubmatch(stderr.String()); m != nil && m[1] != "0" {
+		t.Errorf("a second run of %s says that %s files would change:\n%s", set, m[1], stderr.String())
+	}
 }
+
+var wouldChange = regexp.MustCompile(`(?m)^migrate: (\d+) files? would change`)
 
 // restoreEveryByte restores the run id and checks that the service is
 // byte for byte as it was before (the backups in .migrate aside).
