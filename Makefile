@@ -3,7 +3,7 @@
 #   make test
 GO ?= go
 
-.PHONY: build test lint fuzz bench bench-real example
+.PHONY: build test lint fuzz bench bench-real bench-cache example
 
 ## build: the migrate and migrate-vet binaries in bin/
 build:
@@ -30,6 +30,10 @@ fuzz:
 ## bench: a dry run against go vet ./... on a large generated module
 bench:
 	bash scripts/bench.sh
+
+## bench-cache: a repeated migrate check against the first and the import scan alone, with the load average
+bench-cache:
+	bash scripts/bench-cache.sh
 
 ## bench-real: the performance cases on public snapshots (go-git, cortex), as ratios; see the script for fetching them
 bench-real:

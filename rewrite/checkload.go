@@ -44,20 +44,25 @@ const (
 // on disk), and returns their errors, each once.
 func (r *runner) loadErrors(ctx context.Context, typed []*typedFile, overlay map[string][]byte, flags []string, mode packages.LoadMode) ([]typeError, error) {
 	byConfig, configs := r.changedPackages(typed)
-	if len(overlay) > 0 {
-		file, cleanup, err := gocmd.WriteOverlay(overlay)
-		if err != nil {
-			return nil, fmt.Errorf("check the rewrite: %w", err)
-		}
-		defer cleanup()
-		flags = append(slices.Clone(flags), "-overlay="+file)
-	}
+	listFlags := flags
 	var out []typeError
 	seen := map[string]bool{}
 	for _, k := range slices.Sorted(maps.Keys(byConfig)) {
-		pkgs, err := r.checkLoad(ctx, configs[k], byConfig[k], overlay, flags, mode)
-		if err != nil {
-			return nil, err
+		pkgs, ok := r.checkInProcess(ctx, configs[k], byConfig[k], overlay, flags, mode)
+		if !ok {
+			r.progress("type-checking the rewrite with go list", 0, 0)
+			if len(overlay) > 0 && len(listFlags) == len(flags) {
+				file, cleanup, err := gocmd.WriteOverlay(overlay)
+				if err != nil {
+					return nil, fmt.Errorf("check the rewrite: %w", err)
+				}
+				defer cleanup()
+				listFlags = append(slices.Clone(flags), "-overlay="+file)
+			}
+			var err error
+			if pkgs, err = r.checkLoad(ctx, configs[k], byConfig[k], overlay, listFlags, mode); err != nil {
+				return nil, err
+			}
 		}
 		for _, p := range pkgs {
 			for _, te := range r.errorsOf(p) {

@@ -54,8 +54,27 @@ type Options struct {
 	// repository migrated together. The check of the rewrite reads them;
 	// the load before it reads the files as they are.
 	Overlay map[string][]byte
+
+	// checkWithGoList makes the check load the rewritten packages with go
+	// list even where it could type-check them in process (tests compare
+	// the two).
+	checkWithGoList bool
+	// loadWithGoPackages makes the first load use go/packages even where
+	// loadFromSource could do it (tests compare the two).
+	loadWithGoPackages bool
+
 	// Progress, if set, is told about each stage.
 	Progress func(stage string, done, total int)
+	// Cache, if set, holds the results of packages of earlier runs, under
+	// a key of everything a package's result depends on (its files, those
+	// of the module's packages it imports, go.mod, go.sum, the go
+	// command's configuration), and the packages that reach the old API
+	// through others. A package found there is neither loaded nor
+	// rewritten: it adds its Uses and Findings to the result, nothing to
+	// Files, Sites or AddModules. Only a run that reports (AllowErrors)
+	// on one module's files as they are (no Files, Overlay, Together or
+	// Scratch) uses it; one that writes must verify, and must not set it.
+	Cache ResultCache
 }
 
 // Run computes the rewrite. It returns an error, and no result, when the
@@ -84,6 +103,10 @@ type runner struct {
 	// before the rewrite (relative to the module root), each with the
 	// position of the finding that lists its package.
 	brokenFiles map[string]token.Position
+	// loads are the first loads, by build configuration (config.key).
+	loads map[string]*firstLoad
+	// cache is the use of Options.Cache, or nil.
+	cache *cacheRun
 }
 
 func newRunner(opts Options) (*runner, error) {
@@ -186,23 +209,29 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	}
 	slices.Sort(r.res.Scanned)
 	r.progress("scanning imports", 0, len(files))
-	var indirect map[string]bool
-	if reachesIndirectly(r.opts.Sets) {
-		r.progress("listing dependencies", 0, 0)
-		if indirect, err = dependents(ctx, goc, r.opts.Patterns, r.paths); err != nil {
-			return nil, err
-		}
-	}
-	sc, err := scanImports(files, r.paths, indirect, r.opts.IncludeGenerated, r.opts.Workers)
+	fi, err := readImports(files, r.paths, r.opts.Workers)
 	if err != nil {
 		return nil, err
 	}
+	keys := r.newKeyer(files, fi)
+	var indirect map[string]bool
+	if reachesIndirectly(r.opts.Sets) {
+		if indirect, err = r.dependents(ctx, goc, keys); err != nil {
+			return nil, err
+		}
+	}
+	sc := fi.classify(indirect, r.opts.IncludeGenerated)
 	r.res.Stats.FilesMatched = len(sc.candidates)
 	r.reportSkipped(sc)
 	if len(sc.candidates) == 0 {
 		return r.res, nil
 	}
-	typed, err := r.loadAll(ctx, sc.candidates)
+	cands := r.fromCache(keys, sc)
+	if len(cands) == 0 {
+		r.sortResult()
+		return r.res, nil
+	}
+	typed, err := r.loadAll(ctx, cands)
 	if err != nil {
 		return nil, err
 	}
@@ -213,6 +242,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if err := r.rewriteAll(typed, names); err != nil {
 		return nil, err
 	}
+	r.storeResults()
 	if r.res.AddModules, err = r.addModules(sc.imports); err != nil {
 		return nil, err
 	}
@@ -250,7 +280,7 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile,
 	tried := map[string]bool{}
 	for cfg := (config{}); len(pending) > 0; {
 		r.progress("type-checking ("+cfg.String()+" build)", len(out), len(cands))
-		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.errorPolicy())
+		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.errorPolicy(), r.opts.loadWithGoPackages)
 		if err != nil {
 			return nil, err
 		}
@@ -262,6 +292,10 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile,
 			r.reportBroken(b)
 		}
 		tried[cfg.key()] = true
+		if r.loads == nil {
+			r.loads = map[string]*firstLoad{}
+		}
+		r.loads[cfg.key()] = &firstLoad{roots: l.roots}
 		r.res.Stats.Configs++
 		r.res.Stats.PackagesTyped += l.typed
 		out = append(out, l.files...)
@@ -338,6 +372,7 @@ func (r *runner) rewriteAll(typed []*typedFile, names map[string]string) error {
 		}
 		r.res.Findings = append(r.res.Findings, fr.findings...)
 		r.res.Uses = append(r.res.Uses, fr.uses...)
+		r.cache.record(typed[i], fr)
 		if fr.spans != nil {
 			r.spans[r.mod.rel(typed[i].path)] = fr.spans
 		}

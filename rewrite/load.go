@@ -41,6 +41,9 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 // loaded is what one loadTyped covered.
 type loaded struct {
 	files []*typedFile
+	// roots are the packages loaded, with their import graphs: the check
+	// type-checks the rewrite against them (checkInProcess).
+	roots []*packages.Package
 	typed int // packages type-checked from source
 	// warnings are the errors of the packages loaded with errors (with
 	// allowErrors), one a package.
@@ -58,7 +61,7 @@ type loaded struct {
 // is listed (broken) and its files are left out, unless pol allows its
 // errors; a module that cannot load its dependencies (a missing go.sum
 // entry) is an error.
-func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config, env []string, pol errorPolicy) (*loaded, error) {
+func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config, env []string, pol errorPolicy, viaGoPackages bool) (*loaded, error) {
 	byPath := map[string]*candidate{}
 	srcs := &sources{byName: map[string][]byte{}}
 	var patterns []string
@@ -88,11 +91,22 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 		BuildFlags: cfg.buildFlags(),
 		ParseFile:  srcs.parse,
 	}
-	pkgs, err := loadEach(pcfg, patterns, cfg.adhoc)
-	if err != nil {
-		return nil, fmt.Errorf("load packages: %s", gocmd.OneLine(err.Error(), err))
+	var pkgs []*packages.Package
+	ok := false
+	if !cfg.adhoc && !viaGoPackages {
+		var err error
+		if pkgs, ok, err = loadFromSource(pcfg, patterns); err != nil {
+			return nil, fmt.Errorf("load packages: %s", gocmd.OneLine(err.Error(), err))
+		}
+	}
+	if !ok {
+		var err error
+		if pkgs, err = loadEach(pcfg, patterns, cfg.adhoc); err != nil {
+			return nil, fmt.Errorf("load packages: %s", gocmd.OneLine(err.Error(), err))
+		}
 	}
 	sortVariants(pkgs)
+	out.roots = pkgs
 	// Count every package type-checked from source: the roots, and the
 	// packages between two roots, which go/packages must check from source
 	// too.

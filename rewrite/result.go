@@ -47,6 +47,12 @@ type Stats struct {
 	FilesMatched  int `json:"files_matched"`  // files importing a path the rules touch
 	PackagesTyped int `json:"packages_typed"` // packages type-checked
 	Configs       int `json:"configs"`        // build configurations loaded
+	// Packages whose results were found in Options.Cache, looked up and
+	// not found, and not looked up (their results depend on more than the
+	// key covers: cgo, embedded files, a build configuration of their own).
+	CacheHits       int `json:"cache_hits,omitempty"`
+	CacheMisses     int `json:"cache_misses,omitempty"`
+	CacheUncachable int `json:"cache_uncachable,omitempty"`
 }
 
 // FileChange is one changed file.

@@ -3,6 +3,7 @@ package rewrite
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"go/ast"
@@ -147,12 +148,21 @@ type scanned struct {
 	lineDirect []string  // candidate files skipped for //line directives
 	// imports are the import paths of every file scanned, by file.
 	imports map[string][]string
+	// sums are the SHA-256 of every file scanned, by file: what the keys
+	// of Options.Cache are made of.
+	sums map[string][32]byte
 }
 
-// scanImports parses the imports of every file in parallel and keeps the
-// ones importing a path in paths, and every file of the packages in
-// indirect (packages that reach the old API through another package).
-func scanImports(files map[string]listed, paths []string, indirect map[string]bool, includeGenerated bool, workers int) (*scanned, error) {
+// fileImports are the files of a run with what the scan read of each.
+type fileImports struct {
+	files   map[string]listed
+	names   []string // sorted
+	results []*scanResult
+}
+
+// readImports parses the imports of every file in parallel: the cheap
+// scan, which classify turns into the candidates.
+func readImports(files map[string]listed, paths []string, workers int) (*fileImports, error) {
 	names := make([]string, 0, len(files))
 	for f := range files {
 		names = append(names, f)
@@ -163,28 +173,47 @@ func scanImports(files map[string]listed, paths []string, indirect map[string]bo
 	parallel(len(names), workers, func(i int) {
 		results[i], errs[i] = scanFile(names[i], paths)
 	})
-	out := &scanned{imports: map[string][]string{}}
-	for i, r := range results {
-		if errs[i] != nil {
-			return nil, errs[i]
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
-		out.imports[names[i]] = r.imports
-		l := files[names[i]]
+	}
+	return &fileImports{files: files, names: names, results: results}, nil
+}
+
+// index returns the imports and the SHA-256 of each file.
+func (fi *fileImports) index() (map[string][]string, map[string][32]byte) {
+	imports, sums := map[string][]string{}, map[string][32]byte{}
+	for i, r := range fi.results {
+		imports[fi.names[i]] = r.imports
+		sums[fi.names[i]] = r.sum
+	}
+	return imports, sums
+}
+
+// classify keeps the files importing a path the scan looked for, and every
+// file of the packages in indirect.
+func (fi *fileImports) classify(indirect map[string]bool, includeGenerated bool) *scanned {
+	out := &scanned{}
+	out.imports, out.sums = fi.index()
+	for i, r := range fi.results {
+		name := fi.names[i]
+		l := fi.files[name]
 		switch {
 		case !r.hit && !indirect[l.pkgPath]:
 		case !r.hit && (r.generated || r.lineDirective || r.cgo):
 			// Not importing the old API, such a file would only be
 			// reported; it is left alone.
 		case r.generated && !includeGenerated:
-			out.generated = append(out.generated, skipped{names[i], r.hitPos, r.hitPath})
+			out.generated = append(out.generated, skipped{name, r.hitPos, r.hitPath})
 		case r.lineDirective:
-			out.lineDirect = append(out.lineDirect, names[i])
+			out.lineDirect = append(out.lineDirect, name)
 		default:
-			out.candidates = append(out.candidates, &candidate{path: names[i], pkgPath: l.pkgPath, dirPkg: l.name,
+			out.candidates = append(out.candidates, &candidate{path: name, pkgPath: l.pkgPath, dirPkg: l.name,
 				pkgName: r.pkgName, imports: r.imports, cgo: r.cgo, indirect: !r.hit})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // skipped is a file left alone, with the import that made it a candidate.
@@ -203,6 +232,7 @@ type scanResult struct {
 	cgo           bool
 	generated     bool
 	lineDirective bool
+	sum           [32]byte // SHA-256 of the content
 }
 
 // scanFile reads the imports of one file.
@@ -216,7 +246,7 @@ func scanFile(name string, paths []string) (*scanResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse %w", err)
 	}
-	r := &scanResult{pkgName: f.Name.Name}
+	r := &scanResult{pkgName: f.Name.Name, sum: sha256.Sum256(src)}
 	for _, spec := range f.Imports {
 		p := rules.Unquote(spec.Path)
 		r.imports = append(r.imports, p)

@@ -79,5 +79,13 @@ func setupEnv(env *testscript.Env) error {
 	env.Setenv("GIT_AUTHOR_EMAIL", "test@example.com")
 	env.Setenv("GIT_COMMITTER_NAME", "migrate test")
 	env.Setenv("GIT_COMMITTER_EMAIL", "test@example.com")
+	// status and check keep results in a cache directory of their own for
+	// each script, outside $WORK (HOME), where a script's git would see it.
+	cache, err := os.MkdirTemp("", "migrate-cache-")
+	if err != nil {
+		return err
+	}
+	env.Defer(func() { os.RemoveAll(cache) })
+	env.Setenv("MIGRATE_CACHE", cache)
 	return nil
 }

@@ -16,8 +16,10 @@ import (
 )
 
 // dryRun loads the rule sets and computes the rewrite without writing:
-// what status and check report on.
-func dryRun(ctx context.Context, env *Env, ruleNames, patterns []string) (*rewrite.Result, []*rules.Set, error) {
+// what status and check report on. Packages whose result is in the result
+// cache, and whose files and dependencies have not changed since, are
+// taken from it (unless --no-cache).
+func dryRun(ctx context.Context, env *Env, co *cacheOptions, ruleNames, patterns []string) (*rewrite.Result, []*rules.Set, error) {
 	if len(ruleNames) == 0 {
 		return nil, nil, usagef("--rules is required (see migrate list)")
 	}
@@ -25,13 +27,23 @@ func dryRun(ctx context.Context, env *Env, ruleNames, patterns []string) (*rewri
 	if err != nil {
 		return nil, nil, err
 	}
+	before := rulesFingerprint(dir, ruleNames)
 	sets, err := builtin.Resolve(dir, ruleNames)
 	if err != nil {
 		return nil, nil, err
 	}
+	opts := rewrite.Options{Dir: dir, Patterns: patterns, Sets: sets, AllowErrors: true}
+	cache := openCache(co, dir, ruleNames, before)
+	if cache != nil {
+		opts.Cache = cache
+	}
 	bar := newProgress(env)
-	res, err := rewrite.Run(ctx, rewrite.Options{Dir: dir, Patterns: patterns, Sets: sets, Progress: bar.stage, AllowErrors: true})
+	opts.Progress = bar.stage
+	res, err := rewrite.Run(ctx, opts)
 	bar.clear()
+	if err == nil {
+		noteCache(env, res.Stats, cache)
+	}
 	if err != nil && interrupted(ctx, err) {
 		return nil, nil, &interruptedError{msg: "interrupted while loading packages; nothing was written"}
 	}
@@ -54,6 +66,7 @@ func noteWriter(env *Env, root string) {
 func newStatusCmd(env *Env) *cobra.Command {
 	var ruleNames []string
 	var format string
+	var co cacheOptions
 	cmd := &cobra.Command{
 		Use:   "status --rules NAME [--format text|markdown|json] [PATTERN...]",
 		Short: "Report how far a migration is: files done and to do, old uses left",
@@ -67,14 +80,15 @@ checklist of files, the manual follow-ups and the next command to run.
 For a rule set that is one phase of a migration in phases (redigo-compat,
 then redigo), the plan also lists the phases, which are done, and what
 comes next: the next phase's run, or the cleanup of what a phase added.
-Status only reads; it never writes.`,
+Status only reads; it never writes. Like check, it keeps each package's
+result in a cache; --no-cache computes everything.`,
 		Example: `  migrate status --rules ioutil
   migrate status --rules go-redis-v9 --format markdown > MIGRATION.md`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "markdown" && format != "json" {
 				return usagef("status: --format must be text, markdown or json, not %q", format)
 			}
-			res, sets, err := dryRun(cmd.Context(), env, ruleNames, args)
+			res, sets, err := dryRun(cmd.Context(), env, &co, ruleNames, args)
 			if err != nil {
 				return err
 			}
@@ -96,6 +110,7 @@ Status only reads; it never writes.`,
 	}
 	cmd.Flags().StringSliceVarP(&ruleNames, "rules", "r", nil, "rule sets: built-in `NAME`s or rule file paths")
 	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
+	co.addFlags(cmd.Flags())
 	return cmd
 }
 
@@ -126,6 +141,7 @@ func phaseChain(env *Env, sets []*rules.Set) []*rules.Set {
 
 func newCheckCmd(env *Env) *cobra.Command {
 	var ruleNames []string
+	var co cacheOptions
 	cmd := &cobra.Command{
 		Use:   "check --rules NAME [PATTERN...]",
 		Short: "Fail when code still uses the old API (for CI and review)",
@@ -138,11 +154,17 @@ above:
 
     //migrate:ignore NAME reason
 
-Such sites are printed as ignored and do not fail the check.`,
+Such sites are printed as ignored and do not fail the check.
+
+Each package's result is kept in a cache ($MIGRATE_CACHE, else migrate/
+under the user cache directory), keyed by its files, the module's packages
+it imports, go.mod and go.sum, the go configuration, the rule sets and
+migrate's own build: a check on an unchanged tree costs about the import
+scan. --no-cache computes everything.`,
 		Example: `  migrate check --rules ioutil
   migrate check --rules go-redis-v9 ./internal/...`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, _, err := dryRun(cmd.Context(), env, ruleNames, args)
+			res, _, err := dryRun(cmd.Context(), env, &co, ruleNames, args)
 			if err != nil {
 				return err
 			}
@@ -150,6 +172,7 @@ Such sites are printed as ignored and do not fail the check.`,
 		},
 	}
 	cmd.Flags().StringSliceVarP(&ruleNames, "rules", "r", nil, "rule sets: built-in `NAME`s or rule file paths")
+	co.addFlags(cmd.Flags())
 	return cmd
 }
 

@@ -42,7 +42,14 @@ type Env struct {
 	work    string   // the go.work file in use, "" for none
 	vendor  bool     // packages build from vendor/
 	scratch bool     // Packages commands may update go.mod: -mod=mod
+	// build is the go command's version and build configuration as go
+	// env reports them (GOVERSION, GOOS, GOARCH...), in buildVars order.
+	build []string
 }
+
+// buildVars are the go env settings, besides GOFLAGS and GOWORK, that
+// decide what the packages' code and types are: Fingerprint reports them.
+var buildVars = []string{"GOVERSION", "GOROOT", "GOOS", "GOARCH", "CGO_ENABLED", "GOEXPERIMENT"}
 
 // NewEnv settles the environment of the go commands run for the module at
 // root, from the user's environment (nil: os.Environ()). It asks the go
@@ -52,7 +59,7 @@ func NewEnv(ctx context.Context, root string, user []string) (*Env, error) {
 	if user == nil {
 		user = os.Environ()
 	}
-	cmd := exec.CommandContext(ctx, "go", "env", "-json", "GOFLAGS", "GOWORK")
+	cmd := exec.CommandContext(ctx, "go", append([]string{"env", "-json", "GOFLAGS", "GOWORK"}, buildVars...)...)
 	cmd.Dir = root
 	cmd.Env = setenv(slices.Clone(user), "GOTOOLCHAIN", "local")
 	var stdout, stderr bytes.Buffer
@@ -60,15 +67,18 @@ func NewEnv(ctx context.Context, root string, user []string) (*Env, error) {
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("read the go environment in %s: %s", root, OneLine(stderr.String(), err))
 	}
-	var got struct{ GOFLAGS, GOWORK string }
+	var got map[string]string
 	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
 		return nil, fmt.Errorf("read the go environment in %s: go env -json: %w", root, err)
 	}
-	e := &Env{base: unsetenv(user, "GOFLAGS", "GOWORK", "GOTOOLCHAIN"), flags: dropModFlags(got.GOFLAGS)}
+	e := &Env{base: unsetenv(user, "GOFLAGS", "GOWORK", "GOTOOLCHAIN"), flags: dropModFlags(got["GOFLAGS"])}
+	for _, v := range buildVars {
+		e.build = append(e.build, v+"="+got[v])
+	}
 	vendorRoot := root
-	if got.GOWORK != "" && got.GOWORK != "off" {
-		e.work = got.GOWORK
-		vendorRoot = filepath.Dir(got.GOWORK) // a workspace vendors beside go.work
+	if work := got["GOWORK"]; work != "" && work != "off" {
+		e.work = work
+		vendorRoot = filepath.Dir(work) // a workspace vendors beside go.work
 	}
 	_, err := os.Stat(filepath.Join(vendorRoot, "vendor", "modules.txt"))
 	e.vendor = err == nil
@@ -87,6 +97,23 @@ func (e *Env) Scratch() *Env {
 	c := *e
 	c.scratch = true
 	return &c
+}
+
+// Fingerprint returns what, besides the code, decides how the go command
+// builds the module's packages: the go version and build configuration
+// (GOOS, GOARCH, CGO_ENABLED, GOEXPERIMENT, GOROOT), GOFLAGS (-tags...),
+// the workspace and vendor mode, and every GO* and CGO_* variable of the
+// environment (GOAMD64, CGO_CFLAGS...). Two runs with the same fingerprint
+// and the same files load the same packages: a key of a result cache.
+func (e *Env) Fingerprint() []string {
+	out := slices.Clone(e.build)
+	for _, kv := range e.For(Packages) {
+		if strings.HasPrefix(kv, "GO") || strings.HasPrefix(kv, "CGO_") {
+			out = append(out, kv)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Vendor reports whether the packages build from a vendor directory.

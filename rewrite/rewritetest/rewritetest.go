@@ -110,7 +110,7 @@ func (c *Case) Run(ctx context.Context, dir string, resolve Resolver, env []stri
 	if err != nil {
 		return nil, err
 	}
-	res, err := rewrite.Run(ctx, c.options(dir, sets, env))
+	res, err := rewrite.Run(ctx, c.Options(dir, sets, env))
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
@@ -137,7 +137,7 @@ func (c *Case) Run(ctx context.Context, dir string, resolve Resolver, env []stri
 		c.compare(out)
 	}
 	c.compile(ctx, out, dir, env)
-	opts := c.options(dir, sets, env)
+	opts := c.Options(dir, sets, env)
 	opts.AllowErrors = true // sites left for a person may not compile
 	again, err := rewrite.Run(ctx, opts)
 	if err != nil {
@@ -162,7 +162,8 @@ func rechanged(again, first *rewrite.Result) []*rewrite.FileChange {
 	return slices.DeleteFunc(slices.Clone(again.Files), func(f *rewrite.FileChange) bool { return broken[f.Rel] })
 }
 
-func (c *Case) options(dir string, sets []*rules.Set, env []string) rewrite.Options {
+// Options are the options the case runs with in dir.
+func (c *Case) Options(dir string, sets []*rules.Set, env []string) rewrite.Options {
 	o := rewrite.Options{Dir: dir, Sets: sets, Env: env, Scratch: true, IncludeGenerated: c.Settings["include-generated"] == "true"}
 	for _, a := range strings.Fields(c.Settings["args"]) {
 		if strings.HasSuffix(a, ".go") {

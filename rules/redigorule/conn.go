@@ -36,11 +36,13 @@ func runConn(p *rules.Pass) error {
 	if inCompat(p) {
 		return nil
 	}
+	names := fileNames{}
 	for _, u := range p.UsesOf(getM) {
 		b := borrowOf(p, u)
 		if b == nil {
 			continue
 		}
+		b.names = names
 		if escape, why := b.collect(p); escape != nil {
 			p.Report(escape.Pos(), fmt.Sprintf("the connection %s %s: migrate leaves this borrowed connection as it is; "+
 				"run its commands on the client (rdb.Do(ctx, ...) or typed methods), or rdb.Conn() where one connection is needed",
@@ -62,6 +64,7 @@ type borrow struct {
 	cmds   []*cmdSite
 	extra  []rules.Edit // edits outside the commands (ScanStruct of a hash read)
 	pipe   []*pipeEvent // Send, Flush and Receive, in order
+	names  fileNames    // the names of the file's functions
 	exec   *pipeEvent   // Do("EXEC"), whose reply is dropped
 	tx     []*pipeEvent // the Sends between MULTI and EXEC
 	// txStmts are the statements of the Sends of MULTI and of tx.
@@ -267,6 +270,9 @@ func (b *borrow) use(p *rules.Pass, id *ast.Ident) (ast.Node, string) {
 			return call, "runs a command with redis.DoWithTimeout, whose timeout go-redis cannot take per command (a typed blocking method, or context.WithTimeout with ContextTimeoutEnabled)"
 		}
 		return call, "is passed to a function"
+	}
+	if pubSubConnValue(p, id) {
+		return nil, "" // the rule pubsub subscribes on the pool instead
 	}
 	return id, "is passed on, stored or returned"
 }

@@ -149,7 +149,7 @@ func sendCallDst(st dst.Stmt) *dst.CallExpr {
 // pipe := rdb.Pipeline(), each Send name := pipe.Cmd(ctx, ...), each Flush
 // pipe.Exec(ctx), and each Receive (with its reply helper) name.Accessor().
 func (b *borrow) pipelineEdits(p *rules.Pass) []rules.Edit {
-	names := namesIn(p, b.stmt)
+	names := b.names.in(p, b.stmt)
 	pipe := freshName(names, "pipe")
 	pool := b.pool
 	edits := []rules.Edit{rules.Replace(b.stmt, func(old dst.Node) dst.Node {
@@ -228,22 +228,31 @@ func cmdVarName(method string) string {
 	return string(r) + "Cmd"
 }
 
-// namesIn returns the identifiers of the function around n.
-func namesIn(p *rules.Pass, n ast.Node) map[string]bool {
-	var fn ast.Node = p.AST()
+// fileNames holds, for each function of a file, the identifiers it uses
+// and those the rewrite declares, so that the names it picks are fresh
+// for every borrow of the function.
+type fileNames map[ast.Node]map[string]bool
+
+// in returns the names of the function around n.
+func (fn fileNames) in(p *rules.Pass, n ast.Node) map[string]bool {
+	var f ast.Node = p.AST()
 	for _, a := range p.Parents(n) {
 		if _, ok := a.(*ast.FuncDecl); ok {
-			fn = a
+			f = a
 			break
 		}
 	}
+	if names := fn[f]; names != nil {
+		return names
+	}
 	names := map[string]bool{}
-	ast.Inspect(fn, func(n ast.Node) bool {
+	ast.Inspect(f, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok {
 			names[id.Name] = true
 		}
 		return true
 	})
+	fn[f] = names
 	return names
 }
 

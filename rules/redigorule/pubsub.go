@@ -1,11 +1,13 @@
 package redigorule
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 
 	"github.com/dave/dst"
+	"golang.org/x/tools/go/ast/astutil"
 
 	"github.com/migrate-tool/migrate/rules"
 )
@@ -13,7 +15,8 @@ import (
 // PubSub moves redigo's PubSubConn to go-redis's *redis.PubSub.
 var PubSub = &rules.GoRule{
 	Name: "redigo-pubsub",
-	Doc: "redis.PubSubConn{Conn: pool.Get()} becomes pool.Subscribe(ctx), a *redis.PubSub subscribed to nothing yet; " +
+	Doc: "redis.PubSubConn{Conn: pool.Get()} becomes pool.Subscribe(ctx), a *redis.PubSub subscribed to nothing yet, and so does " +
+		"a PubSubConn on a connection c := pool.Get() borrowed for it (the borrow goes, a deferred c.Close() becomes defer psc.Close()); " +
 		"its Subscribe, PSubscribe, Unsubscribe, PUnsubscribe and Ping take the context in scope (context.TODO(), reported, " +
 		"where there is none), ReceiveWithTimeout(d) becomes ReceiveTimeout(ctx, d) and ReceiveContext(ctx) Receive(ctx); " +
 		"a receive that a type switch reads, or that is assigned to a new variable, returns its error as a second value " +
@@ -107,6 +110,12 @@ func pubSubLit(p *rules.Pass, lit *ast.CompositeLit) {
 			conn = kv.Value
 		}
 	}
+	if id, ok := ast.Unparen(conn).(*ast.Ident); ok {
+		if pool, get := borrowedFrom(p, id); pool != nil {
+			subscribeOn(p, target, pool, get, closeOf(p, id, target))
+			return
+		}
+	}
 	get, _ := ast.Unparen(conn).(*ast.CallExpr)
 	sel, _ := ast.Unparen(funOf(get)).(*ast.SelectorExpr)
 	if get == nil || sel == nil || len(get.Args) != 0 || !isUseOf(p, sel.Sel, poolGet) {
@@ -133,6 +142,103 @@ func pubSubLit(p *rules.Pass, lit *ast.CompositeLit) {
 		call.Decs.NodeDecs = *old.Decorations()
 		return call
 	}))
+}
+
+// borrowedFrom returns the pool and the call of c := pool.Get() (or
+// c, err := pool.GetContext(ctx)) that defined the connection id, when
+// the pool is a variable or field (the rule conn removes the borrow and
+// its Close: see pubSubConnValue); else nil.
+func borrowedFrom(p *rules.Pass, id *ast.Ident) (ast.Expr, *ast.CallExpr) {
+	obj, ok := p.Info().Uses[id].(*types.Var)
+	if !ok {
+		return nil, nil
+	}
+	path, _ := astutil.PathEnclosingInterval(p.AST(), obj.Pos(), obj.Pos())
+	if len(path) < 2 {
+		return nil, nil
+	}
+	as, ok := path[1].(*ast.AssignStmt)
+	if !ok || as.Tok != token.DEFINE || len(as.Rhs) != 1 || len(as.Lhs) == 0 || as.Lhs[0] != path[0] {
+		return nil, nil
+	}
+	get, _ := as.Rhs[0].(*ast.CallExpr)
+	sel, _ := ast.Unparen(funOf(get)).(*ast.SelectorExpr)
+	if sel == nil || !isUseOf(p, sel.Sel, getM) || !pure(p, sel.X) {
+		return nil, nil
+	}
+	return sel.X, get
+}
+
+// subscribeOn replaces the PubSubConn literal target by pool.Subscribe(ctx),
+// with the edit that closes the subscription where the connection was.
+func subscribeOn(p *rules.Pass, target ast.Node, pool ast.Expr, get *ast.CallExpr, closing *rules.Edit) {
+	ctx := p.ContextArg(get)
+	edits := []rules.Edit{rules.Replace(target, func(old dst.Node) dst.Node {
+		call := &dst.CallExpr{Fun: &dst.SelectorExpr{X: dstOf(pool), Sel: dst.NewIdent("Subscribe")}, Args: []dst.Expr{ctx()}}
+		call.Decs.NodeDecs = *old.Decorations()
+		return call
+	})}
+	if closing != nil {
+		edits = append(edits, *closing)
+	}
+	p.Rewrite(target.Pos(), edits...)
+}
+
+// closeOf returns, when the borrowed connection conn was closed by a
+// defer (which goes with the borrow) and the subscription target is
+// assigned to a new variable that is never closed, the edit that puts
+// "defer psc.Close()" after that assignment; a Close that is not
+// deferred is reported.
+func closeOf(p *rules.Pass, conn *ast.Ident, target ast.Node) *rules.Edit {
+	deferred := false
+	for _, id := range p.Uses(p.Info().Uses[conn]) {
+		sel, ok := p.Parents(id)[0].(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "Close" {
+			continue
+		}
+		if _, ok := p.Parents(sel)[1].(*ast.DeferStmt); ok {
+			deferred = true
+			continue
+		}
+		line := p.Fset().Position(sel.Pos()).Line
+		p.Report(target.Pos(), fmt.Sprintf("the connection this subscription used was closed by a Close (line %d of the original) that goes with "+
+			"the borrow: close the subscription there instead (ps.Close())", line), true)
+	}
+	as, ok := p.Parents(target)[0].(*ast.AssignStmt)
+	if !deferred || !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 || !rules.IsStmtList(p.Parents(as)[0]) {
+		return nil
+	}
+	psc, _ := as.Lhs[0].(*ast.Ident)
+	obj := p.Info().Defs[psc]
+	if obj == nil {
+		return nil
+	}
+	for _, id := range p.Uses(obj) {
+		if sel, ok := p.Parents(id)[0].(*ast.SelectorExpr); ok && sel.Sel.Name == "Close" {
+			return nil // closed already
+		}
+	}
+	e := rules.InsertAfter(as, func() dst.Node {
+		return &dst.DeferStmt{Call: &dst.CallExpr{Fun: &dst.SelectorExpr{X: dst.NewIdent(psc.Name), Sel: dst.NewIdent("Close")}}}
+	})
+	return &e
+}
+
+// pubSubConnValue reports whether id is the connection of a PubSubConn
+// literal, which the rule pubsub turns into a subscription on the pool
+// the connection was borrowed from (borrowedFrom): the rule conn then
+// removes the borrow like any other.
+func pubSubConnValue(p *rules.Pass, id *ast.Ident) bool {
+	var n ast.Node = id
+	if kv, ok := p.Parents(id)[0].(*ast.KeyValueExpr); ok && kv.Value == id {
+		n = kv
+	}
+	lit, ok := p.Parents(n)[0].(*ast.CompositeLit)
+	if !ok || len(lit.Elts) != 1 || !isRedigoType(p.Info().TypeOf(lit), "PubSubConn") {
+		return false
+	}
+	pool, _ := borrowedFrom(p, id)
+	return pool != nil
 }
 
 func funOf(call *ast.CallExpr) ast.Expr {

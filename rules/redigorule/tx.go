@@ -108,7 +108,7 @@ func (b *borrow) txEdits(p *rules.Pass) []rules.Edit {
 	for _, st := range b.txStmts {
 		edits = append(edits, rules.Delete(st))
 	}
-	names := namesIn(p, b.stmt)
+	names := b.names.in(p, b.stmt)
 	pipe := freshName(names, "pipe")
 	ctx := p.ContextArg(b.exec.call)
 	var body []func() dst.Stmt

@@ -1,0 +1,385 @@
+package rewrite
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"go/types"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/gcexportdata"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/migrate-tool/migrate/internal/gocmd"
+)
+
+// The check type-checks the rewritten packages again. Loading them with
+// go list would have the go command compile each changed package (and
+// its test variants) for export data it never uses, which on a first run
+// costs more than all the rest. When the rewrite changes only files the
+// first load type-checked, and no module, the check runs in process
+// instead: the packages holding a changed file, and every package of the
+// first load that imports one, are type-checked again from source
+// (function bodies only where errors are reported, as go/packages does),
+// everything else is imported as the first load left it, and a package
+// the rewritten files newly import (io, for io/ioutil) is read from its
+// export data into the first load's packages. The result is what
+// go/packages would have returned for the same roots (TestCheckInProcess
+// compares them); any other case goes to go list (checkLoad).
+
+// firstLoad is what the first load of one build configuration gave: its
+// root packages, with their import graphs.
+type firstLoad struct {
+	roots []*packages.Package
+}
+
+// checkInProcess returns the packages of patterns (their variants, as
+// checkLoad returns them) type-checked with overlay, or ok false when the
+// check has to load them with go list.
+func (r *runner) checkInProcess(ctx context.Context, cfg config, patterns []string, overlay map[string][]byte, flags []string, mode packages.LoadMode) (pkgs []*packages.Package, ok bool) {
+	fl := r.loads[cfg.key()]
+	if fl == nil || r.opts.checkWithGoList || cfg.adhoc || len(flags) > 0 || len(r.opts.Overlay) > 0 || !r.overlayKnown(overlay) {
+		return nil, false
+	}
+	g := newGraph(fl.roots)
+	if !g.clean() {
+		return nil, false
+	}
+	targets := g.targets(patterns)
+	dirty := g.dirty(targets, overlay)
+	for p := range dirty {
+		if len(p.Syntax) != len(p.CompiledGoFiles) || p.Types == nil {
+			return nil, false // loaded from export data, or partly: go list can do it
+		}
+	}
+	extra, err := r.importsFromExport(ctx, cfg, g, overlay)
+	if err != nil {
+		return nil, false
+	}
+	c := &rechecker{ctx: ctx, g: g, extra: extra, overlay: overlay, mode: mode, done: map[*packages.Package]*packages.Package{}, dirty: dirty, target: map[*packages.Package]bool{}}
+	for _, p := range targets {
+		c.target[p] = true
+	}
+	for _, p := range targets {
+		np, err := c.check(p)
+		if err != nil {
+			return nil, false
+		}
+		pkgs = append(pkgs, np)
+	}
+	return pkgs, true
+}
+
+// overlayKnown reports whether every file of overlay is a changed file of
+// a package the first load type-checked: not go.mod, not a file a rule
+// adds.
+func (r *runner) overlayKnown(overlay map[string][]byte) bool {
+	known := map[string]bool{}
+	for _, f := range r.res.Files {
+		if f.Old != nil {
+			known[f.Path] = true
+		}
+	}
+	for name := range overlay {
+		if !known[name] {
+			return false
+		}
+	}
+	return true
+}
+
+// graph is the first load's packages, by ID and by import path.
+type graph struct {
+	roots []*packages.Package
+	all   []*packages.Package
+	// plain are the packages that are no test variant, by import path:
+	// what a file's new import resolves to.
+	plain map[string]*packages.Package
+	// importers lists, for each package, the packages importing it.
+	importers map[*packages.Package][]*packages.Package
+}
+
+func newGraph(roots []*packages.Package) *graph {
+	g := &graph{roots: roots, plain: map[string]*packages.Package{}, importers: map[*packages.Package][]*packages.Package{}}
+	packages.Visit(roots, nil, func(p *packages.Package) {
+		g.all = append(g.all, p)
+		if p.ID == p.PkgPath {
+			g.plain[p.PkgPath] = p
+		}
+		for _, imp := range p.Imports {
+			g.importers[imp] = append(g.importers[imp], p)
+		}
+	})
+	return g
+}
+
+// clean reports whether the first load had no error that go list gave
+// (those depend on the files' contents in ways the type checker cannot
+// tell: a missing module, a compile error of a dependency).
+func (g *graph) clean() bool {
+	for _, p := range g.all {
+		for _, e := range p.Errors {
+			if e.Kind != packages.TypeError && e.Kind != packages.ParseError {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// targets returns the roots that go list would return for patterns (the
+// packages of those import paths with their test variants), in the order
+// of the first load.
+func (g *graph) targets(patterns []string) []*packages.Package {
+	var out []*packages.Package
+	for _, p := range g.roots {
+		if strings.HasSuffix(p.ID, ".test") {
+			continue
+		}
+		if slices.Contains(patterns, p.PkgPath) || slices.Contains(patterns, strings.TrimSuffix(p.PkgPath, "_test")) && p.ID != p.PkgPath {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// dirty returns the packages that must be type-checked again: the targets,
+// the packages holding a file of overlay, and, transitively, the packages
+// of the graph importing one of them.
+func (g *graph) dirty(targets []*packages.Package, overlay map[string][]byte) map[*packages.Package]bool {
+	dirty := map[*packages.Package]bool{}
+	var mark func(p *packages.Package)
+	mark = func(p *packages.Package) {
+		if dirty[p] {
+			return
+		}
+		dirty[p] = true
+		for _, imp := range g.importers[p] {
+			mark(imp)
+		}
+	}
+	for _, p := range targets {
+		mark(p)
+	}
+	for _, p := range g.all {
+		for _, f := range p.CompiledGoFiles {
+			if _, ok := overlay[f]; ok {
+				mark(p)
+			}
+		}
+	}
+	return dirty
+}
+
+// rechecker type-checks dirty packages again, each once, importing the
+// others from the first load.
+type rechecker struct {
+	ctx     context.Context
+	g       *graph
+	overlay map[string][]byte
+	mode    packages.LoadMode
+	dirty   map[*packages.Package]bool
+	// extra are the packages the rewritten files import that the first
+	// load has no types of, read from export data.
+	extra map[string]*types.Package
+	// target are the packages whose errors the check reports; the others
+	// are checked without function bodies, as go/packages does.
+	target map[*packages.Package]bool
+	done   map[*packages.Package]*packages.Package
+}
+
+var errUnknownImport = fmt.Errorf("an import the first load did not have")
+
+// check returns p type-checked again (dirty) or as it was.
+func (c *rechecker) check(p *packages.Package) (*packages.Package, error) {
+	if !c.dirty[p] {
+		return p, nil
+	}
+	if np := c.done[p]; np != nil {
+		return np, nil
+	}
+	if err := c.ctx.Err(); err != nil {
+		return nil, err
+	}
+	np := &packages.Package{ID: p.ID, Name: p.Name, PkgPath: p.PkgPath, Fset: p.Fset, GoFiles: p.GoFiles,
+		CompiledGoFiles: p.CompiledGoFiles, Module: p.Module, TypesSizes: p.TypesSizes, Imports: p.Imports}
+	addErr := func(e packages.Error) { np.Errors = append(np.Errors, e) }
+	for i, name := range p.CompiledGoFiles {
+		src, ok := c.overlay[name]
+		if !ok {
+			np.Syntax = append(np.Syntax, p.Syntax[i])
+			continue
+		}
+		f, err := parser.ParseFile(p.Fset, name, src, parser.AllErrors|parser.SkipObjectResolution)
+		var list scanner.ErrorList
+		if asErrorList(err, &list) {
+			for _, e := range list {
+				addErr(packages.Error{Pos: e.Pos.String(), Msg: e.Msg, Kind: packages.ParseError})
+			}
+		} else if err != nil {
+			return nil, err
+		}
+		if f != nil {
+			np.Syntax = append(np.Syntax, f)
+		}
+	}
+	var unknown error
+	imp := importerFunc(func(path string) (*types.Package, error) {
+		if path == "unsafe" {
+			return types.Unsafe, nil
+		}
+		dep := p.Imports[path]
+		if dep == nil {
+			dep = c.g.plain[path]
+		}
+		if dep == nil || dep.Types == nil || !dep.Types.Complete() && !c.dirty[dep] {
+			if tp := c.extra[path]; tp != nil {
+				return tp, nil
+			}
+			unknown = errUnknownImport
+			return nil, unknown
+		}
+		d, err := c.check(dep)
+		if err != nil {
+			unknown = err
+			return nil, err
+		}
+		return d.Types, nil
+	})
+	np.Types = types.NewPackage(p.PkgPath, p.Name)
+	if c.mode&packages.NeedTypesInfo != 0 {
+		np.TypesInfo = &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
+			Uses: map[*ast.Ident]types.Object{}, Implicits: map[ast.Node]types.Object{}, Instances: map[*ast.Ident]types.Instance{},
+			Scopes: map[ast.Node]*types.Scope{}, Selections: map[*ast.SelectorExpr]*types.Selection{}, FileVersions: map[*ast.File]string{}}
+	}
+	tc := &types.Config{Importer: imp, Sizes: p.TypesSizes, IgnoreFuncBodies: !c.target[p], Error: func(err error) {
+		if te, ok := err.(types.Error); ok {
+			np.TypeErrors = append(np.TypeErrors, te)
+			addErr(packages.Error{Pos: te.Fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
+		}
+	}}
+	if p.Module != nil && p.Module.GoVersion != "" {
+		tc.GoVersion = "go" + p.Module.GoVersion
+	}
+	_ = types.NewChecker(tc, p.Fset, np.Types, np.TypesInfo).Files(np.Syntax)
+	if unknown != nil {
+		return nil, unknown
+	}
+	c.done[p] = np
+	return np, nil
+}
+
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+
+func asErrorList(err error, list *scanner.ErrorList) bool {
+	l, ok := err.(scanner.ErrorList)
+	if ok {
+		*list = l
+	}
+	return ok
+}
+
+// importsFromExport reads the export data of the packages the files of
+// overlay import that the first load has no types of (the rewrite made
+// io/ioutil code import io): into the packages of the first load, so that
+// an object the first load saw through another package's export data keeps
+// its identity.
+func (r *runner) importsFromExport(ctx context.Context, cfg config, g *graph, overlay map[string][]byte) (map[string]*types.Package, error) {
+	fset := token.NewFileSet()
+	var need []string
+	for name, src := range overlay {
+		f, err := parser.ParseFile(fset, name, src, parser.ImportsOnly)
+		if err != nil {
+			continue // the check reports it
+		}
+		for _, spec := range f.Imports {
+			path, err := strconv.Unquote(spec.Path.Value)
+			if err != nil || path == "unsafe" || path == "C" || slices.Contains(need, path) {
+				continue
+			}
+			if p := g.plain[path]; p == nil || p.Types == nil || !p.Types.Complete() {
+				need = append(need, path)
+			}
+		}
+	}
+	if len(need) == 0 {
+		return nil, nil
+	}
+	slices.Sort(need)
+	pcfg := &packages.Config{Context: ctx, Mode: packages.NeedName | packages.NeedExportFile, Dir: r.mod.Root,
+		Env: cfg.env(r.goenv.For(gocmd.Packages)), BuildFlags: cfg.buildFlags()}
+	pkgs, err := packages.Load(pcfg, need...)
+	if err != nil {
+		return nil, err
+	}
+	view := g.view()
+	out := map[string]*types.Package{}
+	for _, p := range pkgs {
+		if len(p.Errors) > 0 || p.ExportFile == "" {
+			return nil, fmt.Errorf("no export data for %s", p.PkgPath)
+		}
+		tp, err := readExport(g.fset(), view, p.PkgPath, p.ExportFile)
+		if err != nil {
+			return nil, err
+		}
+		out[p.PkgPath] = tp
+	}
+	return out, nil
+}
+
+// readExport reads the export data of package path from file into view.
+func readExport(fset *token.FileSet, view map[string]*types.Package, path, file string) (*types.Package, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// go list -export names compiler archives, which go/packages reads
+	// through NewReader too.
+	rd, err := gcexportdata.NewReader(bufio.NewReader(f)) //lint:ignore SA1019 as go/packages does, until x/tools reads these files another way
+	if err != nil {
+		return nil, err
+	}
+	return gcexportdata.Read(rd, fset, view, path)
+}
+
+// view returns every package of the first load's type world, by path:
+// the packages loaded, and those their types refer to.
+func (g *graph) view() map[string]*types.Package {
+	view := map[string]*types.Package{}
+	var walk func(tp *types.Package)
+	walk = func(tp *types.Package) {
+		if tp == nil || view[tp.Path()] != nil {
+			return
+		}
+		view[tp.Path()] = tp
+		for _, imp := range tp.Imports() {
+			walk(imp)
+		}
+	}
+	for _, p := range g.all {
+		if p.ID == p.PkgPath {
+			walk(p.Types)
+		}
+	}
+	return view
+}
+
+// fset is the file set of the first load.
+func (g *graph) fset() *token.FileSet {
+	for _, p := range g.all {
+		if p.Fset != nil {
+			return p.Fset
+		}
+	}
+	return token.NewFileSet()
+}

@@ -1,0 +1,389 @@
+package rewrite
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/scanner"
+	"go/token"
+	"go/types"
+	"io"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// The first load asks for types of the candidates' packages (and their
+// test variants), type-checked from source. go/packages gets them by
+// running go list -export over the whole graph, which compiles every
+// package it lists, the roots and their test variants included, though it
+// then type-checks the roots from source anyway; on a first run that
+// compile is most of the time. loadFromSource does the same load in two
+// go list calls instead: one that lists the graph without compiling
+// anything, and one that asks export data only of the packages the
+// source-checked ones import. Where the graph is not plain (any error go
+// list reports, cgo in a package checked from source, an overlay), it
+// says so and the caller uses go/packages: the two give the same
+// packages (TestLoadFromSource compares them on every golden case).
+
+// listedPackage is what go list -json says of one package.
+type listedPackage struct {
+	ImportPath      string
+	ForTest         string
+	Name            string
+	Dir             string
+	Standard        bool
+	DepOnly         bool
+	GoFiles         []string
+	CompiledGoFiles []string
+	CgoFiles        []string
+	Imports         []string
+	ImportMap       map[string]string
+	Export          string
+	Module          *packages.Module
+	Error           *struct{ Err string }
+	DepsErrors      []*struct{ Err string }
+}
+
+// loadFromSource loads patterns in pcfg (Tests set) as packages.Load does
+// in loadMode, or returns ok false when it cannot do so exactly.
+func loadFromSource(pcfg *packages.Config, patterns []string) (pkgs []*packages.Package, ok bool, err error) {
+	if len(pcfg.Overlay) > 0 || !pcfg.Tests {
+		return nil, false, nil
+	}
+	listed, err := goList(pcfg, append([]string{"-compiled=true", "-test=true", "-deps=true"}, patterns...))
+	if err != nil {
+		return nil, false, err
+	}
+	l := &srcLoader{cfg: pcfg, byID: map[string]*listedPackage{}, pkgs: map[string]*packages.Package{}}
+	for _, lp := range listed {
+		if lp.Error != nil || len(lp.DepsErrors) > 0 {
+			return nil, false, nil
+		}
+		lp.GoFiles, lp.CompiledGoFiles = absFiles(lp.Dir, lp.GoFiles), absFiles(lp.Dir, lp.CompiledGoFiles)
+		l.byID[lp.ImportPath] = lp
+	}
+	roots := roots(listed)
+	if !l.markSource(roots) {
+		return nil, false, nil
+	}
+	if !l.readExports() {
+		return nil, false, nil
+	}
+	if err := l.check(); err != nil {
+		return nil, false, err
+	}
+	for id, src := range l.source {
+		if src && len(l.pkgs[id].Errors) > 0 {
+			// go list -export would also have compiled it and said so in
+			// its own words, which the engine's messages use: let
+			// go/packages load what does not build.
+			return nil, false, nil
+		}
+	}
+	for _, id := range roots {
+		pkgs = append(pkgs, l.pkgs[id])
+	}
+	return pkgs, true, nil
+}
+
+// goList runs go list -e -json with args in pcfg's directory and
+// environment and decodes its packages.
+func goList(pcfg *packages.Config, args []string) ([]*listedPackage, error) {
+	argv := append([]string{"list", "-e", "-json=ImportPath,ForTest,Name,Dir,Standard,DepOnly,GoFiles,CompiledGoFiles,CgoFiles,Imports,ImportMap,Export,Module,Error,DepsErrors", "-pgo=off"},
+		pcfg.BuildFlags...)
+	argv = append(argv, args...)
+	cmd := exec.CommandContext(pcfg.Context, "go", argv...)
+	cmd.Dir, cmd.Env = pcfg.Dir, pcfg.Env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("go list: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	var out []*listedPackage
+	dec := json.NewDecoder(&stdout)
+	for {
+		lp := new(listedPackage)
+		if err := dec.Decode(lp); err == io.EOF {
+			return out, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("go list: %v", err)
+		}
+		out = append(out, lp)
+	}
+}
+
+// srcLoader is one loadFromSource.
+type srcLoader struct {
+	cfg  *packages.Config
+	byID map[string]*listedPackage
+	// source are the IDs of the packages type-checked from source: the
+	// roots, and the packages between two of them.
+	source map[string]bool
+	roots  map[string]bool
+	// pkgs are the packages made, by ID.
+	pkgs map[string]*packages.Package
+	// view holds every types.Package made, by path, for the export data
+	// readers, which add to it.
+	view map[string]*types.Package
+	fset *token.FileSet
+	// parsed are the files parsed, by name: a package and its test
+	// variant share their files' syntax, as with go/packages.
+	parsed sync.Map // string -> *parsed
+}
+
+type parsed struct {
+	once sync.Once
+	f    *ast.File
+	err  error
+}
+
+// parse parses the file name once, with the configuration's ParseFile.
+func (l *srcLoader) parse(name string) (*ast.File, error) {
+	v, _ := l.parsed.LoadOrStore(name, &parsed{})
+	pf := v.(*parsed)
+	pf.once.Do(func() {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			pf.err = &os.PathError{Op: "read", Path: name, Err: err}
+			return
+		}
+		pf.f, pf.err = l.cfg.ParseFile(l.fset, name, src)
+	})
+	return pf.f, pf.err
+}
+
+// roots returns the IDs go/packages would return as its roots: the
+// packages the patterns matched and their test variants, in go list's
+// order (test mains left out; the engine never looks at them).
+func roots(listed []*listedPackage) []string {
+	var ids []string
+	for _, lp := range listed {
+		if !lp.DepOnly && !strings.HasSuffix(lp.ImportPath, ".test") {
+			ids = append(ids, lp.ImportPath)
+		}
+	}
+	return ids
+}
+
+// markSource finds the packages to type-check from source: the roots,
+// and every package between two of them (it imports one, and is imported
+// by one), whose export data would make a second copy of a root's types.
+// It reports false for a graph it cannot load exactly: cgo in a package
+// checked from source, or an import go list did not list.
+func (l *srcLoader) markSource(roots []string) bool {
+	l.source, l.roots = map[string]bool{}, map[string]bool{}
+	for _, id := range roots {
+		l.roots[id] = true
+	}
+	state := map[string]int{} // 1 visiting, 2 done
+	ok := true
+	var visit func(id string) bool
+	visit = func(id string) bool {
+		if state[id] != 0 {
+			return l.source[id]
+		}
+		state[id] = 1
+		lp := l.byID[id]
+		if lp == nil {
+			ok = false
+			return false
+		}
+		src := l.roots[id]
+		for _, imp := range lp.Imports {
+			if imp == "C" || imp == "unsafe" {
+				continue
+			}
+			if visit(imp) {
+				src = true
+			}
+		}
+		l.source[id] = src
+		state[id] = 2
+		return src
+	}
+	for _, id := range roots {
+		visit(id)
+	}
+	for id := range l.source {
+		if l.source[id] && len(l.byID[id].CgoFiles) > 0 {
+			return false
+		}
+	}
+	return ok
+}
+
+// readExports reads the export data of the packages that the ones
+// checked from source import and that are not checked from source
+// themselves, asking go list to build only those (and what they need).
+func (l *srcLoader) readExports() bool {
+	need := map[string]bool{}
+	for id, src := range l.source {
+		if !src {
+			continue
+		}
+		for _, imp := range l.byID[id].Imports {
+			if imp != "C" && imp != "unsafe" && !l.source[imp] {
+				need[imp] = true
+			}
+		}
+	}
+	l.fset = token.NewFileSet()
+	l.view = map[string]*types.Package{}
+	if len(need) == 0 {
+		return true
+	}
+	listed, err := goList(l.cfg, append([]string{"-export=true"}, slices.Sorted(maps.Keys(need))...))
+	if err != nil {
+		return false
+	}
+	for _, lp := range listed {
+		if lp.Error != nil || lp.Export == "" || !need[lp.ImportPath] {
+			return false
+		}
+		tp, err := readExport(l.fset, l.view, lp.ImportPath, lp.Export)
+		if err != nil {
+			return false
+		}
+		first := l.byID[lp.ImportPath]
+		l.pkgs[lp.ImportPath] = &packages.Package{ID: lp.ImportPath, Name: lp.Name, PkgPath: lp.ImportPath,
+			Types: tp, Fset: l.fset, Module: lp.Module, GoFiles: first.GoFiles, CompiledGoFiles: first.CompiledGoFiles}
+		delete(need, lp.ImportPath)
+	}
+	return len(need) == 0
+}
+
+// check type-checks the source packages, each once its imports are,
+// in parallel.
+func (l *srcLoader) check() error {
+	sizes, err := l.sizes()
+	if err != nil {
+		return err
+	}
+	var ids []string
+	done := map[string]chan struct{}{}
+	for id, src := range l.source {
+		if src {
+			ids = append(ids, id)
+			done[id] = make(chan struct{})
+			l.pkgs[id] = l.newPackage(l.byID[id], sizes)
+		}
+	}
+	slices.Sort(ids)
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() {
+			defer close(done[id])
+			for _, imp := range l.byID[id].Imports {
+				if ch := done[imp]; ch != nil {
+					<-ch
+				}
+			}
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			l.checkOne(id)
+		})
+	}
+	wg.Wait()
+	return l.cfg.Context.Err()
+}
+
+// sizes returns the type sizes of the configuration's GOARCH, as
+// go/packages computes them.
+func (l *srcLoader) sizes() (types.Sizes, error) {
+	cmd := exec.CommandContext(l.cfg.Context, "go", "env", "GOARCH")
+	cmd.Dir, cmd.Env = l.cfg.Dir, l.cfg.Env
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go env GOARCH: %v", err)
+	}
+	return types.SizesFor("gc", strings.TrimSpace(string(out))), nil
+}
+
+func (l *srcLoader) newPackage(lp *listedPackage, sizes types.Sizes) *packages.Package {
+	pkgPath, _, _ := strings.Cut(lp.ImportPath, " ")
+	return &packages.Package{ID: lp.ImportPath, Name: lp.Name, PkgPath: pkgPath, GoFiles: lp.GoFiles,
+		CompiledGoFiles: lp.CompiledGoFiles, Module: lp.Module, Fset: l.fset, TypesSizes: sizes,
+		Types: types.NewPackage(pkgPath, lp.Name), Imports: map[string]*packages.Package{}}
+}
+
+// checkOne parses and type-checks one source package.
+func (l *srcLoader) checkOne(id string) {
+	lp, p := l.byID[id], l.pkgs[id]
+	for _, imp := range lp.Imports {
+		if imp != "C" && imp != "unsafe" {
+			p.Imports[l.importPathOf(lp, imp)] = l.pkgs[imp]
+		}
+	}
+	addErr := func(e packages.Error) { p.Errors = append(p.Errors, e) }
+	for _, name := range p.CompiledGoFiles {
+		f, err := l.parse(name)
+		if list, ok := err.(scanner.ErrorList); ok {
+			for _, e := range list {
+				addErr(packages.Error{Pos: e.Pos.String(), Msg: e.Msg, Kind: packages.ParseError})
+			}
+		} else if pe, ok := err.(*os.PathError); ok {
+			addErr(packages.Error{Pos: pe.Path + ":1", Msg: pe.Err.Error(), Kind: packages.ParseError})
+		} else if err != nil {
+			addErr(packages.Error{Pos: "-", Msg: err.Error(), Kind: packages.UnknownError})
+		}
+		if f != nil {
+			p.Syntax = append(p.Syntax, f)
+		}
+	}
+	p.TypesInfo = &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
+		Uses: map[*ast.Ident]types.Object{}, Implicits: map[ast.Node]types.Object{}, Instances: map[*ast.Ident]types.Instance{},
+		Scopes: map[ast.Node]*types.Scope{}, Selections: map[*ast.SelectorExpr]*types.Selection{}, FileVersions: map[*ast.File]string{}}
+	imp := importerFunc(func(path string) (*types.Package, error) {
+		if path == "unsafe" {
+			return types.Unsafe, nil
+		}
+		dep := p.Imports[path]
+		if dep == nil {
+			return nil, fmt.Errorf("no metadata for %s", path)
+		}
+		return dep.Types, nil
+	})
+	tc := &types.Config{Importer: imp, Sizes: p.TypesSizes, IgnoreFuncBodies: !l.roots[id], Error: func(err error) {
+		if te, ok := err.(types.Error); ok {
+			p.TypeErrors = append(p.TypeErrors, te)
+			addErr(packages.Error{Pos: te.Fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
+		}
+	}}
+	if p.Module != nil && p.Module.GoVersion != "" {
+		tc.GoVersion = "go" + p.Module.GoVersion
+	}
+	_ = types.NewChecker(tc, l.fset, p.Types, p.TypesInfo).Files(p.Syntax)
+	p.IllTyped = len(p.Errors) > 0
+}
+
+// importPathOf returns the path lp's source imports the package id by.
+func (l *srcLoader) importPathOf(lp *listedPackage, id string) string {
+	for path, to := range lp.ImportMap {
+		if to == id {
+			return path
+		}
+	}
+	return id
+}
+
+// absFiles makes go list's file names absolute, as go/packages does.
+func absFiles(dir string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		if !filepath.IsAbs(n) {
+			n = filepath.Join(dir, n)
+		}
+		out[i] = n
+	}
+	return out
+}

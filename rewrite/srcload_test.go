@@ -1,0 +1,105 @@
+package rewrite
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// TestLoadFromSource loads a module whose roots have test files, an
+// external test package, a package between two roots and a type error,
+// once with loadFromSource and once with go/packages, and compares the
+// packages the engine reads; with a type error, loadFromSource declines.
+func TestLoadFromSource(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":      "module example.com/m\n\ngo 1.21\n",
+		"a/a.go":      "package a\n\nimport (\n\t\"io/ioutil\"\n\n\t\"example.com/m/b\"\n)\n\nvar D = ioutil.Discard\n\nfunc F() int { return b.G() }\n",
+		"a/a_test.go": "package a\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) { _ = F() }\n",
+		"a/x_test.go": "package a_test\n\nimport (\n\t\"testing\"\n\n\t\"example.com/m/a\"\n)\n\nfunc TestX(t *testing.T) { _ = a.F() }\n",
+		"b/b.go":      "package b\n\nimport \"example.com/m/c\"\n\nfunc G() int { return c.H() }\n",
+		"c/c.go":      "package c\n\nimport \"os\"\n\nfunc H() int { return len(os.Args) }\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := func() *packages.Config {
+		srcs := &sources{byName: map[string][]byte{}}
+		return &packages.Config{Context: context.Background(), Mode: loadMode, Dir: dir, Tests: true,
+			Env: append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off"), ParseFile: srcs.parse}
+	}
+	patterns := []string{"example.com/m/a", "example.com/m/c"}
+	got, ok, err := loadFromSource(cfg(), patterns)
+	if err != nil || !ok {
+		t.Fatalf("loadFromSource: ok %v, err %v", ok, err)
+	}
+	// A package checked from source that does not type-check is left to
+	// go/packages, whose errors include the compiler's.
+	broken := filepath.Join(dir, "c", "c_broken.go")
+	if err := os.WriteFile(broken, []byte("package c\n\nvar bad int = \"x\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := loadFromSource(cfg(), patterns); ok || err != nil {
+		t.Errorf("loadFromSource of a package with a type error: ok %v, err %v; want false, nil", ok, err)
+	}
+	os.Remove(broken)
+	want, err := packages.Load(cfg(), patterns...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = slices.DeleteFunc(want, func(p *packages.Package) bool { return strings.HasSuffix(p.ID, ".test") })
+	if g, w := describe(got), describe(want); g != w {
+		t.Errorf("loadFromSource gives:\n%s\ngo/packages gives:\n%s", g, w)
+	}
+}
+
+// describe prints what the engine reads of pkgs and of the packages they
+// import: which were checked from source, their files, scope and errors.
+func describe(pkgs []*packages.Package) string {
+	var b strings.Builder
+	imported := map[string]bool{}
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		for _, imp := range p.Imports {
+			imported[imp.ID] = imported[imp.ID] || p.TypesInfo != nil
+		}
+	})
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		if p.Types == nil || !p.Types.Complete() || p.ID == "unsafe" || p.TypesInfo == nil && !imported[p.ID] {
+			return
+		}
+		if p.TypesInfo == nil {
+			fmt.Fprintf(&b, "%s: export data, %d names\n", p.ID, len(p.Types.Scope().Names()))
+			return
+		}
+		fmt.Fprintf(&b, "%s (%s %s): source %v, files %d/%d, scope %v, imports %v\n", p.ID, p.Name, p.PkgPath,
+			p.TypesInfo != nil, len(p.Syntax), len(p.CompiledGoFiles), p.Types.Scope().Names(), sortedKeys(p.Imports))
+		for _, e := range p.Errors {
+			fmt.Fprintf(&b, "\terror %v %s: %s\n", e.Kind, e.Pos, e.Msg)
+		}
+		if p.TypesInfo != nil {
+			fmt.Fprintf(&b, "\tinfo: %d types, %d defs, %d uses, %d selections\n", len(p.TypesInfo.Types), len(p.TypesInfo.Defs), len(p.TypesInfo.Uses), len(p.TypesInfo.Selections))
+		}
+	})
+	return b.String()
+}
+
+func sortedKeys(m map[string]*packages.Package) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
