@@ -43,6 +43,7 @@ type fileYAML struct {
 	Packages packageTable `yaml:"packages"`
 	Modules  Modules      `yaml:"modules"`
 	Rules    []*Spec      `yaml:"rules"`
+	Phase    *Phase       `yaml:"phase"`
 }
 
 var (
@@ -81,13 +82,18 @@ func Parse(src []byte, source string, goRules map[string]GoRuleFunc) (*Set, erro
 	if f.Go != "" && !goVerRE.MatchString(f.Go) {
 		return nil, fail(topLine(&root, "go"), "\"go\" must be a Go version like \"1.16\" (got %q)", f.Go)
 	}
+	if f.Phase != nil {
+		if err := f.Phase.check(); err != nil {
+			return nil, fail(topLine(&root, "phase"), "%v", err)
+		}
+	}
 	if len(f.Rules) == 0 {
 		return nil, fail(topLine(&root, "rules"), "rule set %q has no rules", f.Name)
 	}
 	set := &Set{
 		Name: f.Name, From: f.From, To: f.To, Summary: f.Summary, Doc: f.Doc,
 		Source: source, GoVersion: f.Go, Packages: f.Packages.paths(), Modules: f.Modules,
-		labels: f.Packages.labels(),
+		labels: f.Packages.labels(), Phase: f.Phase,
 	}
 	if name, line, err := f.Packages.check(); err != nil {
 		if line == 0 {

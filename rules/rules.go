@@ -44,6 +44,8 @@ type Set struct {
 	// Specs hold the declarative description of each rule, in order, for
 	// "migrate explain".
 	Specs []*Spec
+	// Phase, when set, places the set in a migration done in phases.
+	Phase *Phase
 }
 
 // Paths returns the import paths whose importers the set may change: the

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 
@@ -269,4 +270,36 @@ func (s *Spec) defaultID() string {
 		arg = arg[:i]
 	}
 	return op + ":" + strings.TrimSpace(arg)
+}
+
+// Phase places a rule set in a migration done in phases (a compatibility
+// layer first, the call sites after), for "migrate status": the set that
+// follows it, and how to tell from the code that it ran.
+type Phase struct {
+	// Name says in a few words what the phase does.
+	Name string `yaml:"name"`
+	// Adds is a path relative to the module root that a run of the set
+	// creates (the package it adds): while it exists the phase is done,
+	// and the next phase leaves what is under it alone.
+	Adds string `yaml:"adds"`
+	// Next names the rule set of the next phase.
+	Next string `yaml:"next"`
+	// Cleanup says what to do with Adds once the last phase is done.
+	Cleanup string `yaml:"cleanup"`
+}
+
+// check verifies the phase's keys: a rule set to name in Next and a
+// path inside the module in Adds. The last phase may give only its Name.
+func (p *Phase) check() error {
+	switch {
+	case p.Next != "" && !setNameRE.MatchString(p.Next):
+		return fmt.Errorf("phase: next: %q is not a rule set name (lower-case letters, digits, '-' and '.')", p.Next)
+	case p.Adds != "" && (path.IsAbs(p.Adds) || path.Clean(p.Adds) != p.Adds || p.Adds == "." || strings.HasPrefix(p.Adds, "../")):
+		return fmt.Errorf("phase: adds: %q is not a clean path inside the module, such as internal/rediscompat", p.Adds)
+	case p.Cleanup != "" && p.Adds == "":
+		return fmt.Errorf("phase: cleanup says what to do with the path the phase adds: set adds too")
+	case p.Next == "" && p.Adds == "" && p.Name == "":
+		return fmt.Errorf("phase: set next (the rule set of the next phase), adds (the path a run creates) or, for the last phase, name")
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -79,6 +80,9 @@ done when it uses the new API and nothing of the old one.
 
 --format markdown writes a migration plan to paste into a ticket: a
 checklist of files, the manual follow-ups and the next command to run.
+For a rule set that is one phase of a migration in phases (redigo-compat,
+then redigo), the plan also lists the phases, which are done, and what
+comes next: the next phase's run, or the cleanup of what a phase added.
 Status only reads; it never writes. Like check, it keeps each package's
 result in a cache; --no-cache computes everything.`,
 		Example: `  migrate status --rules ioutil
@@ -93,6 +97,9 @@ result in a cache; --no-cache computes everything.`,
 			}
 			next := "migrate run --rules " + strings.Join(ruleNames, ",") + " --per-file --commit"
 			rep := status.Build(res, sets, next, status.PackageNames(cmd.Context(), res.Module.Root, sets))
+			if chain := phaseChain(env, sets); chain != nil {
+				rep.SetPhases(status.Steps(res.Module.Root, chain), chain)
+			}
 			switch format {
 			case "json":
 				return writeJSON(env.Stdout, rep)
@@ -108,6 +115,31 @@ result in a cache; --no-cache computes everything.`,
 	cmd.Flags().StringVar(&format, "format", "text", "text, markdown or json")
 	co.addFlags(cmd.Flags())
 	return cmd
+}
+
+// phaseChain returns the rule sets of the migration in phases that the
+// sets asked for take part in (a set's phase names the next set, or a
+// built-in set's names it), or nil when they take part in none, or not
+// all in the same.
+func phaseChain(env *Env, sets []*rules.Set) []*rules.Set {
+	known, err := builtin.All()
+	if err != nil || len(sets) == 0 {
+		return nil
+	}
+	dir, _ := env.workDir()
+	chain := status.Chain(sets[0], known, func(name string) (*rules.Set, error) {
+		found, err := builtin.Resolve(dir, []string{name})
+		if err != nil {
+			return nil, err
+		}
+		return found[0], nil
+	})
+	for _, s := range sets[1:] {
+		if !slices.ContainsFunc(chain, func(c *rules.Set) bool { return c.Name == s.Name }) {
+			return nil
+		}
+	}
+	return chain
 }
 
 func newCheckCmd(env *Env) *cobra.Command {

@@ -3,6 +3,7 @@ package status
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -30,9 +31,31 @@ func (r *Report) Text(w io.Writer) {
 			fmt.Fprintf(w, "  %d:%d  ignored: %s\n", i.Pos.Line, i.Pos.Column, i.Message)
 		}
 	}
+	if len(r.Phases) > 0 {
+		fmt.Fprintln(w)
+		for _, st := range r.Phases {
+			state := "to do"
+			if st.Done {
+				state = "done "
+			}
+			fmt.Fprintf(w, "%s  %s: %s (%s)\n", state, stepName(st), st.What, st.Why)
+		}
+		if next := r.nextStep(); next != nil {
+			fmt.Fprintf(w, "\nnext: %s\n", r.NextStep)
+		}
+		return
+	}
 	if r.ToDo > 0 {
 		fmt.Fprintf(w, "\nnext: %s\n", r.NextStep)
 	}
+}
+
+// stepName names a step: "phase 1 of 2 (redigo-compat)", or "cleanup".
+func stepName(st Step) string {
+	if st.Set == "" {
+		return st.Label
+	}
+	return fmt.Sprintf("%s (%s)", st.Label, st.Set)
 }
 
 // Markdown writes the report as a migration plan a team can paste into a
@@ -44,7 +67,11 @@ func (r *Report) Markdown(w io.Writer) {
 	if r.Ignored > 0 {
 		fmt.Fprintf(w, ", %d opted out with `//migrate:ignore`", r.Ignored)
 	}
-	fmt.Fprint(w, ".\n\n## Files\n\n")
+	fmt.Fprint(w, ".\n")
+	r.markdownPhases(w)
+	if len(r.Files) > 0 {
+		fmt.Fprint(w, "\n## Files\n\n")
+	}
 	for _, f := range r.Files {
 		switch {
 		case f.Remaining():
@@ -54,6 +81,10 @@ func (r *Report) Markdown(w io.Writer) {
 		}
 	}
 	r.markdownManual(w)
+	if len(r.Phases) > 0 {
+		r.markdownNextPhase(w)
+		return
+	}
 	if r.ToDo > 0 {
 		fmt.Fprintf(w, "\n## Next step\n\n```sh\n%s\n```\n", r.NextStep)
 		fmt.Fprint(w, "\nEach file becomes one verified commit; `migrate restore` undoes any step.\n")
@@ -101,4 +132,65 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// markdownPhases writes the checklist of a migration in phases: each
+// phase with its rule set, then the cleanups, the next one marked.
+func (r *Report) markdownPhases(w io.Writer) {
+	if len(r.Phases) == 0 {
+		return
+	}
+	next := r.nextStep()
+	if next != nil && next.Set != "" {
+		fmt.Fprintf(w, "\nThe migration runs in phases; %s is next (`%s`).\n", next.Label, next.Next)
+	} else if next != nil {
+		fmt.Fprint(w, "\nThe migration runs in phases; every phase is done, a cleanup is left.\n")
+	} else {
+		fmt.Fprint(w, "\nThe migration runs in phases; every phase is done.\n")
+	}
+	fmt.Fprint(w, "\n## Phases\n\n")
+	for i, st := range r.Phases {
+		box := " "
+		if st.Done {
+			box = "x"
+		}
+		mark := ""
+		if next == &r.Phases[i] {
+			mark = " — **next**"
+		}
+		if st.Set != "" {
+			fmt.Fprintf(w, "- [%s] %s, `%s`: %s (%s)%s\n", box, stepTitle(st), st.Set, st.What, st.Why, mark)
+		} else {
+			fmt.Fprintf(w, "- [%s] %s: %s (%s)%s\n", box, stepTitle(st), st.What, st.Why, mark)
+		}
+	}
+}
+
+// markdownNextPhase writes the next step of a migration in phases: the
+// command of the next phase, or the cleanup left to do.
+func (r *Report) markdownNextPhase(w io.Writer) {
+	next := r.nextStep()
+	switch {
+	case next == nil:
+		fmt.Fprint(w, "\nNothing left to do: every phase is done. Keep it that way in CI with `migrate check`.\n")
+	case next.IsCommand():
+		fmt.Fprintf(w, "\n## Next step\n\n```sh\n%s\n```\n", r.NextStep)
+		if slices.Contains(r.Sets, next.Set) {
+			fmt.Fprint(w, "\nEach file becomes one verified commit; `migrate restore` undoes any step.\n")
+		} else {
+			fmt.Fprint(w, "\n`migrate restore` undoes the run.\n")
+		}
+	default:
+		fmt.Fprintf(w, "\n## Next step\n\n%s.\n", capitalize(next.What))
+	}
+}
+
+// stepTitle is a step's label with a capital first letter.
+func stepTitle(st Step) string { return capitalize(st.Label) }
+
+func capitalize(s string) string {
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -31,6 +31,9 @@ type Report struct {
 	Ignored  int           `json:"ignored_sites"`
 	Skipped  int           `json:"files_not_handled"`
 	NextStep string        `json:"next_step"`
+	// Phases are the steps of the migration in phases that the set takes
+	// part in, if it does (see SetPhases).
+	Phases []Step `json:"phases,omitempty"`
 }
 
 // FileStatus is one file of the report.
