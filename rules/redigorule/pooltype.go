@@ -88,7 +88,9 @@ func poolTypeUse(p *rules.Pass, id *ast.Ident) typeUse {
 
 // inDeclaredType reports whether e lies in the type of a declaration: a
 // var spec's type, or a struct field's, parameter's or result's, possibly
-// inside a pointer, slice, array, map, channel or function type.
+// inside a pointer, slice, array, map, channel or function type; or in
+// such a type written in an expression: a composite literal's element
+// type ([]*redis.Pool{...}), make's, or a function literal's.
 func inDeclaredType(p *rules.Pass, e ast.Node) bool {
 	child := e
 	for _, n := range p.Parents(e) {
@@ -103,6 +105,16 @@ func inDeclaredType(p *rules.Pass, e ast.Node) bool {
 			return n.Type == child
 		case *ast.ValueSpec:
 			return n.Type == child
+		case *ast.CompositeLit:
+			// Not the literal's own type: redis.Pool{...} is the pool rules'.
+			_, wraps := child.(*ast.StarExpr)
+			return n.Type == child && !wraps && child != e
+		case *ast.FuncLit:
+			return n.Type == child
+		case *ast.CallExpr:
+			id, ok := n.Fun.(*ast.Ident)
+			return ok && len(n.Args) > 0 && n.Args[0] == child && child != e &&
+				p.Info().Uses[id] == types.Universe.Lookup("make")
 		default:
 			return false
 		}
