@@ -77,6 +77,9 @@ func runLeftover(p *rules.Pass) error {
 	})
 	for _, key := range order {
 		st := sites[key]
+		if p.ReportedAt(st.pos) {
+			continue // another rule of the set left a TODO there
+		}
 		obj := st.direct
 		if obj == nil {
 			obj = st.held
