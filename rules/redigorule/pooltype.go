@@ -19,7 +19,8 @@ func coreRules() []*rules.GoRule {
 // PoolType retypes *redis.Pool to *redis.Client in declarations.
 var PoolType = &rules.GoRule{
 	Name: "redigo-pool-type",
-	Doc: "*redis.Pool in the type of a field, parameter, result or variable becomes *redis.Client; " +
+	Doc: "*redis.Pool in the type of a field, parameter, result or variable (or in a type written in an expression: " +
+		"[]*redis.Pool{...}, make) becomes *redis.Client, and a pool that goes into an interface the client does not implement is reported; " +
 		"a pool literal (&redis.Pool{...}) and redis.NewPool are left to the pool construction rules; " +
 		"a Pool held by value, embedded, converted, asserted or named in a type declaration is left to redigo-leftover, which reports it",
 	Paths: paths,
