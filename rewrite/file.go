@@ -39,13 +39,15 @@ type fileCtx struct {
 	replacedAST map[ast.Node]bool
 	newPaths    map[*ast.ImportSpec]pathChange
 	// final holds the nodes of the decorated tree once the edits are made.
-	final    map[dst.Node]bool
-	todos    map[ast.Node][]string
-	sites    map[string]int
-	uses     []Finding // every site rewritten, with its position
-	findings []Finding
-	ignores  map[int]ignoreDirective // by line
-	describe func(rules.Rule) string
+	final map[dst.Node]bool
+	todos map[ast.Node][]string
+	// personTodos are the TODO anchors of the sites left for a person.
+	personTodos map[ast.Node]bool
+	sites       map[string]int
+	uses        []Finding // every site rewritten, with its position
+	findings    []Finding
+	ignores     map[int]ignoreDirective // by line
+	describe    func(rules.Rule) string
 	// editSpans and reported are where each rule edited the file and the
 	// sites it left for a person, for the check of the rewrite.
 	editSpans, reported []span
@@ -79,6 +81,7 @@ func newFileCtx(tf *typedFile, mod *Module, names map[string]string, facts *fact
 		replacedAST: map[ast.Node]bool{},
 		newPaths:    map[*ast.ImportSpec]pathChange{},
 		todos:       map[ast.Node][]string{},
+		personTodos: map[ast.Node]bool{},
 		sites:       map[string]int{},
 	}, nil
 }
@@ -220,7 +223,25 @@ func (f *fileCtx) report(r rules.Rule, pos token.Pos, message string, todo, forP
 	}
 	if n := f.todoAnchor(pos); n != nil {
 		f.todos[n] = appendUnique(f.todos[n], message)
+		f.personTodos[n] = f.personTodos[n] || forPerson
 	}
+}
+
+// ReportedAt also asks that an earlier site left for a person cover the
+// whole site at pos, so that the check of the rewrite holds no type error
+// there against a rule that leaves it unreported.
+func (f *fileCtx) ReportedAt(pos token.Pos) bool {
+	if n := f.todoAnchor(pos); n == nil || !f.personTodos[n] {
+		return false
+	}
+	from, to := f.siteSpan(pos)
+	first, last := f.Fset().Position(from).Line, f.Fset().Position(to).Line
+	for _, s := range f.reported {
+		if s.first <= first && last <= s.last {
+			return true
+		}
+	}
+	return false
 }
 
 // todoAnchor returns the statement or declaration that a TODO comment for

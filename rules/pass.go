@@ -137,6 +137,10 @@ func (p *Pass) UsesOf(m *Matcher) []Use { return UsesOf(p, m) }
 // Replaced reports whether an earlier rule replaces n or a node around it.
 func (p *Pass) Replaced(n ast.Node) bool { return p.file.Replaced(n) }
 
+// ReportedAt reports whether an earlier rule left a site for a person
+// with a TODO above the statement or declaration a TODO at pos goes above.
+func (p *Pass) ReportedAt(pos token.Pos) bool { return p.file.ReportedAt(pos) }
+
 // Qualifier returns an identifier naming the package at path, for the X
 // of a selector that an edit places at pos; the engine imports the package
 // under a name free there, once an edit puts the identifier in the file.

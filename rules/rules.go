@@ -133,6 +133,10 @@ type File interface {
 	// Replaced reports whether n lies inside a node that an earlier rule
 	// edits, so that later rules leave it alone.
 	Replaced(n ast.Node) bool
+	// ReportedAt reports whether an earlier rule left a site for a person
+	// with a TODO above the statement or declaration that a TODO for a
+	// site at pos goes above, so that a later rule can leave it at one.
+	ReportedAt(pos token.Pos) bool
 	// Fact returns fact's value for the file's package, computing it on
 	// the first request of any file of the package.
 	Fact(fact *Fact) (any, error)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
+	"strings"
 
 	"github.com/dave/dst"
 
@@ -26,6 +28,12 @@ func (o *clientOpts) dial(lit *ast.FuncLit, fnOf func(dst.Node) *dst.FuncLit) st
 		return "returns a connection it did not dial (a test double?): go-redis dials itself from redis.Options"
 	}
 	call, stmt := dialCall(o.p, lit)
+	if call == nil && doesAuthOrSelect(lit) {
+		var why string
+		if call, why = o.dialAuth(lit, fnOf); why != "" {
+			return why
+		}
+	}
 	if call == nil {
 		if doesAuthOrSelect(lit) {
 			return "runs AUTH or SELECT itself: go-redis dials itself from redis.Options, with Password and DB"
@@ -194,4 +202,121 @@ func (o *clientOpts) netDialer(f ast.Expr, val func(dst.Node) dst.Expr) func(dst
 		}}}}
 		return &dst.FuncLit{Type: &dst.FuncType{Params: params, Results: results}, Body: body}
 	}
+}
+
+// dialAuth maps a dial function that dials, checks the error, then
+// authenticates or selects a database and returns the connection:
+//
+//	c, err := redis.Dial(...)
+//	if err != nil { return nil, err }
+//	if password != "" { // optional
+//		if _, err := c.Do("AUTH", password); err != nil { c.Close(); return nil, err }
+//	}
+//	return c, err
+//
+// AUTH's arguments become Password (and Username), SELECT's DB: go-redis
+// sends AUTH only for a Password that is not empty, as the test did. It
+// returns the dial call, or why it cannot map the function ("" and a nil
+// call when it has another shape).
+func (o *clientOpts) dialAuth(lit *ast.FuncLit, fnOf func(dst.Node) *dst.FuncLit) (*ast.CallExpr, string) {
+	list := lit.Body.List
+	if len(list) < 4 {
+		return nil, ""
+	}
+	call, _ := dialCall(o.p, &ast.FuncLit{Type: lit.Type, Body: &ast.BlockStmt{List: []ast.Stmt{list[0], list[1], list[len(list)-1]}}})
+	as, _ := list[0].(*ast.AssignStmt)
+	if call == nil || as == nil {
+		return nil, ""
+	}
+	conn := o.p.Info().ObjectOf(ident(as.Lhs[0]))
+	for i := 2; i < len(list)-1; i++ {
+		st, tested := list[i], ast.Expr(nil)
+		if outer, ok := st.(*ast.IfStmt); ok && outer.Init == nil && outer.Else == nil && len(outer.Body.List) == 1 {
+			if cond, ok := outer.Cond.(*ast.BinaryExpr); ok && cond.Op == token.NEQ && isConst(o.p, cond.Y, `""`) {
+				st, tested = outer.Body.List[0], cond.X
+			}
+		}
+		do := authDo(o.p, st, conn)
+		if do == nil {
+			return nil, ""
+		}
+		// Only a test of the password itself is what go-redis does.
+		if tested != nil && exprString(tested) != exprString(do.Args[len(do.Args)-1]) {
+			return nil, ""
+		}
+		nested := tested != nil
+		at := i
+		argOf := func(j int) func(dst.Node) dst.Expr {
+			return func(old dst.Node) dst.Expr {
+				s := fnOf(old).Body.List[at]
+				if nested {
+					s = s.(*dst.IfStmt).Body.List[0]
+				}
+				return s.(*dst.IfStmt).Init.(*dst.AssignStmt).Rhs[0].(*dst.CallExpr).Args[j]
+			}
+		}
+		for _, a := range do.Args[1:] {
+			if usesLocal(o.p, a, lit) {
+				return nil, "builds its arguments from its own variables, which redis.Options, built once, cannot see"
+			}
+		}
+		switch name := strings.ToUpper(constString(o.p, do.Args[0])); {
+		case name == "AUTH" && len(do.Args) == 2:
+			o.set("Password", do.Args[1], argOf(1))
+		case name == "AUTH" && len(do.Args) == 3:
+			o.set("Username", do.Args[1], argOf(1))
+			o.set("Password", do.Args[2], argOf(2))
+		case name == "SELECT" && len(do.Args) == 2 && isInt(o.p, do.Args[1]):
+			o.set("DB", do.Args[1], argOf(1))
+		default:
+			return nil, "runs AUTH or SELECT itself in a form migrate cannot map: go-redis dials itself from redis.Options, with Password and DB"
+		}
+	}
+	return call, ""
+}
+
+// authDo returns the c.Do call of st when st is
+// if _, err := c.Do(...); err != nil { [c.Close()]; return ... }.
+func authDo(p *rules.Pass, st ast.Stmt, conn types.Object) *ast.CallExpr {
+	ifs, ok := st.(*ast.IfStmt)
+	if !ok || ifs.Else != nil || conn == nil {
+		return nil
+	}
+	init, ok := ifs.Init.(*ast.AssignStmt)
+	if !ok || len(init.Lhs) != 2 || len(init.Rhs) != 1 || !isIdentNamed(init.Lhs[0], "_") {
+		return nil
+	}
+	cond, ok := ifs.Cond.(*ast.BinaryExpr)
+	if !ok || cond.Op != token.NEQ || p.Info().ObjectOf(ident(cond.X)) != p.Info().ObjectOf(ident(init.Lhs[1])) || !isNil(cond.Y) {
+		return nil
+	}
+	for j, s := range ifs.Body.List {
+		if _, ret := s.(*ast.ReturnStmt); ret && j == len(ifs.Body.List)-1 {
+			continue
+		}
+		es, ok := s.(*ast.ExprStmt)
+		if !ok {
+			return nil
+		}
+		c, ok := es.X.(*ast.CallExpr)
+		if sel, isSel := c.Fun.(*ast.SelectorExpr); !ok || !isSel || sel.Sel.Name != "Close" || p.Info().ObjectOf(ident(sel.X)) != conn {
+			return nil
+		}
+	}
+	do, ok := init.Rhs[0].(*ast.CallExpr)
+	if !ok || len(do.Args) < 2 || do.Ellipsis.IsValid() {
+		return nil
+	}
+	sel, ok := do.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Do" || p.Info().ObjectOf(ident(sel.X)) != conn || constString(p, do.Args[0]) == "" {
+		return nil
+	}
+	return do
+}
+
+// isInt reports whether e is an integer of type int, or an untyped
+// constant: what Options.DB takes.
+func isInt(p *rules.Pass, e ast.Expr) bool {
+	b, ok := p.Info().TypeOf(e).(*types.Basic)
+	return ok && (b.Kind() == types.Int || b.Kind() == types.UntypedInt)
 }

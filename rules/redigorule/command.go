@@ -1,6 +1,7 @@
 package redigorule
 
 import (
+	"fmt"
 	"go/ast"
 	"go/constant"
 	"go/token"
@@ -191,7 +192,44 @@ func planCommand(p *rules.Pass, cmd command, helper string, discarded bool) (pl 
 	}
 	acc, notes, kept := cmdAccessor(helper, discarded, cmd.name)
 	pl.accessor, pl.notes = acc, append(pl.notes, notes...)
+	if note := resp3Note(cmd.name, helper, acc, discarded); note != "" {
+		pl.notes = append(pl.notes, note)
+	}
 	return pl, kept
+}
+
+// mapReplies are the commands whose reply is a map over RESP3, which
+// go-redis speaks by default.
+var mapReplies = map[string]string{"HGETALL": "HGetAll(ctx, k).Result() (a map[string]string)", "HRANDFIELD": "HRandFieldWithValues(ctx, k, n)"}
+
+// typedDoubles name the typed method that reads each double reply.
+var typedDoubles = map[string]string{
+	"ZSCORE": "ZScore(ctx, k, m)", "ZINCRBY": "ZIncrBy(ctx, k, inc, m)", "INCRBYFLOAT": "IncrByFloat(ctx, k, f)",
+	"HINCRBYFLOAT": "HIncrByFloat(ctx, k, f, inc)", "GEODIST": "GeoDist(ctx, k, m1, m2, unit)", "ZMSCORE": "ZMScore(ctx, k, m...)",
+}
+
+// resp3Note says how the reply of the command name, sent with rdb.Do and
+// read by accessor where redigo's helper read it, changes shape over
+// RESP3 (research §0.1, §3.1): a double is a float64, which only
+// Float64's typed form reads (its note is the helper's own), and HGETALL
+// a map, which no Cmd accessor but the raw Result reads.
+func resp3Note(name, helper, accessor string, discarded bool) string {
+	if discarded && helper == "" {
+		return ""
+	}
+	read := "Cmd." + accessor
+	if helper == "" {
+		read = "code written for redigo's flat replies"
+	}
+	if typed, ok := typedDoubles[name]; ok && helper != "Float64" {
+		return fmt.Sprintf("%s replies with a double, a float64 over RESP3 (go-redis's default), which %s rejects at run time: "+
+			"use rdb.%s.Result() (a float64) and convert it as the helper did, or set Protocol: 2", name, read, typed)
+	}
+	if typed, ok := mapReplies[name]; ok && helper != "Values" {
+		return fmt.Sprintf("%s replies with a map over RESP3 (go-redis's default), which %s rejects or reads differently at run time: "+
+			"use rdb.%s, or set Protocol: 2", name, read, typed)
+	}
+	return ""
 }
 
 // cmdAccessor returns the accessor of the *redis.Cmd of rdb.Do or

@@ -195,6 +195,27 @@ func pure(p *rules.Pass, e ast.Expr) bool {
 	return false
 }
 
+// poolAt returns the builder of a decorated copy of the pure expression
+// e, for an edit at pos: a package name in e (a pool in a package-level
+// variable of another package) becomes a qualifier the engine resolves,
+// since the statement e stood in may be deleted with its import's uses.
+// Call it while the rule runs, once for each copy it puts in the file.
+func poolAt(p *rules.Pass, e ast.Expr, pos token.Pos) func() dst.Expr {
+	switch e := e.(type) {
+	case *ast.ParenExpr:
+		return poolAt(p, e.X, pos)
+	case *ast.SelectorExpr:
+		x, name := poolAt(p, e.X, pos), e.Sel.Name
+		return func() dst.Expr { return &dst.SelectorExpr{X: x(), Sel: dst.NewIdent(name)} }
+	case *ast.Ident:
+		if pn, ok := p.Info().Uses[e].(*types.PkgName); ok {
+			q := p.Qualifier(pn.Imported().Path(), pos)
+			return func() dst.Expr { return q }
+		}
+	}
+	return func() dst.Expr { return dstOf(e) }
+}
+
 // dstOf builds a decorated copy of a pure expression.
 func dstOf(e ast.Expr) dst.Expr {
 	switch e := e.(type) {
@@ -417,7 +438,7 @@ func (b *borrow) commandEdit(p *rules.Pass, s *cmdSite, pc *planCtx) rules.Edit 
 	if s.ctxAt < 0 {
 		ctx = p.ContextArg(s.call)
 	}
-	pool := b.pool
+	pool := poolAt(p, b.pool, s.call.Pos())
 	return replaceKeeping(p, s.outer, s.kept, func(old dst.Node) dst.Node {
 		o := old.(*dst.CallExpr)
 		call := o
@@ -430,7 +451,7 @@ func (b *borrow) commandEdit(p *rules.Pass, s *cmdSite, pc *planCtx) rules.Edit 
 		} else {
 			ctxExpr = ctx()
 		}
-		e := s.build(pc, call, ctxExpr, dstOf(pool))
+		e := s.build(pc, call, ctxExpr, pool())
 		if s.accessor != "" {
 			e = &dst.CallExpr{Fun: &dst.SelectorExpr{X: e, Sel: dst.NewIdent(s.accessor)}}
 		}

@@ -18,7 +18,7 @@ var Leftover = &rules.GoRule{
 	Name: "redigo-leftover",
 	Doc: "every use of redigo that no other rule rewrote (a connection passed to a helper or stored, a reply helper " +
 		"on a stored reply, Scan, Args, a pool literal the pool rules could not map...) is reported with a TODO, " +
-		"once per statement, saying what to use in go-redis; it runs last",
+		"once per statement (none where another rule of the set left a TODO for the whole statement), saying what to use in go-redis; it runs last",
 	Paths:    paths,
 	Requires: []*rules.Fact{compatPackage},
 	Run:      runLeftover,
@@ -77,6 +77,9 @@ func runLeftover(p *rules.Pass) error {
 	})
 	for _, key := range order {
 		st := sites[key]
+		if p.ReportedAt(st.pos) {
+			continue // another rule of the set left a TODO there
+		}
 		obj := st.direct
 		if obj == nil {
 			obj = st.held

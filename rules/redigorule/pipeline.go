@@ -151,10 +151,10 @@ func sendCallDst(st dst.Stmt) *dst.CallExpr {
 func (b *borrow) pipelineEdits(p *rules.Pass) []rules.Edit {
 	names := b.names.in(p, b.stmt)
 	pipe := freshName(names, "pipe")
-	pool := b.pool
+	pool := poolAt(p, b.pool, b.stmt.Pos())
 	edits := []rules.Edit{rules.Replace(b.stmt, func(old dst.Node) dst.Node {
 		st := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(pipe)}, Tok: token.DEFINE,
-			Rhs: []dst.Expr{&dst.CallExpr{Fun: &dst.SelectorExpr{X: dstOf(pool), Sel: dst.NewIdent("Pipeline")}}}}
+			Rhs: []dst.Expr{&dst.CallExpr{Fun: &dst.SelectorExpr{X: pool(), Sel: dst.NewIdent("Pipeline")}}}}
 		st.Decs.NodeDecs = old.(*dst.AssignStmt).Decs.NodeDecs
 		return st
 	})}

@@ -173,8 +173,9 @@ func borrowedFrom(p *rules.Pass, id *ast.Ident) (ast.Expr, *ast.CallExpr) {
 // with the edit that closes the subscription where the connection was.
 func subscribeOn(p *rules.Pass, target ast.Node, pool ast.Expr, get *ast.CallExpr, closing *rules.Edit) {
 	ctx := p.ContextArg(get)
+	poolX := poolAt(p, pool, target.Pos())
 	edits := []rules.Edit{rules.Replace(target, func(old dst.Node) dst.Node {
-		call := &dst.CallExpr{Fun: &dst.SelectorExpr{X: dstOf(pool), Sel: dst.NewIdent("Subscribe")}, Args: []dst.Expr{ctx()}}
+		call := &dst.CallExpr{Fun: &dst.SelectorExpr{X: poolX(), Sel: dst.NewIdent("Subscribe")}, Args: []dst.Expr{ctx()}}
 		call.Decs.NodeDecs = *old.Decorations()
 		return call
 	})}

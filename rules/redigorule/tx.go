@@ -130,7 +130,7 @@ func (b *borrow) txEdits(p *rules.Pass) []rules.Edit {
 		})
 	}
 	q := goredisQualifier(p, b.exec.call.Pos(), 1)
-	pool := b.pool
+	pool := poolAt(p, b.pool, b.exec.call.Pos())
 	p.Report(b.exec.call.Pos(), "rdb.TxPipelined returns the first failed command's error (a nil reply, redis.Nil, counts), "+
 		"where redigo's EXEC returned its own and kept the commands' errors in its reply: check what err means here", true)
 	edits = append(edits, replaceKeeping(p, b.exec.call, nil, func(old dst.Node) dst.Node {
@@ -146,7 +146,7 @@ func (b *borrow) txEdits(p *rules.Pass) []rules.Edit {
 			},
 			Body: &dst.BlockStmt{List: stmts},
 		}
-		e := &dst.CallExpr{Fun: &dst.SelectorExpr{X: dstOf(pool), Sel: dst.NewIdent("TxPipelined")}, Args: []dst.Expr{ctx(), fn}}
+		e := &dst.CallExpr{Fun: &dst.SelectorExpr{X: pool(), Sel: dst.NewIdent("TxPipelined")}, Args: []dst.Expr{ctx(), fn}}
 		e.Decs.NodeDecs = old.(*dst.CallExpr).Decs.NodeDecs
 		return e
 	}))
