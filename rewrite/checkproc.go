@@ -255,25 +255,38 @@ func (c *rechecker) check(p *packages.Package) (*packages.Package, error) {
 	})
 	np.Types = types.NewPackage(p.PkgPath, p.Name)
 	if c.mode&packages.NeedTypesInfo != 0 {
-		np.TypesInfo = &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
-			Uses: map[*ast.Ident]types.Object{}, Implicits: map[ast.Node]types.Object{}, Instances: map[*ast.Ident]types.Instance{},
-			Scopes: map[ast.Node]*types.Scope{}, Selections: map[*ast.SelectorExpr]*types.Selection{}, FileVersions: map[*ast.File]string{}}
+		np.TypesInfo = newTypesInfo()
 	}
-	tc := &types.Config{Importer: imp, Sizes: p.TypesSizes, IgnoreFuncBodies: !c.target[p], Error: func(err error) {
-		if te, ok := err.(types.Error); ok {
-			np.TypeErrors = append(np.TypeErrors, te)
-			addErr(packages.Error{Pos: te.Fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
-		}
-	}}
-	if p.Module != nil && p.Module.GoVersion != "" {
-		tc.GoVersion = "go" + p.Module.GoVersion
-	}
-	_ = types.NewChecker(tc, p.Fset, np.Types, np.TypesInfo).Files(np.Syntax)
+	typeCheck(np, imp, c.target[p])
 	if unknown != nil {
 		return nil, unknown
 	}
 	c.done[p] = np
 	return np, nil
+}
+
+// newTypesInfo returns the type information go/packages records for a
+// package checked from source.
+func newTypesInfo() *types.Info {
+	return &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
+		Uses: map[*ast.Ident]types.Object{}, Implicits: map[ast.Node]types.Object{}, Instances: map[*ast.Ident]types.Instance{},
+		Scopes: map[ast.Node]*types.Scope{}, Selections: map[*ast.SelectorExpr]*types.Selection{}, FileVersions: map[*ast.File]string{}}
+}
+
+// typeCheck type-checks p's Syntax into p.Types and p.TypesInfo as
+// go/packages does (its module's go version; function bodies only with
+// bodies), recording the errors as go/packages records them.
+func typeCheck(p *packages.Package, imp types.Importer, bodies bool) {
+	tc := &types.Config{Importer: imp, Sizes: p.TypesSizes, IgnoreFuncBodies: !bodies, Error: func(err error) {
+		if te, ok := err.(types.Error); ok {
+			p.TypeErrors = append(p.TypeErrors, te)
+			p.Errors = append(p.Errors, packages.Error{Pos: te.Fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
+		}
+	}}
+	if p.Module != nil && p.Module.GoVersion != "" {
+		tc.GoVersion = "go" + p.Module.GoVersion
+	}
+	_ = types.NewChecker(tc, p.Fset, p.Types, p.TypesInfo).Files(p.Syntax)
 }
 
 type importerFunc func(path string) (*types.Package, error)

@@ -370,13 +370,10 @@ func (l *srcLoader) checkOne(id string) {
 			p.Syntax = append(p.Syntax, f)
 		}
 	}
-	if !l.source[id] {
-		// A dependency checked from source: its declarations only.
-		p.TypesInfo = nil
+	if l.source[id] {
+		p.TypesInfo = newTypesInfo()
 	} else {
-		p.TypesInfo = &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
-			Uses: map[*ast.Ident]types.Object{}, Implicits: map[ast.Node]types.Object{}, Instances: map[*ast.Ident]types.Instance{},
-			Scopes: map[ast.Node]*types.Scope{}, Selections: map[*ast.SelectorExpr]*types.Selection{}, FileVersions: map[*ast.File]string{}}
+		p.TypesInfo = nil // a dependency checked from source: its declarations only
 	}
 	imp := importerFunc(func(path string) (*types.Package, error) {
 		if path == "unsafe" {
@@ -388,16 +385,7 @@ func (l *srcLoader) checkOne(id string) {
 		}
 		return dep.Types, nil
 	})
-	tc := &types.Config{Importer: imp, Sizes: p.TypesSizes, IgnoreFuncBodies: !l.roots[id], Error: func(err error) {
-		if te, ok := err.(types.Error); ok {
-			p.TypeErrors = append(p.TypeErrors, te)
-			addErr(packages.Error{Pos: te.Fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
-		}
-	}}
-	if p.Module != nil && p.Module.GoVersion != "" {
-		tc.GoVersion = "go" + p.Module.GoVersion
-	}
-	_ = types.NewChecker(tc, l.fset, p.Types, p.TypesInfo).Files(p.Syntax)
+	typeCheck(p, imp, l.roots[id])
 	p.IllTyped = len(p.Errors) > 0
 }
 
