@@ -1,7 +1,9 @@
-// Package redise2e proves the go-redis-v9 rule set against a real Redis:
-// the sample services in testdata/redisapp, written against go-redis v7 and
+// Package redise2e proves the Redis rule sets against a real Redis: the
+// sample services in testdata/redisapp, written against go-redis v7 and
 // v8, pass their tests on a redis-server before and after migrate moves a
-// copy of each to github.com/redis/go-redis/v9.
+// copy of each to github.com/redis/go-redis/v9 (go-redis-v9); the redigo
+// service in testdata/redigoapp does so through both phases of the redigo
+// migration, redigo-compat and redigo (redigo_test.go).
 //
 // The test needs redis-server in PATH (Debian: apt-get install -y
 // redis-server; .ci/run installs it) and fails without it. Modules come
@@ -132,14 +134,7 @@ func timed(t *testing.T, what string, fn func()) {
 // version, and none of the old modules.
 func checkGoMod(t *testing.T, dir string) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := modfile.Parse("go.mod", data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := readGoMod(t, dir)
 	found := false
 	for _, r := range f.Require {
 		for _, old := range oldModules {
@@ -155,7 +150,7 @@ func checkGoMod(t *testing.T, dir string) {
 		}
 	}
 	if !found {
-		t.Errorf("go.mod does not require %s:\n%s", newModule, data)
+		t.Errorf("go.mod does not require %s:\n%s", newModule, modfile.Format(f.Syntax))
 	}
 }
 

@@ -1,6 +1,6 @@
 // Module modcache is never built: it requires every third-party module that
-// the golden cases (testdata/rewrite/redis_*.txtar, jwt_*.txtar, pkgerrors_*.txtar, redigo_compat_*.txtar) and the end-to-end tests
-// (internal/redise2e, testdata/redisapp, testdata/script/companions.txtar)
+// the golden cases (testdata/rewrite/redis_*.txtar, jwt_*.txtar, pkgerrors_*.txtar, redigo_*.txtar) and the end-to-end tests
+// (internal/redise2e, testdata/redisapp, testdata/redigoapp, testdata/script/companions.txtar)
 // use, so that .ci/run fetches them
 // with "go mod download all" and the tests can run with GOPROXY=off.
 module github.com/migrate-tool/migrate/testdata/modcache
