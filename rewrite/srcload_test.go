@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"go/token"
@@ -68,15 +69,25 @@ func TestLoadFromSource(t *testing.T) {
 	}
 	// With a types cache, the dependencies are type-checked from source
 	// the first time and read from the cache the second: the same
-	// packages either way.
-	tc := newTypesCache(resultcache.Open(t.TempDir(), ""), []string{"GOARCH=test"})
-	for _, run := range []string{"first", "second"} {
+	// packages either way; a damaged entry is a miss, stored again.
+	cacheDir := t.TempDir()
+	tc := newTypesCache(resultcache.Open(cacheDir, ""), []string{"GOARCH=test"})
+	for _, run := range []string{"first", "second", "damaged"} {
+		var damaged map[string][]byte
+		if run == "damaged" {
+			damaged = damage(t, cacheDir)
+		}
 		got, ok, err := loadFromSource(cfg(), patterns, tc)
 		if err != nil || !ok {
 			t.Fatalf("%s load with a types cache: ok %v, err %v", run, ok, err)
 		}
 		if g, w := describe(got), describe(want); g != w {
 			t.Errorf("%s load with a types cache gives:\n%s\ngo/packages gives:\n%s", run, g, w)
+		}
+		for path, bad := range damaged {
+			if now, _ := os.ReadFile(path); bytes.Equal(now, bad) {
+				t.Errorf("the damaged entry %s was not stored again", path)
+			}
 		}
 	}
 }
@@ -123,5 +134,28 @@ func sortedKeys(m map[string]*packages.Package) []string {
 		out = append(out, k)
 	}
 	slices.Sort(out)
+	return out
+}
+
+// damage flips the last byte of every entry of the cache in dir and
+// returns the entries' damaged contents.
+func damage(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(path, "trim.txt") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil || len(data) == 0 {
+			return err
+		}
+		data[len(data)-1] ^= 0xff
+		out[path] = data
+		return os.WriteFile(path, data, 0o644)
+	})
+	if err != nil || len(out) == 0 {
+		t.Fatalf("damage the types cache: %d entries, %v", len(out), err)
+	}
 	return out
 }

@@ -24,7 +24,6 @@ import (
 // dependencies' declarations, not a build of them. An entry that cannot be
 // read is a miss. internal/resultcache is one.
 type TypesCache interface {
-	Has(key string) bool
 	Get(key string) ([]byte, bool)
 	Put(key string, value []byte)
 }
@@ -95,8 +94,11 @@ func (l *srcLoader) loadWithCache() error {
 	keys := map[string]string{}
 	// A dependency is read from the cache only when everything it imports
 	// is too: export data that refers to a package checked from source
-	// would make a second copy of its types.
+	// would make a second copy of its types. An entry is read whole when
+	// its package is looked at, so a damaged one is a miss, checked from
+	// source and stored again.
 	cachedDep := map[string]bool{}
+	data := map[string][]byte{}
 	seen := map[string]bool{}
 	var status func(id string) bool
 	status = func(id string) bool {
@@ -112,7 +114,11 @@ func (l *srcLoader) loadWithCache() error {
 		}
 		if ok {
 			k := l.key(id, keys)
-			ok = k != "" && l.tc.store.Has(k)
+			if k == "" {
+				ok = false
+			} else {
+				data[id], ok = l.tc.store.Get(k)
+			}
 		}
 		cachedDep[id] = ok
 		return ok
@@ -141,6 +147,11 @@ func (l *srcLoader) loadWithCache() error {
 			l.key(id, keys) // storeDep's, computed before the goroutines start
 		}
 	}
+	for id := range data {
+		if !need[id] {
+			delete(data, id) // read for a dependency's status; not used
+		}
+	}
 	sizes := types.SizesFor("gc", l.goarch)
 	done := map[string]chan struct{}{}
 	for id := range need {
@@ -156,7 +167,7 @@ func (l *srcLoader) loadWithCache() error {
 			if cachedDep[id] {
 				mu.Lock()
 				defer mu.Unlock()
-				l.readCached(id, keys[id])
+				l.readCached(id, data[id])
 				return
 			}
 			for _, imp := range l.byID[id].Imports {
@@ -183,13 +194,8 @@ func (l *srcLoader) loadWithCache() error {
 // entry that does not read leaves the package without types, and the
 // packages checked against it then have errors, which sends the load to
 // go/packages.
-func (l *srcLoader) readCached(id, key string) {
+func (l *srcLoader) readCached(id string, data []byte) {
 	p := l.pkgs[id]
-	data, ok := l.tc.store.Get(key)
-	if !ok {
-		p.Types = nil
-		return
-	}
 	tp, err := gcexportdata.Read(bytes.NewReader(data), l.fset, l.view, p.PkgPath)
 	if err != nil {
 		p.Types = nil

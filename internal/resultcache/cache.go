@@ -101,13 +101,6 @@ func decode(data []byte) ([]byte, bool) {
 	return value, true
 }
 
-// Has reports whether an entry for key exists (without reading it: Get
-// may still miss).
-func (c *Cache) Has(key string) bool {
-	_, err := os.Stat(c.path(key))
-	return err == nil
-}
-
 // Put stores value under key. It fails silently: a lost entry is a miss
 // next time.
 func (c *Cache) Put(key string, value []byte) {
