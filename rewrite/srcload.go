@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"go/ast"
@@ -150,6 +151,10 @@ type srcLoader struct {
 	tc *typesCache
 	// goarch and modcache are the go command's GOARCH and GOMODCACHE.
 	goarch, modcache string
+	// sums are the SHA-256 of the files a types cache key was computed
+	// from, by name; changed the files whose content differed when they
+	// were parsed (storeDep).
+	sums, changed sync.Map
 	// parsed are the files parsed, by name: a package and its test
 	// variant share their files' syntax, as with go/packages.
 	parsed sync.Map // string -> *parsed
@@ -169,6 +174,9 @@ func (l *srcLoader) parse(name string, keep bool) (*ast.File, error) {
 		src, err := os.ReadFile(name)
 		if err != nil {
 			return nil, &os.PathError{Op: "read", Path: name, Err: err}
+		}
+		if sum, ok := l.sums.Load(name); ok && sum.([32]byte) != sha256.Sum256(src) {
+			l.changed.Store(name, true)
 		}
 		// Declarations are all a dependency's check needs: no comments,
 		// and not through the configuration's ParseFile, which keeps the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"slices"
@@ -158,4 +159,23 @@ func damage(t *testing.T, dir string) map[string][]byte {
 		t.Fatalf("damage the types cache: %d entries, %v", len(out), err)
 	}
 	return out
+}
+
+// TestStoreDepChangedFile checks that a dependency whose file changed
+// between its key and its check (an editor saving) is not stored: its
+// entry would hold other code than its key names.
+func TestStoreDepChangedFile(t *testing.T) {
+	for _, changed := range []bool{false, true} {
+		dir := t.TempDir()
+		l := &srcLoader{tc: newTypesCache(resultcache.Open(dir, ""), nil), view: map[string]*types.Package{}, fset: token.NewFileSet(),
+			pkgs: map[string]*packages.Package{"example.com/d": {ID: "example.com/d", PkgPath: "example.com/d",
+				CompiledGoFiles: []string{"/src/d/d.go"}, Types: types.NewPackage("example.com/d", "d")}}}
+		if changed {
+			l.changed.Store("/src/d/d.go", true)
+		}
+		l.storeDep("example.com/d", "key")
+		if _, stored := l.tc.store.Get("key"); stored == changed {
+			t.Errorf("file changed during the run: %v; stored: %v", changed, stored)
+		}
+	}
 }

@@ -64,7 +64,9 @@ func (l *srcLoader) key(id string, memo map[string]string) string {
 			if err != nil {
 				return ""
 			}
-			fmt.Fprintf(h, " %x", sha256.Sum256(data))
+			sum := sha256.Sum256(data)
+			l.sums.Store(f, sum)
+			fmt.Fprintf(h, " %x", sum)
 		}
 		h.Write([]byte("\n"))
 	}
@@ -206,11 +208,16 @@ func (l *srcLoader) readCached(id string, data []byte) {
 
 // storeDep keeps the export data of dependency id, type-checked from
 // source, unless it had errors (a package the type checker cannot check
-// alone, such as one whose cgo it cannot see, is checked again next time),
-// and drops what only a source package keeps.
+// alone, such as one whose cgo it cannot see, is checked again next time)
+// or a file of it changed between its key and its check (an editor
+// saving): the entry would hold other code than its key says. It drops
+// what only a source package keeps.
 func (l *srcLoader) storeDep(id, key string) {
 	p := l.pkgs[id]
-	ok := len(p.Errors) == 0
+	ok := len(p.Errors) == 0 && !slices.ContainsFunc(p.CompiledGoFiles, func(f string) bool {
+		_, changed := l.changed.Load(f)
+		return changed
+	})
 	p.Syntax, p.TypesInfo, p.Errors, p.TypeErrors, p.IllTyped = nil, nil, nil, nil, false
 	if !ok || key == "" {
 		return
