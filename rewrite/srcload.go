@@ -302,15 +302,24 @@ func (l *srcLoader) readExports() bool {
 func (l *srcLoader) check() error {
 	sizes := types.SizesFor("gc", l.goarch)
 	var ids []string
-	done := map[string]chan struct{}{}
 	for id, src := range l.source {
 		if src {
 			ids = append(ids, id)
-			done[id] = make(chan struct{})
 			l.pkgs[id] = l.newPackage(l.byID[id], sizes)
 		}
 	}
+	l.inOrder(ids, l.checkOne)
+	return l.cfg.Context.Err()
+}
+
+// inOrder calls work for each of ids, in parallel but at most GOMAXPROCS
+// at a time, each once work has returned for those of ids it imports.
+func (l *srcLoader) inOrder(ids []string, work func(id string)) {
 	slices.Sort(ids)
+	done := map[string]chan struct{}{}
+	for _, id := range ids {
+		done[id] = make(chan struct{})
+	}
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for _, id := range ids {
@@ -323,11 +332,10 @@ func (l *srcLoader) check() error {
 			}
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			l.checkOne(id)
+			work(id)
 		})
 	}
 	wg.Wait()
-	return l.cfg.Context.Err()
 }
 
 // goEnv reads the go command's GOARCH (for the type sizes, as go/packages

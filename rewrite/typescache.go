@@ -155,40 +155,25 @@ func (l *srcLoader) loadWithCache() error {
 		}
 	}
 	sizes := types.SizesFor("gc", l.goarch)
-	done := map[string]chan struct{}{}
 	for id := range need {
-		done[id] = make(chan struct{})
 		l.pkgs[id] = l.newPackage(l.byID[id], sizes)
 	}
 	var mu sync.Mutex // the view and the export data readers and writers
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for _, id := range slices.Sorted(maps.Keys(need)) {
-		wg.Go(func() {
-			defer close(done[id])
-			if cachedDep[id] {
-				mu.Lock()
-				defer mu.Unlock()
-				l.readCached(id, data[id])
-				return
-			}
-			for _, imp := range l.byID[id].Imports {
-				if ch := done[imp]; ch != nil {
-					<-ch
-				}
-			}
-			sem <- struct{}{}
+	l.inOrder(slices.Collect(maps.Keys(need)), func(id string) {
+		switch {
+		case cachedDep[id]:
+			mu.Lock()
+			defer mu.Unlock()
+			l.readCached(id, data[id])
+		case l.source[id]:
 			l.checkOne(id)
-			<-sem
-			if l.source[id] {
-				return
-			}
+		default:
+			l.checkOne(id)
 			mu.Lock()
 			defer mu.Unlock()
 			l.storeDep(id, keys[id])
-		})
-	}
-	wg.Wait()
+		}
+	})
 	return l.cfg.Context.Err()
 }
 
