@@ -137,6 +137,12 @@ func (r *runner) breaks(ctx context.Context, typed []*typedFile, overlay map[str
 	if err != nil {
 		return nil, err
 	}
+	if len(errs) > 0 {
+		// One may be in a body the first load left out.
+		if err := r.verifyBodies(ctx); err != nil {
+			return nil, err
+		}
+	}
 	r.wholeFileSites()
 	breaks := r.classify(errs)
 	if len(breaks) == 0 || !r.anyReported() {

@@ -38,6 +38,8 @@ import (
 // root packages, with their import graphs.
 type firstLoad struct {
 	roots []*packages.Package
+	// stripped are the roots type-checked without some function bodies.
+	stripped []*packages.Package
 }
 
 // checkInProcess returns the packages of patterns (their variants, as
@@ -277,6 +279,11 @@ func newTypesInfo() *types.Info {
 // go/packages does (its module's go version; function bodies only with
 // bodies), recording the errors as go/packages records them.
 func typeCheck(p *packages.Package, imp types.Importer, bodies bool) {
+	typeCheckFiles(p, p.Syntax, imp, bodies)
+}
+
+// typeCheckFiles is typeCheck of files in place of p.Syntax.
+func typeCheckFiles(p *packages.Package, files []*ast.File, imp types.Importer, bodies bool) {
 	tc := &types.Config{Importer: imp, Sizes: p.TypesSizes, IgnoreFuncBodies: !bodies, Error: func(err error) {
 		if te, ok := err.(types.Error); ok {
 			p.TypeErrors = append(p.TypeErrors, te)
@@ -286,7 +293,7 @@ func typeCheck(p *packages.Package, imp types.Importer, bodies bool) {
 	if p.Module != nil && p.Module.GoVersion != "" {
 		tc.GoVersion = "go" + p.Module.GoVersion
 	}
-	_ = types.NewChecker(tc, p.Fset, p.Types, p.TypesInfo).Files(p.Syntax)
+	_ = types.NewChecker(tc, p.Fset, p.Types, p.TypesInfo).Files(files)
 }
 
 type importerFunc func(path string) (*types.Package, error)

@@ -3,6 +3,7 @@ package rewrite
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"go/token"
 	"os"
@@ -62,6 +63,9 @@ type Options struct {
 	// loadWithGoPackages makes the first load use go/packages even where
 	// loadFromSource could do it (tests compare the two).
 	loadWithGoPackages bool
+	// wholeBodies makes the first load type-check every function body,
+	// where it would leave out those no rule looks at (verifyBodies).
+	wholeBodies bool
 
 	// Progress, if set, is told about each stage.
 	Progress func(stage string, done, total int)
@@ -90,7 +94,17 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.run(ctx)
+	res, err := r.run(ctx)
+	if errors.Is(err, errWholeBodies) {
+		// A package checked without some bodies has an error in one:
+		// start again as a whole load would (verifyBodies).
+		opts.wholeBodies = true
+		if r, err = newRunner(opts); err != nil {
+			return nil, err
+		}
+		return r.run(ctx)
+	}
+	return res, err
 }
 
 type runner struct {
@@ -112,6 +126,8 @@ type runner struct {
 	loads map[string]*firstLoad
 	// cache is the use of Options.Cache, or nil.
 	cache *cacheRun
+	// bodiesVerified tells that verifyBodies ran.
+	bodiesVerified bool
 }
 
 func newRunner(opts Options) (*runner, error) {
@@ -255,6 +271,12 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		if err := r.check(ctx, typed); err != nil {
 			return nil, err
 		}
+		if len(r.res.Files) == 0 {
+			// No check ran to find an error in a body the load left out.
+			if err := r.verifyBodies(ctx); err != nil {
+				return nil, err
+			}
+		}
 	}
 	r.sortResult()
 	return r.res, nil
@@ -285,7 +307,7 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile,
 	tried := map[string]bool{}
 	for cfg := (config{}); len(pending) > 0; {
 		r.progress("type-checking ("+cfg.String()+" build)", len(out), len(cands))
-		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.errorPolicy(), loadHow{goPackages: r.opts.loadWithGoPackages, types: newTypesCache(r.opts.Types, r.goenv.Fingerprint())})
+		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.errorPolicy(), loadHow{goPackages: r.opts.loadWithGoPackages, types: newTypesCache(r.opts.Types, r.goenv.Fingerprint()), someBodies: r.someBodies()})
 		if err != nil {
 			return nil, err
 		}
@@ -300,7 +322,7 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile,
 		if r.loads == nil {
 			r.loads = map[string]*firstLoad{}
 		}
-		r.loads[cfg.key()] = &firstLoad{roots: l.roots}
+		r.loads[cfg.key()] = &firstLoad{roots: l.roots, stripped: l.stripped}
 		r.res.Stats.Configs++
 		r.res.Stats.PackagesTyped += l.typed
 		out = append(out, l.files...)
@@ -497,6 +519,24 @@ func describeRule(s *rules.Set, r rules.Rule) string {
 // does not import the old path: a method or field of an old type used
 // through a value from another package. Rules say so by implementing
 // rules.Indirect; rules written in Go that do not are assumed to.
+// someBodies reports whether the first load may leave out the function
+// bodies of the files no rule looks at: the run stops at a type error (no
+// AllowErrors), and no rule requires a fact, which may look at every file
+// of the package.
+func (r *runner) someBodies() bool {
+	if r.opts.AllowErrors || r.opts.wholeBodies {
+		return false
+	}
+	for _, s := range r.opts.Sets {
+		for _, rule := range s.Rules {
+			if rules.RequiresFacts(rule) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func reachesIndirectly(sets []*rules.Set) bool {
 	for _, s := range sets {
 		for _, r := range s.Rules {

@@ -44,6 +44,9 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 type loadHow struct {
 	goPackages bool
 	types      *typesCache
+	// someBodies lets the roots be type-checked with the function bodies
+	// of the candidates only (srcOptions.bodies).
+	someBodies bool
 }
 
 // loaded is what one loadTyped covered.
@@ -52,7 +55,10 @@ type loaded struct {
 	// roots are the packages loaded, with their import graphs: the check
 	// type-checks the rewrite against them (checkInProcess).
 	roots []*packages.Package
-	typed int // packages type-checked from source
+	// stripped are the roots type-checked without some function bodies
+	// (srcLoaded).
+	stripped []*packages.Package
+	typed    int // packages type-checked from source
 	// warnings are the errors of the packages loaded with errors (with
 	// allowErrors), one a package.
 	warnings []string
@@ -102,10 +108,18 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 	var pkgs []*packages.Package
 	ok := false
 	if !cfg.adhoc && !how.goPackages {
-		var err error
-		if pkgs, ok, err = loadFromSource(pcfg, patterns, how.types); err != nil {
+		opts := srcOptions{types: how.types}
+		if how.someBodies {
+			opts.bodies = map[string]bool{}
+			for name := range byPath {
+				opts.bodies[name] = true
+			}
+		}
+		src, srcOK, err := loadFromSource(pcfg, patterns, opts)
+		if err != nil {
 			return nil, fmt.Errorf("load packages: %s", gocmd.OneLine(err.Error(), err))
 		}
+		pkgs, out.stripped, ok = src.roots, src.stripped, srcOK
 	}
 	if !ok {
 		var err error

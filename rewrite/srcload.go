@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -47,49 +48,85 @@ type listedPackage struct {
 	GoFiles         []string
 	CompiledGoFiles []string
 	CgoFiles        []string
+	SwigFiles       []string
+	SwigCXXFiles    []string
 	Imports         []string
 	ImportMap       map[string]string
 	Export          string
 	Module          *packages.Module
 	Error           *struct{ Err string }
 	DepsErrors      []*struct{ Err string }
+	// listedImports are the Imports go list gave without -compiled, which
+	// types cache keys are computed from: compiledFiles adds the imports
+	// of the files cgo makes.
+	listedImports []string
+}
+
+// srcOptions says how loadFromSource loads.
+type srcOptions struct {
+	// types keeps the dependencies' export data; nil: go list -export
+	// compiles them.
+	types *typesCache
+	// bodies are the files whose function bodies the type check of the
+	// roots needs (the files the rules look at); nil: every file's. See
+	// withoutBodies.
+	bodies map[string]bool
+}
+
+// srcLoaded is what loadFromSource loaded: the roots, as packages.Load
+// returns them, and those of the roots type-checked without some of their
+// files' function bodies. Their Syntax is whole; their TypesInfo covers
+// the bodies of opts.bodies only, and their Errors leave out any in the
+// other bodies (verifyBodies looks for those).
+type srcLoaded struct {
+	roots, stripped []*packages.Package
 }
 
 // loadFromSource loads patterns in pcfg (Tests set) as packages.Load does
 // in loadMode, or returns ok false when it cannot do so exactly.
-func loadFromSource(pcfg *packages.Config, patterns []string, tc *typesCache) (pkgs []*packages.Package, ok bool, err error) {
+func loadFromSource(pcfg *packages.Config, patterns []string, opts srcOptions) (out srcLoaded, ok bool, err error) {
 	if len(pcfg.Overlay) > 0 || !pcfg.Tests {
-		return nil, false, nil
+		return out, false, nil
 	}
-	listed, err := goList(pcfg, append([]string{"-compiled=true", "-test=true", "-deps=true"}, patterns...))
+	// -compiled costs go list a build action a package (half its time on
+	// a large graph), and only a package with cgo or SWIG files compiles
+	// other files than its GoFiles. With a types cache, those few are
+	// listed again with -compiled when their files are needed
+	// (compiledFiles); without, their export data comes from go list.
+	compiled := opts.types == nil
+	listed, err := goList(pcfg, append([]string{"-compiled=" + strconv.FormatBool(compiled), "-test=true", "-deps=true"}, patterns...))
 	if err != nil {
-		return nil, false, err
+		return out, false, err
 	}
-	l := &srcLoader{cfg: pcfg, byID: map[string]*listedPackage{}, pkgs: map[string]*packages.Package{}, tc: tc}
+	l := &srcLoader{cfg: pcfg, byID: map[string]*listedPackage{}, pkgs: map[string]*packages.Package{}, tc: opts.types, bodies: opts.bodies, stripped: map[string]bool{}}
 	for _, lp := range listed {
 		if lp.Error != nil || len(lp.DepsErrors) > 0 {
-			return nil, false, nil
+			return out, false, nil
 		}
 		lp.GoFiles, lp.CompiledGoFiles = absFiles(lp.Dir, lp.GoFiles), absFiles(lp.Dir, lp.CompiledGoFiles)
+		if !compiled && !lp.preprocessed() {
+			lp.CompiledGoFiles = lp.GoFiles
+		}
+		lp.listedImports = lp.Imports
 		l.byID[lp.ImportPath] = lp
 	}
 	roots := roots(listed)
 	if !l.markSource(roots) {
-		return nil, false, nil
+		return out, false, nil
 	}
 	if err := l.goEnv(); err != nil {
-		return nil, false, err
+		return out, false, err
 	}
-	if tc != nil {
-		if err := l.loadWithCache(); err != nil {
-			return nil, false, err
+	if l.tc != nil {
+		if ok, err := l.loadWithCache(); !ok || err != nil {
+			return out, false, err
 		}
 	} else {
 		if !l.readExports() {
-			return nil, false, nil
+			return out, false, nil
 		}
 		if err := l.check(); err != nil {
-			return nil, false, err
+			return out, false, err
 		}
 	}
 	for id, src := range l.source {
@@ -97,19 +134,22 @@ func loadFromSource(pcfg *packages.Config, patterns []string, tc *typesCache) (p
 			// go list -export would also have compiled it and said so in
 			// its own words, which the engine's messages use: let
 			// go/packages load what does not build.
-			return nil, false, nil
+			return out, false, nil
 		}
 	}
 	for _, id := range roots {
-		pkgs = append(pkgs, l.pkgs[id])
+		out.roots = append(out.roots, l.pkgs[id])
+		if l.stripped[id] {
+			out.stripped = append(out.stripped, l.pkgs[id])
+		}
 	}
-	return pkgs, true, nil
+	return out, true, nil
 }
 
 // goList runs go list -e -json with args in pcfg's directory and
 // environment and decodes its packages.
 func goList(pcfg *packages.Config, args []string) ([]*listedPackage, error) {
-	argv := append([]string{"list", "-e", "-json=ImportPath,ForTest,Name,Dir,Standard,DepOnly,GoFiles,CompiledGoFiles,CgoFiles,Imports,ImportMap,Export,Module,Error,DepsErrors", "-pgo=off"},
+	argv := append([]string{"list", "-e", "-json=ImportPath,ForTest,Name,Dir,Standard,DepOnly,GoFiles,CompiledGoFiles,CgoFiles,SwigFiles,SwigCXXFiles,Imports,ImportMap,Export,Module,Error,DepsErrors", "-pgo=off"},
 		pcfg.BuildFlags...)
 	argv = append(argv, args...)
 	cmd := exec.CommandContext(pcfg.Context, "go", argv...)
@@ -130,6 +170,38 @@ func goList(pcfg *packages.Config, args []string) ([]*listedPackage, error) {
 		}
 		out = append(out, lp)
 	}
+}
+
+// preprocessed reports whether the go command compiles other files of lp
+// than its GoFiles (cgo, SWIG): its CompiledGoFiles need go list
+// -compiled.
+func (lp *listedPackage) preprocessed() bool {
+	return len(lp.CgoFiles)+len(lp.SwigFiles)+len(lp.SwigCXXFiles) > 0
+}
+
+// compiledFiles fills in the CompiledGoFiles of the packages ids, listed
+// without -compiled, with one go list -compiled, or reports false.
+func (l *srcLoader) compiledFiles(ids []string) bool {
+	if len(ids) == 0 {
+		return true
+	}
+	listed, err := goList(l.cfg, append([]string{"-compiled=true"}, slices.Sorted(slices.Values(ids))...))
+	if err != nil {
+		return false
+	}
+	for _, lp := range listed {
+		if first := l.byID[lp.ImportPath]; first != nil && lp.Error == nil {
+			first.CompiledGoFiles = absFiles(lp.Dir, lp.CompiledGoFiles)
+			first.Imports, first.ImportMap = lp.Imports, lp.ImportMap
+		}
+	}
+	for _, id := range ids {
+		lp := l.byID[id]
+		if len(lp.CompiledGoFiles) == 0 || slices.ContainsFunc(lp.Imports, func(imp string) bool { return l.byID[imp] == nil && imp != "C" && imp != "unsafe" }) {
+			return false // a file cgo makes imports a package not listed
+		}
+	}
+	return true
 }
 
 // srcLoader is one loadFromSource.
@@ -158,6 +230,12 @@ type srcLoader struct {
 	// parsed are the files parsed, by name: a package and its test
 	// variant share their files' syntax, as with go/packages.
 	parsed sync.Map // string -> *parsed
+	// bodies is srcOptions.bodies; stripped are the IDs of the roots
+	// checked without some function bodies (written before inOrder's
+	// goroutines end, read after).
+	bodies   map[string]bool
+	stripped map[string]bool
+	mu       sync.Mutex
 }
 
 type parsed struct {
@@ -371,6 +449,8 @@ func (l *srcLoader) checkOne(id string) {
 		}
 	}
 	addErr := func(e packages.Error) { p.Errors = append(p.Errors, e) }
+	var checked []*ast.File // p.Syntax, some without their function bodies
+	stripped := map[string]bool{}
 	for _, name := range p.CompiledGoFiles {
 		f, err := l.parse(name, l.source[id])
 		if list, ok := err.(scanner.ErrorList); ok {
@@ -382,9 +462,20 @@ func (l *srcLoader) checkOne(id string) {
 		} else if err != nil {
 			addErr(packages.Error{Pos: "-", Msg: err.Error(), Kind: packages.UnknownError})
 		}
-		if f != nil {
-			p.Syntax = append(p.Syntax, f)
+		if f == nil {
+			continue
 		}
+		p.Syntax = append(p.Syntax, f)
+		if l.roots[id] && !l.needsBodies(id, name) {
+			stripped[name] = true
+			f = withoutBodies(f)
+		}
+		checked = append(checked, f)
+	}
+	if len(stripped) > 0 {
+		l.mu.Lock()
+		l.stripped[id] = true
+		l.mu.Unlock()
 	}
 	if l.source[id] {
 		p.TypesInfo = newTypesInfo()
@@ -401,8 +492,31 @@ func (l *srcLoader) checkOne(id string) {
 		}
 		return dep.Types, nil
 	})
-	typeCheck(p, imp, l.roots[id])
+	typeCheckFiles(p, checked, imp, l.roots[id])
+	if len(stripped) > 0 {
+		dropUnusedImports(p, stripped)
+	}
 	p.IllTyped = len(p.Errors) > 0
+}
+
+// needsBodies reports whether the type check of root package id needs the
+// function bodies of its file name: every file's without srcOptions.bodies;
+// else those of the files of bodies that the engine takes from this
+// variant of the package (loadTyped: a non-test file from the plain
+// package, a test file from its test variant).
+func (l *srcLoader) needsBodies(id, name string) bool {
+	if l.bodies == nil {
+		return true
+	}
+	if !l.bodies[name] {
+		return false
+	}
+	lp := l.byID[id]
+	if lp.ForTest == "" || strings.HasSuffix(lp.Name, "_test") {
+		return true
+	}
+	plain := l.byID[lp.ForTest]
+	return plain == nil || !slices.Contains(plain.CompiledGoFiles, name)
 }
 
 // importPathOf returns the path lp's source imports the package id by.

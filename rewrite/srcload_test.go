@@ -29,7 +29,7 @@ func TestLoadFromSource(t *testing.T) {
 		"a/a_test.go": "package a\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) { _ = F() }\n",
 		"a/x_test.go": "package a_test\n\nimport (\n\t\"testing\"\n\n\t\"example.com/m/a\"\n)\n\nfunc TestX(t *testing.T) { _ = a.F() }\n",
 		"b/b.go":      "package b\n\nimport \"example.com/m/c\"\n\nfunc G() int { return c.H() }\n",
-		"c/c.go":      "package c\n\nimport \"os\"\n\nfunc H() int { return len(os.Args) }\n",
+		"c/c.go":      "package c\n\nimport (\n\t\"net\"\n\t\"os\"\n)\n\nfunc H() int { return len(os.Args) + net.IPv4len }\n",
 	}
 	for name, content := range files {
 		p := filepath.Join(dir, name)
@@ -46,7 +46,7 @@ func TestLoadFromSource(t *testing.T) {
 			Env: append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off"), ParseFile: srcs.parse}
 	}
 	patterns := []string{"example.com/m/a", "example.com/m/c"}
-	got, ok, err := loadFromSource(cfg(), patterns, nil)
+	got, ok, err := loadFromSource(cfg(), patterns, srcOptions{})
 	if err != nil || !ok {
 		t.Fatalf("loadFromSource: ok %v, err %v", ok, err)
 	}
@@ -56,7 +56,7 @@ func TestLoadFromSource(t *testing.T) {
 	if err := os.WriteFile(broken, []byte("package c\n\nvar bad int = \"x\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := loadFromSource(cfg(), patterns, nil); ok || err != nil {
+	if _, ok, err := loadFromSource(cfg(), patterns, srcOptions{}); ok || err != nil {
 		t.Errorf("loadFromSource of a package with a type error: ok %v, err %v; want false, nil", ok, err)
 	}
 	os.Remove(broken)
@@ -65,24 +65,30 @@ func TestLoadFromSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = slices.DeleteFunc(want, func(p *packages.Package) bool { return strings.HasSuffix(p.ID, ".test") })
-	if g, w := describe(got), describe(want); g != w {
+	if g, w := describe(got.roots), describe(want); g != w {
 		t.Errorf("loadFromSource gives:\n%s\ngo/packages gives:\n%s", g, w)
 	}
 	// With a types cache, the dependencies are type-checked from source
-	// the first time and read from the cache the second: the same
-	// packages either way; a damaged entry is a miss, stored again.
+	// the first time and read from the cache the second, net (with cgo,
+	// where it is on) too: the same packages either way; a damaged entry
+	// is a miss, stored again.
 	cacheDir := t.TempDir()
-	tc := newTypesCache(resultcache.Open(cacheDir, ""), []string{"GOARCH=test"})
+	store := &countingStore{TypesCache: resultcache.Open(cacheDir, "")}
+	tc := newTypesCache(store, []string{"GOARCH=test"})
 	for _, run := range []string{"first", "second", "damaged"} {
 		var damaged map[string][]byte
 		if run == "damaged" {
 			damaged = damage(t, cacheDir)
 		}
-		got, ok, err := loadFromSource(cfg(), patterns, tc)
+		store.puts = 0
+		got, ok, err := loadFromSource(cfg(), patterns, srcOptions{types: tc})
 		if err != nil || !ok {
 			t.Fatalf("%s load with a types cache: ok %v, err %v", run, ok, err)
 		}
-		if g, w := describe(got), describe(want); g != w {
+		if stored := store.puts > 0; stored != (run != "second") {
+			t.Errorf("%s load with a types cache stored %d entries", run, store.puts)
+		}
+		if g, w := describe(got.roots), describe(want); g != w {
 			t.Errorf("%s load with a types cache gives:\n%s\ngo/packages gives:\n%s", run, g, w)
 		}
 		for path, bad := range damaged {
@@ -93,10 +99,23 @@ func TestLoadFromSource(t *testing.T) {
 	}
 }
 
+// countingStore counts the entries a TypesCache is given.
+type countingStore struct {
+	TypesCache
+	puts int
+}
+
+func (s *countingStore) Put(key string, value []byte) {
+	s.puts++
+	s.TypesCache.Put(key, value)
+}
+
 // describe prints what the engine reads of pkgs and of the packages they
-// import: which were checked from source, their files, scope and errors.
+// import: which were checked from source, their files, scope and errors,
+// a package a paragraph, in ID order (a dependency read from the types
+// cache lists no imports, so the graph's order may differ).
 func describe(pkgs []*packages.Package) string {
-	var b strings.Builder
+	var blocks []string
 	imported := map[string]bool{}
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
 		for _, imp := range p.Imports {
@@ -104,6 +123,8 @@ func describe(pkgs []*packages.Package) string {
 		}
 	})
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		var b strings.Builder
+		defer func() { blocks = append(blocks, b.String()) }()
 		if p.Types == nil || !p.Types.Complete() || p.ID == "unsafe" || p.TypesInfo == nil && !imported[p.ID] {
 			return
 		}
@@ -126,7 +147,8 @@ func describe(pkgs []*packages.Package) string {
 			fmt.Fprintf(&b, "\tinfo: %d types, %d defs, %d uses, %d selections\n", len(p.TypesInfo.Types), len(p.TypesInfo.Defs), len(p.TypesInfo.Uses), len(p.TypesInfo.Selections))
 		}
 	})
-	return b.String()
+	slices.Sort(blocks)
+	return strings.Join(blocks, "")
 }
 
 func sortedKeys(m map[string]*packages.Package) []string {

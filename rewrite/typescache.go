@@ -57,7 +57,10 @@ func (l *srcLoader) key(id string, memo map[string]string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s %s\n", l.tc.salt, lp.ImportPath, lp.Name)
 	immutable := lp.Standard || l.modcache != "" && strings.HasPrefix(lp.Dir, l.modcache+string(filepath.Separator))
-	for _, f := range lp.CompiledGoFiles {
+	// The files go list names without -compiled: a cgo package's
+	// CompiledGoFiles are known only when it is checked (compiledFiles).
+	files := slices.Concat(lp.GoFiles, absFiles(lp.Dir, lp.CgoFiles), absFiles(lp.Dir, lp.SwigFiles), absFiles(lp.Dir, lp.SwigCXXFiles))
+	for _, f := range files {
 		fmt.Fprintf(h, "file %s", f)
 		if !immutable {
 			data, err := os.ReadFile(f)
@@ -70,7 +73,7 @@ func (l *srcLoader) key(id string, memo map[string]string) string {
 		}
 		h.Write([]byte("\n"))
 	}
-	for _, imp := range slices.Sorted(slices.Values(lp.Imports)) {
+	for _, imp := range slices.Sorted(slices.Values(lp.listedImports)) {
 		if imp == "C" || imp == "unsafe" {
 			continue
 		}
@@ -89,8 +92,9 @@ func (l *srcLoader) key(id string, memo map[string]string) string {
 // dependencies' export data from the types cache; a dependency not there
 // is type-checked from source (its declarations only) and stored. Nothing
 // is compiled. The packages it does not need (what a cached dependency
-// imports) are not loaded at all.
-func (l *srcLoader) loadWithCache() error {
+// imports) are not loaded at all. It reports false for a graph it cannot
+// load (go list -compiled fails for a cgo dependency).
+func (l *srcLoader) loadWithCache() (bool, error) {
 	l.fset = token.NewFileSet()
 	l.view = map[string]*types.Package{}
 	keys := map[string]string{}
@@ -144,6 +148,27 @@ func (l *srcLoader) loadWithCache() error {
 			visit(id)
 		}
 	}
+	// A cgo dependency checked from source needs the files cgo makes, and
+	// imports what they import (runtime/cgo): go list -compiled gives both.
+	for {
+		var cgo []string
+		for id := range need {
+			if !l.source[id] && !cachedDep[id] && len(l.byID[id].CompiledGoFiles) == 0 {
+				cgo = append(cgo, id)
+			}
+		}
+		if len(cgo) == 0 {
+			break
+		}
+		if !l.compiledFiles(cgo) {
+			return false, nil
+		}
+		for _, id := range cgo {
+			for _, imp := range l.byID[id].Imports {
+				visit(imp)
+			}
+		}
+	}
 	for id := range need {
 		if !l.source[id] {
 			l.key(id, keys) // storeDep's, computed before the goroutines start
@@ -174,7 +199,7 @@ func (l *srcLoader) loadWithCache() error {
 			l.storeDep(id, keys[id])
 		}
 	})
-	return l.cfg.Context.Err()
+	return true, l.cfg.Context.Err()
 }
 
 // readCached makes package id's types from its cached export data; an

@@ -29,6 +29,10 @@ func (d *declared) ID() string      { return d.op.ID() }
 func (d *declared) Paths() []string { return d.op.Paths() }
 func (d *declared) Indirect() bool  { return d.op.Indirect() }
 
+// RequiresFacts is false: an operation of a rule file looks at its own
+// file.
+func (d *declared) RequiresFacts() bool { return false }
+
 func (d *declared) Apply(f File) error {
 	p := &Pass{set: d.set, spec: d.spec, file: f}
 	if err := d.op.run(p); err != nil {

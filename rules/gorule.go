@@ -123,6 +123,8 @@ func (b *bound) ID() string {
 func (b *bound) Paths() []string { return b.rule.Paths }
 func (b *bound) Indirect() bool  { return !b.rule.ImportersOnly }
 
+func (b *bound) RequiresFacts() bool { return len(b.rule.Requires) > 0 }
+
 // NewPaths returns the import paths the rule may add.
 func (b *bound) NewPaths() []string { return b.rule.NewPaths }
 

@@ -282,6 +282,22 @@ type Indirect interface {
 	Indirect() bool
 }
 
+// FactUser is implemented by a rule that may ask for facts, which look at
+// every file of a package (Pass.Fact); a rule that does not is given the
+// types of its file's function bodies only (View).
+type FactUser interface {
+	RequiresFacts() bool
+}
+
+// RequiresFacts reports whether r may ask for facts. A rule that does not
+// implement FactUser is assumed to.
+func RequiresFacts(r Rule) bool {
+	if f, ok := r.(FactUser); ok {
+		return f.RequiresFacts()
+	}
+	return true
+}
+
 // ReachesIndirectly reports whether r can match code that does not import
 // its paths. A rule that does not implement Indirect is assumed to.
 func ReachesIndirectly(r Rule) bool {
