@@ -10,9 +10,11 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/gcexportdata"
 	"golang.org/x/tools/go/packages"
@@ -65,16 +67,20 @@ func (r *runner) checkInProcess(ctx context.Context, cfg config, patterns []stri
 	if err != nil {
 		return nil, false
 	}
-	c := &rechecker{ctx: ctx, g: g, extra: extra, overlay: overlay, mode: mode, done: map[*packages.Package]*packages.Package{}, dirty: dirty, target: map[*packages.Package]bool{}}
+	c := &rechecker{ctx: ctx, g: g, extra: extra, overlay: overlay, mode: mode, dirty: dirty, target: map[*packages.Package]bool{},
+		futures: map[*packages.Package]*future{}, sem: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	for _, p := range targets {
 		c.target[p] = true
 	}
-	for _, p := range targets {
-		np, err := c.check(p)
-		if err != nil {
-			return nil, false
-		}
-		pkgs = append(pkgs, np)
+	pkgs = make([]*packages.Package, len(targets))
+	errs := make([]error, len(targets))
+	var wg sync.WaitGroup
+	for i, p := range targets {
+		wg.Go(func() { pkgs[i], errs[i] = c.check(p) })
+	}
+	wg.Wait()
+	if slices.ContainsFunc(errs, func(err error) bool { return err != nil }) {
+		return nil, false
 	}
 	return pkgs, true
 }
@@ -181,7 +187,8 @@ func (g *graph) dirty(targets []*packages.Package, overlay map[string][]byte) ma
 }
 
 // rechecker type-checks dirty packages again, each once, importing the
-// others from the first load.
+// others from the first load; packages whose imports are done are checked
+// in parallel, at most GOMAXPROCS at a time.
 type rechecker struct {
 	ctx     context.Context
 	g       *graph
@@ -194,7 +201,18 @@ type rechecker struct {
 	// target are the packages whose errors the check reports; the others
 	// are checked without function bodies, as go/packages does.
 	target map[*packages.Package]bool
-	done   map[*packages.Package]*packages.Package
+	// futures are the checks started, by package; sem bounds the type
+	// checks running at once.
+	mu      sync.Mutex
+	futures map[*packages.Package]*future
+	sem     chan struct{}
+}
+
+// future is one package's check, done once.
+type future struct {
+	once sync.Once
+	np   *packages.Package
+	err  error
 }
 
 var errUnknownImport = fmt.Errorf("an import the first load did not have")
@@ -204,9 +222,20 @@ func (c *rechecker) check(p *packages.Package) (*packages.Package, error) {
 	if !c.dirty[p] {
 		return p, nil
 	}
-	if np := c.done[p]; np != nil {
-		return np, nil
+	c.mu.Lock()
+	f := c.futures[p]
+	if f == nil {
+		f = &future{}
+		c.futures[p] = f
 	}
+	c.mu.Unlock()
+	f.once.Do(func() { f.np, f.err = c.checkOne(p) })
+	return f.np, f.err
+}
+
+// checkOne parses p's changed files, checks the dirty packages it imports
+// (in parallel), then type-checks p.
+func (c *rechecker) checkOne(p *packages.Package) (*packages.Package, error) {
 	if err := c.ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -232,39 +261,74 @@ func (c *rechecker) check(p *packages.Package) (*packages.Package, error) {
 			np.Syntax = append(np.Syntax, f)
 		}
 	}
-	var unknown error
+	deps, err := c.imports(p, np.Syntax)
+	if err != nil {
+		return nil, err
+	}
 	imp := importerFunc(func(path string) (*types.Package, error) {
 		if path == "unsafe" {
 			return types.Unsafe, nil
 		}
-		dep := p.Imports[path]
-		if dep == nil {
-			dep = c.g.plain[path]
+		if tp := deps[path]; tp != nil {
+			return tp, nil
 		}
-		if dep == nil || dep.Types == nil || !dep.Types.Complete() && !c.dirty[dep] {
-			if tp := c.extra[path]; tp != nil {
-				return tp, nil
-			}
-			unknown = errUnknownImport
-			return nil, unknown
-		}
-		d, err := c.check(dep)
-		if err != nil {
-			unknown = err
-			return nil, err
-		}
-		return d.Types, nil
+		return nil, errUnknownImport
 	})
 	np.Types = types.NewPackage(p.PkgPath, p.Name)
 	if c.mode&packages.NeedTypesInfo != 0 {
 		np.TypesInfo = newTypesInfo()
 	}
+	c.sem <- struct{}{}
 	typeCheck(np, imp, c.target[p])
-	if unknown != nil {
-		return nil, unknown
-	}
-	c.done[p] = np
+	<-c.sem
 	return np, nil
+}
+
+// imports returns the packages files (p's, as rewritten) import, by path:
+// a dirty one checked again, any other as the first load has it, or from
+// extra. A dirty package p did not import before is a new edge of the
+// graph, which could close a cycle: go list checks that (errUnknownImport).
+func (c *rechecker) imports(p *packages.Package, files []*ast.File) (map[string]*types.Package, error) {
+	out := map[string]*types.Package{}
+	var dirty []string
+	for _, f := range files {
+		for _, spec := range f.Imports {
+			path, err := strconv.Unquote(spec.Path.Value)
+			if err != nil || path == "unsafe" || path == "C" || out[path] != nil || slices.Contains(dirty, path) {
+				continue
+			}
+			dep := p.Imports[path]
+			if dep == nil {
+				if dep = c.g.plain[path]; dep != nil && c.dirty[dep] {
+					return nil, errUnknownImport
+				}
+			}
+			switch {
+			case dep != nil && c.dirty[dep]:
+				dirty = append(dirty, path)
+			case dep != nil && dep.Types != nil && dep.Types.Complete():
+				out[path] = dep.Types
+			case c.extra[path] != nil:
+				out[path] = c.extra[path]
+			default:
+				return nil, errUnknownImport
+			}
+		}
+	}
+	got := make([]*packages.Package, len(dirty))
+	errs := make([]error, len(dirty))
+	var wg sync.WaitGroup
+	for i, path := range dirty {
+		wg.Go(func() { got[i], errs[i] = c.check(p.Imports[path]) })
+	}
+	wg.Wait()
+	for i, path := range dirty {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out[path] = got[i].Types
+	}
+	return out, nil
 }
 
 // newTypesInfo returns the type information go/packages records for a

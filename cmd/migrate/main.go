@@ -7,10 +7,28 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 
 	"github.com/migrate-tool/migrate/internal/cli"
 )
 
+// A run allocates syntax trees and type information that live until it
+// ends, so the collector's default pace (GOGC=100) spends a fifth of a
+// warm run collecting what it has to keep (make bench-real: go-git's dry
+// run 1.3 s at 100, 1.05 s at 200). Unless the environment says otherwise,
+// migrate lets the heap grow to three times what is live, within a soft
+// limit that keeps the largest runs measured under 1 GiB.
+const (
+	gcPercent   = 200
+	memoryLimit = 768 << 20
+)
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	os.Exit(cli.Main(os.Args[1:], cli.StdIO()))
 }

@@ -205,7 +205,11 @@ func (a *applier) buildBenchmarks(ctx context.Context, r *BenchReport, p *prepar
 		return nil
 	}
 	defer cleanup()
-	newFlags := a.afterFlags(p)
+	newFlags, err := a.afterFlags(p)
+	if err != nil {
+		r.OK, r.Failed, r.Output = false, "write the overlay of the new files", err.Error()
+		return nil
+	}
 	var bins []benchBinary
 	for i, pkg := range pkgs {
 		b := benchBinary{pkg: pkg, old: filepath.Join(dir, fmt.Sprintf("%d-old.test", i)), new: filepath.Join(dir, fmt.Sprintf("%d-new.test", i))}

@@ -21,10 +21,15 @@ type prepared struct {
 	modules *modPlan
 	// files are the overlay's contents: the step's new files, go.mod and
 	// go.sum if they change, and in a dry run the earlier steps' files.
-	files   map[string][]byte
-	overlay string // the -overlay file of files
-	pkgs    []string
-	cleanup func()
+	files map[string][]byte
+	// overlay is the -overlay file of files, written when a go command
+	// first needs it (afterFlags): a dry run that checks nothing writes
+	// none.
+	overlay        string
+	overlayErr     error
+	overlayCleanup func()
+	pkgs           []string
+	cleanup        func()
 }
 
 // prepare computes a step: go.mod and go.sum with the step's new code in
@@ -40,26 +45,32 @@ func (a *applier) prepareStep(ctx context.Context, s *StepReport) (*prepared, er
 	for _, f := range s.changes {
 		code[f.Path] = f.New
 	}
-	codeFile, done, err := gocmd.WriteOverlay(code)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	mods, cleanupMods, err := a.planModules(ctx, a.gocmd.With("-overlay="+codeFile))
-	if err != nil {
-		return nil, err
+	mods, cleanupMods := (*modPlan)(nil), func() {}
+	if a.changesModules() {
+		codeFile, done, err := gocmd.WriteOverlay(code)
+		if err != nil {
+			return nil, err
+		}
+		mods, cleanupMods, err = a.planModules(ctx, a.gocmd.With("-overlay="+codeFile))
+		done()
+		if err != nil {
+			return nil, err
+		}
 	}
 	p.modules, p.files = mods, code
 	maps.Copy(p.files, mods.overlay(a.root))
-	overlay, cleanupOverlay, err := gocmd.WriteOverlay(p.files)
-	if err != nil {
+	p.cleanup = func() {
+		if p.overlayCleanup != nil {
+			p.overlayCleanup()
+		}
 		cleanupMods()
-		return nil, err
 	}
-	p.overlay = overlay
-	p.cleanup = func() { cleanupOverlay(); cleanupMods() }
 	if mods != nil {
-		if err := a.noteModules(ctx, a.gocmd.With("-overlay="+overlay), mods); err != nil {
+		flags, err := a.afterFlags(p)
+		if err == nil {
+			err = a.noteModules(ctx, a.gocmd.With(flags[len(flags)-1]), mods)
+		}
+		if err != nil {
 			p.cleanup()
 			return nil, err
 		}
@@ -178,7 +189,12 @@ func (a *applier) verifyOverlay(ctx context.Context, s *StepReport, p *prepared,
 	v := &VerifyReport{OK: true, Overlay: true, Fallback: caveat}
 	defer func() { v.Duration = time.Since(start) }()
 	before := func() ([]string, func(), error) { return a.beforeFlags(p) }
-	a.defaultChecks(ctx, v, s, view{after: a.afterFlags(p), before: before, pkgs: p.pkgs})
+	after, err := a.afterFlags(p)
+	if err != nil {
+		v.OK, v.Failed, v.Output = false, "write the overlay of the new files", err.Error()
+		return v
+	}
+	a.defaultChecks(ctx, v, s, view{after: after, before: before, pkgs: p.pkgs})
 	return v
 }
 
@@ -194,9 +210,15 @@ func modFlags(p *prepared) []string {
 }
 
 // afterFlags are the flags that show the go command the step written: an
-// -overlay of its new files, go.mod and go.sum.
-func (a *applier) afterFlags(p *prepared) []string {
-	return append(modFlags(p), "-overlay="+p.overlay)
+// -overlay of its new files, go.mod and go.sum, written on first use.
+func (a *applier) afterFlags(p *prepared) ([]string, error) {
+	if p.overlay == "" && p.overlayErr == nil {
+		p.overlay, p.overlayCleanup, p.overlayErr = gocmd.WriteOverlay(p.files)
+	}
+	if p.overlayErr != nil {
+		return nil, p.overlayErr
+	}
+	return append(modFlags(p), "-overlay="+p.overlay), nil
 }
 
 // beforeFlags are the flags that show the go command the tree before the
