@@ -128,6 +128,8 @@ type runner struct {
 	cache *cacheRun
 	// bodiesVerified tells that verifyBodies ran.
 	bodiesVerified bool
+	// spec is the first load's go list, started before the scan.
+	spec *speculation
 }
 
 func newRunner(opts Options) (*runner, error) {
@@ -212,6 +214,8 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		r.goenv = r.goenv.Scratch()
 	}
 	goc := &gocmd.Runner{Dir: r.opts.Dir, Env: r.goenv}
+	r.spec = r.speculate(ctx)
+	defer r.spec.stop()
 	r.progress("listing packages", 0, 0)
 	files, err := listFiles(ctx, r.mod, goc, r.opts.Patterns)
 	if err != nil {
@@ -307,7 +311,11 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile,
 	tried := map[string]bool{}
 	for cfg := (config{}); len(pending) > 0; {
 		r.progress("type-checking ("+cfg.String()+" build)", len(out), len(cands))
-		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.errorPolicy(), loadHow{goPackages: r.opts.loadWithGoPackages, types: newTypesCache(r.opts.Types, r.goenv.Fingerprint()), someBodies: r.someBodies()})
+		how := loadHow{goPackages: r.opts.loadWithGoPackages, types: newTypesCache(r.opts.Types, r.goenv.Fingerprint()), someBodies: r.someBodies()}
+		if cfg.isDefault() {
+			how.prelisted = r.spec
+		}
+		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.errorPolicy(), how)
 		if err != nil {
 			return nil, err
 		}

@@ -47,6 +47,8 @@ type loadHow struct {
 	// someBodies lets the roots be type-checked with the function bodies
 	// of the candidates only (srcOptions.bodies).
 	someBodies bool
+	// prelisted is the go list started before the scan, or nil.
+	prelisted *speculation
 }
 
 // loaded is what one loadTyped covered.
@@ -108,7 +110,7 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 	var pkgs []*packages.Package
 	ok := false
 	if !cfg.adhoc && !how.goPackages {
-		opts := srcOptions{types: how.types}
+		opts := srcOptions{types: how.types, prelisted: how.prelisted}
 		if how.someBodies {
 			opts.bodies = map[string]bool{}
 			for name := range byPath {

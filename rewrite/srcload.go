@@ -71,6 +71,8 @@ type srcOptions struct {
 	// roots needs (the files the rules look at); nil: every file's. See
 	// withoutBodies.
 	bodies map[string]bool
+	// prelisted is the go list started before the scan, or nil.
+	prelisted *speculation
 }
 
 // srcLoaded is what loadFromSource loaded: the roots, as packages.Load
@@ -94,15 +96,15 @@ func loadFromSource(pcfg *packages.Config, patterns []string, opts srcOptions) (
 	// listed again with -compiled when their files are needed
 	// (compiledFiles); without, their export data comes from go list.
 	compiled := opts.types == nil
-	listed, err := goList(pcfg, append([]string{"-compiled=" + strconv.FormatBool(compiled), "-test=true", "-deps=true"}, patterns...))
-	if err != nil {
-		return out, false, err
+	listed, roots, ok := opts.prelisted.covering(patterns)
+	if !ok || compiled {
+		if listed, err = goList(pcfg, append([]string{"-compiled=" + strconv.FormatBool(compiled), "-test=true", "-deps=true"}, patterns...)); err != nil {
+			return out, false, err
+		}
+		roots = rootIDs(listed)
 	}
 	l := &srcLoader{cfg: pcfg, byID: map[string]*listedPackage{}, pkgs: map[string]*packages.Package{}, tc: opts.types, bodies: opts.bodies, stripped: map[string]bool{}}
 	for _, lp := range listed {
-		if lp.Error != nil || len(lp.DepsErrors) > 0 {
-			return out, false, nil
-		}
 		lp.GoFiles, lp.CompiledGoFiles = absFiles(lp.Dir, lp.GoFiles), absFiles(lp.Dir, lp.CompiledGoFiles)
 		if !compiled && !lp.preprocessed() {
 			lp.CompiledGoFiles = lp.GoFiles
@@ -110,7 +112,9 @@ func loadFromSource(pcfg *packages.Config, patterns []string, opts srcOptions) (
 		lp.listedImports = lp.Imports
 		l.byID[lp.ImportPath] = lp
 	}
-	roots := roots(listed)
+	if !l.listedClean(roots) {
+		return out, false, nil
+	}
 	if !l.markSource(roots) {
 		return out, false, nil
 	}
@@ -275,10 +279,44 @@ func (l *srcLoader) readParse(name string) (*ast.File, error) {
 	return l.cfg.ParseFile(l.fset, name, src)
 }
 
-// roots returns the IDs go/packages would return as its roots: the
+// listedClean reports whether go list gave no error for the packages
+// the roots need: the roots, their test mains and everything they import.
+// (A speculative listing may hold other roots, which do not count.)
+func (l *srcLoader) listedClean(roots []string) bool {
+	seen := map[string]bool{}
+	var visit func(id string) bool
+	visit = func(id string) bool {
+		if seen[id] || id == "C" || id == "unsafe" {
+			return true
+		}
+		seen[id] = true
+		lp := l.byID[id]
+		if lp == nil {
+			return strings.HasSuffix(id, ".test") // a test main not listed: nothing to check
+		}
+		if lp.Error != nil || len(lp.DepsErrors) > 0 {
+			return false
+		}
+		for _, imp := range lp.Imports {
+			if !visit(imp) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, id := range roots {
+		base, _, _ := strings.Cut(id, " ")
+		if !visit(id) || !visit(strings.TrimSuffix(base, "_test")+".test") {
+			return false
+		}
+	}
+	return true
+}
+
+// rootIDs returns the IDs go/packages would return as its roots: the
 // packages the patterns matched and their test variants, in go list's
 // order (test mains left out; the engine never looks at them).
-func roots(listed []*listedPackage) []string {
+func rootIDs(listed []*listedPackage) []string {
 	var ids []string
 	for _, lp := range listed {
 		if !lp.DepOnly && !strings.HasSuffix(lp.ImportPath, ".test") {
