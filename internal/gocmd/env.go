@@ -105,16 +105,24 @@ func (e *Env) Scratch() *Env {
 // the workspace and vendor mode, and every GO* and CGO_* variable of the
 // environment (GOAMD64, CGO_CFLAGS...). Two runs with the same fingerprint
 // and the same files load the same packages: a key of a result cache.
+// The runtime's own settings (GOGC, GOMAXPROCS...) change how fast a run
+// goes, not what it loads, and are left out.
 func (e *Env) Fingerprint() []string {
 	out := slices.Clone(e.build)
 	for _, kv := range e.For(Packages) {
-		if strings.HasPrefix(kv, "GO") || strings.HasPrefix(kv, "CGO_") {
+		name, _, _ := strings.Cut(kv, "=")
+		if (strings.HasPrefix(kv, "GO") || strings.HasPrefix(kv, "CGO_")) && !runtimeOnly[name] {
 			out = append(out, kv)
 		}
 	}
 	slices.Sort(out)
 	return out
 }
+
+// runtimeOnly are the GO* variables that only tune the Go runtime of the
+// processes (migrate's, the go command's), never what a build sees.
+// GODEBUG is not one: it can change go/types and the go command.
+var runtimeOnly = map[string]bool{"GOGC": true, "GOMEMLIMIT": true, "GOMAXPROCS": true, "GOTRACEBACK": true}
 
 // Vendor reports whether the packages build from a vendor directory.
 func (e *Env) Vendor() bool { return e.vendor }

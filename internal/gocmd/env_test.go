@@ -90,3 +90,30 @@ func TestEnv(t *testing.T) {
 	}
 	check(t, e, Packages, with(map[string]string{"GOFLAGS": "-tags=integration -trimpath -mod=vendor", "GOWORK": "off"}))
 }
+
+// TestFingerprint checks that the cache keys' view of the environment
+// follows what a build sees (GOAMD64, GODEBUG) and not how fast the
+// runtime goes (GOGC, GOMAXPROCS, GOMEMLIMIT, GOTRACEBACK).
+func TestFingerprint(t *testing.T) {
+	mod := t.TempDir()
+	writeFile(t, filepath.Join(mod, "go.mod"), "module example.com/m\n\ngo 1.21\n")
+	fingerprint := func(extra ...string) []string {
+		t.Helper()
+		e, err := NewEnv(context.Background(), mod, append(os.Environ(), extra...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.Fingerprint()
+	}
+	base := fingerprint()
+	for _, kv := range []string{"GOGC=400", "GOMAXPROCS=1", "GOMEMLIMIT=1GiB", "GOTRACEBACK=all"} {
+		if got := fingerprint(kv); !slices.Equal(got, base) {
+			t.Errorf("%s changes the fingerprint: %v", kv, got)
+		}
+	}
+	for _, kv := range []string{"GOAMD64=v3", "GODEBUG=gotypesalias=0", "CGO_CFLAGS=-O1"} {
+		if got := fingerprint(kv); slices.Equal(got, base) {
+			t.Errorf("%s leaves the fingerprint as it is", kv)
+		}
+	}
+}
