@@ -3,6 +3,7 @@ package rewrite
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -49,11 +50,19 @@ type cacheRun struct {
 	bad map[string]bool
 }
 
-// cacheUsable reports whether the run may use Options.Cache: a dry run
-// that only reports, on the files of one module as they are.
+// cacheUsable reports whether the run may take package results from
+// Options.Cache: a dry run that only reports, on the files of one module
+// as they are.
 func (r *runner) cacheUsable() bool {
+	return r.keysUsable() && r.opts.AllowErrors
+}
+
+// keysUsable reports whether the run may key what it reads from and
+// stores in Options.Cache (the packages reaching the old API through
+// others, for any run): it looks at the files of one module as they are.
+func (r *runner) keysUsable() bool {
 	o := r.opts
-	return o.Cache != nil && o.AllowErrors && !o.Scratch && r.files == nil && len(o.Overlay) == 0 && len(o.Together) == 0
+	return o.Cache != nil && !o.Scratch && r.files == nil && len(o.Overlay) == 0 && len(o.Together) == 0
 }
 
 // unchanged reports whether the files the keys of pkgs (or of every listed
@@ -77,7 +86,7 @@ func (r *runner) unchanged(k *keyer, pkgs []string) bool {
 // newKeyer returns the keyer of the run's files, or nil when the run does
 // not use Options.Cache.
 func (r *runner) newKeyer(files map[string]listed, fi *fileImports) *keyer {
-	if !r.cacheUsable() {
+	if !r.keysUsable() {
 		return nil
 	}
 	k := newKeyer(r.mod, moduleDigest(r.mod, r.res.GoSum, r.goenv), files, fi)
@@ -99,6 +108,9 @@ func (r *runner) dependents(ctx context.Context, goc *gocmd.Runner, k *keyer) (m
 			for _, p := range pkgs {
 				out[p] = true
 			}
+			if !slices.Equal(r.guessDependents(), pkgs) {
+				r.opts.Cache.Put(r.guessKey(), data)
+			}
 			return out, nil
 		}
 	}
@@ -110,15 +122,38 @@ func (r *runner) dependents(ctx context.Context, goc *gocmd.Runner, k *keyer) (m
 	pkgs := slices.Sorted(maps.Keys(out))
 	if data, err := json.Marshal(pkgs); err == nil {
 		r.opts.Cache.Put(key, data)
+		r.opts.Cache.Put(r.guessKey(), data)
 	}
 	return out, nil
+}
+
+// guessKey is the key of the last list of dependents computed for the
+// run's module, patterns and paths, whatever the files then held: not an
+// answer, a guess for the speculation (speculate).
+func (r *runner) guessKey() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s: dependents guess\n%s\n%q\n%q\n%q\n", cacheVersion, r.mod.Root, r.opts.Dir, r.opts.Patterns, r.paths)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// guessDependents returns the last list of dependents computed for the
+// run's module, patterns and paths, or nil.
+func (r *runner) guessDependents() []string {
+	if !r.keysUsable() {
+		return nil
+	}
+	var pkgs []string
+	if data, ok := r.opts.Cache.Get(r.guessKey()); !ok || json.Unmarshal(data, &pkgs) != nil {
+		return nil
+	}
+	return pkgs
 }
 
 // fromCache takes the results of the candidates' packages from the cache
 // where it has them (k is not nil), and returns the candidates left to
 // load.
 func (r *runner) fromCache(k *keyer, sc *scanned) []*candidate {
-	if k == nil {
+	if k == nil || !r.cacheUsable() {
 		return sc.candidates
 	}
 	c := &cacheRun{store: r.opts.Cache, k: k, keys: map[string]string{}, cands: map[string]int{},

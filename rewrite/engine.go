@@ -82,7 +82,11 @@ type Options struct {
 	// rewritten: it adds its Uses and Findings to the result, nothing to
 	// Files, Sites or AddModules. Only a run that reports (AllowErrors)
 	// on one module's files as they are (no Files, Overlay, Together or
-	// Scratch) uses it; one that writes must verify, and must not set it.
+	// Scratch) takes package results from it. A run that writes takes
+	// only the list of packages that reach the old API through others (a
+	// go list of every package's dependencies, the longest step of a
+	// large module), which is a function of what its key names; every
+	// package it then rewrites is loaded, checked and verified.
 	Cache ResultCache
 }
 
@@ -239,8 +243,9 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	keys := r.newKeyer(files, fi)
+	indirectly := reachesIndirectly(r.opts.Sets)
 	var indirect map[string]bool
-	if reachesIndirectly(r.opts.Sets) {
+	if indirectly {
 		if indirect, err = r.dependents(ctx, goc, keys); err != nil {
 			return nil, err
 		}
@@ -256,7 +261,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		r.sortResult()
 		return r.res, nil
 	}
-	typed, err := r.loadAll(ctx, cands)
+	typed, err := r.loadAll(ctx, cands, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -305,15 +310,26 @@ func (r *runner) fileFinding(path string, kind Kind, msg string) {
 // loadAll type-checks the candidates in the default configuration, then
 // each file left out by its build constraints in a configuration that
 // includes it. Files no configuration covers are reported.
-func (r *runner) loadAll(ctx context.Context, cands []*candidate) ([]*typedFile, error) {
+func (r *runner) loadAll(ctx context.Context, cands []*candidate, keys *keyer) ([]*typedFile, error) {
 	var out []*typedFile
 	pending := slices.Clone(cands)
 	tried := map[string]bool{}
 	for cfg := (config{}); len(pending) > 0; {
-		r.progress("type-checking ("+cfg.String()+" build)", len(out), len(cands))
+		stage := "type-checking (" + cfg.String() + " build)"
+		r.progress(stage, len(out), len(cands))
 		how := loadHow{goPackages: r.opts.loadWithGoPackages, types: newTypesCache(r.opts.Types, r.goenv.Fingerprint()), someBodies: r.someBodies()}
+		how.listing = func(done bool) {
+			if done {
+				r.progress(stage, len(out), len(cands))
+			} else {
+				r.progress("listing the import graph", 0, 0)
+			}
+		}
 		if cfg.isDefault() {
 			how.prelisted = r.spec
+			if keys != nil {
+				how.graph = &graphCache{store: r.opts.Cache, keys: keys, marker: r.graphMarker(), unchanged: func(pkgs []string) bool { return r.unchanged(keys, pkgs) }}
+			}
 		}
 		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.errorPolicy(), how)
 		if err != nil {

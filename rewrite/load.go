@@ -49,6 +49,10 @@ type loadHow struct {
 	someBodies bool
 	// prelisted is the go list started before the scan, or nil.
 	prelisted *speculation
+	// graph keeps the graph's go list between runs, or is nil.
+	graph *graphCache
+	// listing is srcOptions.listing.
+	listing func(done bool)
 }
 
 // loaded is what one loadTyped covered.
@@ -110,7 +114,7 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 	var pkgs []*packages.Package
 	ok := false
 	if !cfg.adhoc && !how.goPackages {
-		opts := srcOptions{types: how.types, prelisted: how.prelisted}
+		opts := srcOptions{types: how.types, prelisted: how.prelisted, graph: how.graph, listing: how.listing}
 		if how.someBodies {
 			opts.bodies = map[string]bool{}
 			for name := range byPath {

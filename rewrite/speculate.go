@@ -28,17 +28,27 @@ import (
 type speculation struct {
 	done   chan struct{}
 	listed []*listedPackage
+	raw    []byte // the go list output listed was decoded from
 	cancel context.CancelFunc
 }
 
 // speculate starts listing the import graph of the directories the walk
-// of the patterns finds, or returns nil where the guess could not match
-// the first load's go list: per-file runs, rules that reach packages not
-// importing an old path, a run without the types cache (whose go list
-// asks for -compiled), patterns that are not directories.
+// of the patterns finds and, for rules that reach packages not importing
+// an old path, of the packages that last reached one (guessDependents),
+// or returns nil where the guess could not match the first load's go
+// list: per-file runs, a run without the types cache (whose go list asks
+// for -compiled), patterns that are not directories, rules that reach
+// other packages when no list of them was kept; and where the last run
+// found its graph in the cache (graphCache), as this one likely will.
 func (r *runner) speculate(ctx context.Context) *speculation {
-	if r.files != nil || r.opts.Types == nil || r.opts.loadWithGoPackages || reachesIndirectly(r.opts.Sets) {
+	if r.files != nil || r.opts.Types == nil || r.opts.loadWithGoPackages || r.graphKept() {
 		return nil
+	}
+	var guessed []string
+	if reachesIndirectly(r.opts.Sets) {
+		if guessed = r.guessDependents(); len(guessed) == 0 {
+			return nil
+		}
 	}
 	files, ok := walkPatterns(r.opts.Dir, r.mod.Root, r.opts.Patterns)
 	if !ok {
@@ -49,7 +59,7 @@ func (r *runner) speculate(ctx context.Context) *speculation {
 	go func() {
 		defer close(s.done)
 		dirs := dirsImporting(files, r.paths, r.opts.Workers)
-		if len(dirs) == 0 {
+		if len(dirs)+len(guessed) == 0 {
 			return
 		}
 		pcfg := &packages.Config{Context: ctx, Dir: r.mod.Root, Env: config{}.env(r.goenv.For(gocmd.Packages))}
@@ -61,8 +71,13 @@ func (r *runner) speculate(ctx context.Context) *speculation {
 			}
 			args = append(args, "./"+filepath.ToSlash(rel))
 		}
-		if listed, err := goList(pcfg, args); err == nil {
-			s.listed = listed
+		args = append(args, guessed...)
+		raw, err := goListRaw(pcfg, args)
+		if err != nil {
+			return
+		}
+		if listed, err := decodeListed(raw); err == nil {
+			s.listed, s.raw = listed, raw
 		}
 	}()
 	return s

@@ -73,6 +73,11 @@ type srcOptions struct {
 	bodies map[string]bool
 	// prelisted is the go list started before the scan, or nil.
 	prelisted *speculation
+	// graph keeps the graph's go list between runs, or is nil.
+	graph *graphCache
+	// listing, if set, is told when the graph's go list starts and ends
+	// (a stage of its own in --timings).
+	listing func(done bool)
 }
 
 // srcLoaded is what loadFromSource loaded: the roots, as packages.Load
@@ -96,14 +101,38 @@ func loadFromSource(pcfg *packages.Config, patterns []string, opts srcOptions) (
 	// listed again with -compiled when their files are needed
 	// (compiledFiles); without, their export data comes from go list.
 	compiled := opts.types == nil
-	listed, roots, ok := opts.prelisted.covering(patterns)
-	if !ok || compiled {
-		if listed, err = goList(pcfg, append([]string{"-compiled=" + strconv.FormatBool(compiled), "-test=true", "-deps=true"}, patterns...)); err != nil {
+	l := &srcLoader{cfg: pcfg, byID: map[string]*listedPackage{}, pkgs: map[string]*packages.Package{}, tc: opts.types, bodies: opts.bodies, stripped: map[string]bool{}}
+	if err := l.goEnv(); err != nil {
+		return out, false, err
+	}
+	var listed []*listedPackage
+	var roots []string
+	key := ""
+	if !compiled {
+		key = l.graphKey(opts.graph, patterns)
+	}
+	listed, roots, ok = opts.graph.get(key, patterns)
+	if !ok && !compiled {
+		listed, roots, ok = opts.prelisted.covering(patterns)
+		if ok {
+			opts.graph.put(key, listed, opts.prelisted.raw)
+		}
+	}
+	if !ok {
+		if opts.listing != nil {
+			opts.listing(false)
+			defer opts.listing(true)
+		}
+		raw, err := goListRaw(pcfg, append([]string{"-compiled=" + strconv.FormatBool(compiled), "-test=true", "-deps=true"}, patterns...))
+		if err == nil {
+			listed, err = decodeListed(raw)
+		}
+		if err != nil {
 			return out, false, err
 		}
 		roots = rootIDs(listed)
+		opts.graph.put(key, listed, raw)
 	}
-	l := &srcLoader{cfg: pcfg, byID: map[string]*listedPackage{}, pkgs: map[string]*packages.Package{}, tc: opts.types, bodies: opts.bodies, stripped: map[string]bool{}}
 	for _, lp := range listed {
 		lp.GoFiles, lp.CompiledGoFiles = absFiles(lp.Dir, lp.GoFiles), absFiles(lp.Dir, lp.CompiledGoFiles)
 		if !compiled && !lp.preprocessed() {
@@ -117,9 +146,6 @@ func loadFromSource(pcfg *packages.Config, patterns []string, opts srcOptions) (
 	}
 	if !l.markSource(roots) {
 		return out, false, nil
-	}
-	if err := l.goEnv(); err != nil {
-		return out, false, err
 	}
 	if l.tc != nil {
 		if ok, err := l.loadWithCache(); !ok || err != nil {
@@ -153,6 +179,15 @@ func loadFromSource(pcfg *packages.Config, patterns []string, opts srcOptions) (
 // goList runs go list -e -json with args in pcfg's directory and
 // environment and decodes its packages.
 func goList(pcfg *packages.Config, args []string) ([]*listedPackage, error) {
+	data, err := goListRaw(pcfg, args)
+	if err != nil {
+		return nil, err
+	}
+	return decodeListed(data)
+}
+
+// goListRaw runs go list -e -json with args and returns its output.
+func goListRaw(pcfg *packages.Config, args []string) ([]byte, error) {
 	argv := append([]string{"list", "-e", "-json=ImportPath,ForTest,Name,Dir,Standard,DepOnly,GoFiles,CompiledGoFiles,CgoFiles,SwigFiles,SwigCXXFiles,Imports,ImportMap,Export,Module,Error,DepsErrors", "-pgo=off"},
 		pcfg.BuildFlags...)
 	argv = append(argv, args...)
@@ -163,8 +198,13 @@ func goList(pcfg *packages.Config, args []string) ([]*listedPackage, error) {
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("go list: %v: %s", err, strings.TrimSpace(stderr.String()))
 	}
+	return stdout.Bytes(), nil
+}
+
+// decodeListed decodes go list -json output.
+func decodeListed(data []byte) ([]*listedPackage, error) {
 	var out []*listedPackage
-	dec := json.NewDecoder(&stdout)
+	dec := json.NewDecoder(bytes.NewReader(data))
 	for {
 		lp := new(listedPackage)
 		if err := dec.Decode(lp); err == io.EOF {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -200,6 +201,7 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	before := rulesFingerprint(dir, o.rules)
 	sets, err := builtin.Resolve(dir, o.rules)
 	if err != nil {
 		return err
@@ -224,10 +226,20 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 	}
 	ctx := cmd.Context()
 	bar := newProgress(env)
-	res, err := rewrite.Run(ctx, rewrite.Options{
+	ropts := rewrite.Options{
 		Dir: dir, Patterns: patterns, Files: files, Sets: sets, IncludeGenerated: o.includeGenerated,
 		Progress: bar.stage, Types: openTypesCache(),
-	})
+	}
+	cache := openCache(&cacheOptions{}, dir, o.rules, before)
+	if cache != nil {
+		// Not results: the packages reaching the old API through others,
+		// and the import graph's go list (rewrite.Options.Cache).
+		ropts.Cache = cache
+	}
+	res, err := rewrite.Run(ctx, ropts)
+	if cache != nil {
+		cache.Trim(time.Now())
+	}
 	bar.clear()
 	if err != nil && interrupted(ctx, err) {
 		return &interruptedError{msg: "interrupted while loading packages; nothing was written"}

@@ -1,0 +1,123 @@
+package rewrite
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+)
+
+// The first load's go list of the candidates' import graph costs a warm
+// run of a large module as much as its type check (cortex: 0.84 s). Its
+// output is a function of the module's dependencies (go.mod, go.sum,
+// vendor/, replaced directories: the keyer's module digest), the go
+// configuration, and the files of the module's packages that the
+// candidates import, directly or not (their imports, package clauses and
+// build constraints; the key takes their contents). So it is kept in the
+// result cache under those, and a run whose tree did not change there
+// lists nothing. A package of that closure that embeds files is not
+// keyed (its errors depend on other files), nor is a listing with any
+// error, nor one made while a file of the closure changed.
+
+// graphCache keeps the graph's go list between runs.
+type graphCache struct {
+	store ResultCache
+	keys  *keyer
+	// marker is the key of the note that this run's module, patterns and
+	// rules found or kept their graph here: the next run then expects to
+	// find it too and starts no speculative go list (speculate).
+	marker string
+	// unchanged reports whether the files of the module's packages are
+	// still as the run read them.
+	unchanged func(pkgs []string) bool
+}
+
+// graphKey returns the key of the go list -deps -test of patterns in l's
+// configuration, or "" when it cannot be keyed.
+func (l *srcLoader) graphKey(g *graphCache, patterns []string) string {
+	if g == nil {
+		return ""
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s: graph\n%x\n%q\n%q\n%q\n%s\n%s\n", cacheVersion, g.keys.module, l.cfg.Dir, l.cfg.BuildFlags, patterns, l.goarch, l.modcache)
+	for _, p := range g.keys.closure(patterns...) {
+		n := g.keys.node(p)
+		if n.embed {
+			return ""
+		}
+		fmt.Fprintf(h, "%s %x\n", p, n.sum)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// get returns the listing kept under key with the IDs of the roots of
+// patterns, or ok false.
+func (g *graphCache) get(key string, patterns []string) (listed []*listedPackage, roots []string, ok bool) {
+	if g == nil || key == "" {
+		return nil, nil, false
+	}
+	data, hit := g.store.Get(key)
+	if !hit {
+		return nil, nil, false
+	}
+	if listed, err := decodeListed(data); err == nil {
+		if roots, ok = rootsOf(listed, patterns); ok {
+			g.mark(true)
+			return listed, roots, true
+		}
+	}
+	return nil, nil, false
+}
+
+// mark notes whether the run found or kept its graph in the cache.
+func (g *graphCache) mark(kept bool) {
+	data, _ := g.store.Get(g.marker)
+	marked := len(data) > 0
+	switch {
+	case kept && !marked:
+		g.store.Put(g.marker, []byte("kept\n"))
+	case !kept && marked:
+		g.store.Put(g.marker, nil) // an empty entry reads as not kept
+	}
+}
+
+// put keeps raw, the go list output listed was decoded from, under key,
+// unless a package has an error or a file the key names changed.
+func (g *graphCache) put(key string, listed []*listedPackage, raw []byte) {
+	if g == nil || key == "" || raw == nil {
+		if g != nil {
+			g.mark(false)
+		}
+		return
+	}
+	var mine []string
+	for _, lp := range listed {
+		if lp.Error != nil || len(lp.DepsErrors) > 0 {
+			g.mark(false)
+			return
+		}
+		if lp.Module != nil && lp.Module.Main && lp.ForTest == "" {
+			mine = append(mine, lp.ImportPath)
+		}
+	}
+	if g.unchanged(mine) {
+		g.store.Put(key, raw)
+		g.mark(true)
+	}
+}
+
+// graphMarker is the key of graphCache.marker for the run.
+func (r *runner) graphMarker() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s: graph kept\n%s\n%q\n%q\n%q\n", cacheVersion, r.mod.Root, r.opts.Dir, r.opts.Patterns, r.paths)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// graphKept reports whether the last run of this module, patterns and
+// rules found or kept its graph in the cache.
+func (r *runner) graphKept() bool {
+	if !r.keysUsable() {
+		return false
+	}
+	data, _ := r.opts.Cache.Get(r.graphMarker())
+	return len(data) > 0
+}
