@@ -1,8 +1,6 @@
 package rewrite
 
 import (
-	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -34,15 +32,7 @@ func TestSpeculation(t *testing.T) {
 		"c/_underscore.go":   "package c\n\nimport \"io/ioutil\"\n\nvar _ = ioutil.Discard\n",
 		"b/deeper/deeper.go": "package deeper\n\nimport \"io/ioutil\"\n\nvar _ = ioutil.Discard\n",
 	}
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, dir, files)
 	walked, ok := walkPatterns(dir, dir, []string{"./..."})
 	if !ok {
 		t.Fatal("walkPatterns(./...) declined")
@@ -61,11 +51,7 @@ func TestSpeculation(t *testing.T) {
 		}
 	}
 
-	cfg := func() *packages.Config {
-		srcs := &sources{byName: map[string][]byte{}}
-		return &packages.Config{Context: context.Background(), Mode: loadMode, Dir: dir, Tests: true,
-			Env: append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off"), ParseFile: srcs.parse}
-	}
+	cfg := func() *packages.Config { return srcConfig(dir) }
 	// A listing of a, b and c stands for a load of a: its extra roots
 	// change nothing.
 	listed, err := goList(cfg(), []string{"-compiled=false", "-test=true", "-deps=true", "--", "./a", "./b", "./c"})

@@ -31,20 +31,8 @@ func TestLoadFromSource(t *testing.T) {
 		"b/b.go":      "package b\n\nimport \"example.com/m/c\"\n\nfunc G() int { return c.H() }\n",
 		"c/c.go":      "package c\n\nimport (\n\t\"net\"\n\t\"os\"\n)\n\nfunc H() int { return len(os.Args) + net.IPv4len }\n",
 	}
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := func() *packages.Config {
-		srcs := &sources{byName: map[string][]byte{}}
-		return &packages.Config{Context: context.Background(), Mode: loadMode, Dir: dir, Tests: true,
-			Env: append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off"), ParseFile: srcs.parse}
-	}
+	writeTree(t, dir, files)
+	cfg := func() *packages.Config { return srcConfig(dir) }
 	patterns := []string{"example.com/m/a", "example.com/m/c"}
 	got, ok, err := loadFromSource(cfg(), patterns, srcOptions{})
 	if err != nil || !ok {
@@ -97,6 +85,14 @@ func TestLoadFromSource(t *testing.T) {
 			}
 		}
 	}
+}
+
+// srcConfig returns the configuration the first load uses for the module
+// in dir, offline.
+func srcConfig(dir string) *packages.Config {
+	srcs := &sources{byName: map[string][]byte{}}
+	return &packages.Config{Context: context.Background(), Mode: loadMode, Dir: dir, Tests: true,
+		Env: append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off"), ParseFile: srcs.parse}
 }
 
 // countingStore counts the entries a TypesCache is given.
