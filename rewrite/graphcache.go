@@ -4,6 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
+	"io/fs"
+	"path/filepath"
 )
 
 // The first load's go list of the candidates' import graph costs a warm
@@ -12,11 +15,11 @@ import (
 // vendor/, replaced directories: the keyer's module digest), the go
 // configuration, and the files of the module's packages that the
 // candidates import, directly or not (their imports, package clauses and
-// build constraints; the key takes their contents). So it is kept in the
-// result cache under those, and a run whose tree did not change there
-// lists nothing. A package of that closure that embeds files is not
-// keyed (its errors depend on other files), nor is a listing with any
-// error, nor one made while a file of the closure changed.
+// build constraints; the key takes their contents), and, for one that
+// embeds files, the names under its directory (a pattern matching nothing
+// is its error). So it is kept in the result cache under those, and a run
+// whose tree did not change there lists nothing. A listing with any
+// error is not kept, nor one made while a file of the closure changed.
 
 // graphCache keeps the graph's go list between runs.
 type graphCache struct {
@@ -41,12 +44,33 @@ func (l *srcLoader) graphKey(g *graphCache, patterns []string) string {
 	fmt.Fprintf(h, "%s: graph\n%x\n%q\n%q\n%q\n%s\n%s\n", cacheVersion, g.keys.module, l.cfg.Dir, l.cfg.BuildFlags, patterns, l.goarch, l.modcache)
 	for _, p := range g.keys.closure(patterns...) {
 		n := g.keys.node(p)
-		if n.embed {
+		fmt.Fprintf(h, "%s %x\n", p, n.sum)
+		if n.embed && !g.keys.hashEmbedDir(h, p) {
 			return ""
 		}
-		fmt.Fprintf(h, "%s %x\n", p, n.sum)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// hashEmbedDir hashes the names of everything under the directory of the
+// module's package pkg, which its //go:embed patterns may match (go list
+// reports a pattern that matches nothing as the package's error), or
+// reports false where it cannot.
+func (k *keyer) hashEmbedDir(h hash.Hash, pkg string) bool {
+	files := k.listed[pkg]
+	if len(files) == 0 {
+		return false
+	}
+	dir := filepath.Dir(files[0])
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		fmt.Fprintf(h, "embed %s %v\n", filepath.ToSlash(rel), d.Type())
+		return nil
+	})
+	return err == nil
 }
 
 // get returns the listing kept under key with the IDs of the roots of
