@@ -121,9 +121,11 @@ func loadFromSource(pcfg *packages.Config, patterns []string, opts srcOptions) (
 	if !ok {
 		if opts.listing != nil {
 			opts.listing(false)
-			defer opts.listing(true)
 		}
 		raw, err := goListRaw(pcfg, append([]string{"-compiled=" + strconv.FormatBool(compiled), "-test=true", "-deps=true"}, patterns...))
+		if opts.listing != nil {
+			opts.listing(true)
+		}
 		if err == nil {
 			listed, err = decodeListed(raw)
 		}
