@@ -22,7 +22,8 @@
 #   3. cortex, first run on a fresh build cache: time and peak RSS
 #   4. go-git, ioutil dry run, empty build cache  / go build ./..., empty build cache
 # Each migrate run also prints its stage breakdown (--timings): listing,
-# scanning, type-checking, rewriting, the check of the rewrite.
+# scanning, listing dependencies and the import graph (when they are not
+# cached), type-checking, rewriting, the check of the rewrite.
 #
 # Environment:
 #   BENCH_REAL_DIR   where the snapshots are (see above)
