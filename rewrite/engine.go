@@ -315,23 +315,9 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate, keys *keyer) (
 	pending := slices.Clone(cands)
 	tried := map[string]bool{}
 	for cfg := (config{}); len(pending) > 0; {
-		stage := "type-checking (" + cfg.String() + " build)"
-		r.progress(stage, len(out), len(cands))
-		how := loadHow{goPackages: r.opts.loadWithGoPackages, types: newTypesCache(r.opts.Types, r.goenv.Fingerprint()), someBodies: r.someBodies()}
-		how.listing = func(done bool) {
-			if done {
-				r.progress(stage, len(out), len(cands))
-			} else {
-				r.progress("listing the import graph", 0, 0)
-			}
-		}
-		if cfg.isDefault() {
-			how.prelisted = r.spec
-			if keys != nil {
-				how.graph = &graphCache{store: r.opts.Cache, keys: keys, marker: r.graphMarker(), unchanged: func(pkgs []string) bool { return r.unchanged(keys, pkgs) }}
-			}
-		}
-		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.errorPolicy(), how)
+		stage := func() { r.progress("type-checking ("+cfg.String()+" build)", len(out), len(cands)) }
+		stage()
+		l, err := loadTyped(ctx, r.mod, pending, cfg, r.goenv.For(gocmd.Packages), r.errorPolicy(), r.loadHow(cfg, keys, stage))
 		if err != nil {
 			return nil, err
 		}
@@ -359,6 +345,26 @@ func (r *runner) loadAll(ctx context.Context, cands []*candidate, keys *keyer) (
 		cfg = *next
 	}
 	return out, nil
+}
+
+// loadHow says how loadTyped loads in cfg; stage reports its stage again
+// after the graph's go list.
+func (r *runner) loadHow(cfg config, keys *keyer, stage func()) loadHow {
+	how := loadHow{goPackages: r.opts.loadWithGoPackages, types: newTypesCache(r.opts.Types, r.goenv.Fingerprint()), someBodies: r.someBodies()}
+	how.listing = func(done bool) {
+		if done {
+			stage()
+		} else {
+			r.progress("listing the import graph", 0, 0)
+		}
+	}
+	if cfg.isDefault() {
+		how.prelisted = r.spec
+		if keys != nil {
+			how.graph = &graphCache{store: r.opts.Cache, keys: keys, marker: r.graphMarker(), unchanged: func(pkgs []string) bool { return r.unchanged(keys, pkgs) }}
+		}
+	}
+	return how
 }
 
 // nextConfig picks a configuration for the first pending file that has an
@@ -539,10 +545,6 @@ func describeRule(s *rules.Set, r rules.Rule) string {
 	return r.ID()
 }
 
-// reachesIndirectly reports whether a rule of the sets can match code that
-// does not import the old path: a method or field of an old type used
-// through a value from another package. Rules say so by implementing
-// rules.Indirect; rules written in Go that do not are assumed to.
 // someBodies reports whether the first load may leave out the function
 // bodies of the files no rule looks at: the run stops at a type error (no
 // AllowErrors), and no rule requires a fact, which may look at every file
@@ -561,6 +563,10 @@ func (r *runner) someBodies() bool {
 	return true
 }
 
+// reachesIndirectly reports whether a rule of the sets can match code that
+// does not import the old path: a method or field of an old type used
+// through a value from another package. Rules say so by implementing
+// rules.Indirect; rules written in Go that do not are assumed to.
 func reachesIndirectly(sets []*rules.Set) bool {
 	for _, s := range sets {
 		for _, r := range s.Rules {

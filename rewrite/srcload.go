@@ -105,35 +105,9 @@ func loadFromSource(pcfg *packages.Config, patterns []string, opts srcOptions) (
 	if err := l.goEnv(); err != nil {
 		return out, false, err
 	}
-	var listed []*listedPackage
-	var roots []string
-	key := ""
-	if !compiled {
-		key = l.graphKey(opts.graph, patterns)
-	}
-	listed, roots, ok = opts.graph.get(key, patterns)
-	if !ok && !compiled {
-		listed, roots, ok = opts.prelisted.covering(patterns)
-		if ok {
-			opts.graph.put(key, listed, opts.prelisted.raw)
-		}
-	}
-	if !ok {
-		if opts.listing != nil {
-			opts.listing(false)
-		}
-		raw, err := goListRaw(pcfg, append([]string{"-compiled=" + strconv.FormatBool(compiled), "-test=true", "-deps=true"}, patterns...))
-		if opts.listing != nil {
-			opts.listing(true)
-		}
-		if err == nil {
-			listed, err = decodeListed(raw)
-		}
-		if err != nil {
-			return out, false, err
-		}
-		roots = rootIDs(listed)
-		opts.graph.put(key, listed, raw)
+	listed, roots, err := l.list(opts, patterns, compiled)
+	if err != nil {
+		return out, false, err
 	}
 	for _, lp := range listed {
 		lp.GoFiles, lp.CompiledGoFiles = absFiles(lp.Dir, lp.GoFiles), absFiles(lp.Dir, lp.CompiledGoFiles)
@@ -176,6 +150,41 @@ func loadFromSource(pcfg *packages.Config, patterns []string, opts srcOptions) (
 		}
 	}
 	return out, true, nil
+}
+
+// list returns the import graph of patterns (go list -deps -test) and the
+// IDs of its roots: kept from an earlier run (graphCache), listed early
+// (speculation), or listed now, and kept.
+func (l *srcLoader) list(opts srcOptions, patterns []string, compiled bool) ([]*listedPackage, []string, error) {
+	key := ""
+	if !compiled {
+		key = l.graphKey(opts.graph, patterns)
+	}
+	if listed, roots, ok := opts.graph.get(key, patterns); ok {
+		return listed, roots, nil
+	}
+	if !compiled {
+		if listed, roots, ok := opts.prelisted.covering(patterns); ok {
+			opts.graph.put(key, listed, opts.prelisted.raw)
+			return listed, roots, nil
+		}
+	}
+	if opts.listing != nil {
+		opts.listing(false)
+	}
+	raw, err := goListRaw(l.cfg, append([]string{"-compiled=" + strconv.FormatBool(compiled), "-test=true", "-deps=true"}, patterns...))
+	if opts.listing != nil {
+		opts.listing(true)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	listed, err := decodeListed(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts.graph.put(key, listed, raw)
+	return listed, rootIDs(listed), nil
 }
 
 // goList runs go list -e -json with args in pcfg's directory and
