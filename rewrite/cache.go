@@ -80,7 +80,7 @@ func (r *runner) unchanged(k *keyer, pkgs []string) bool {
 	}
 	mod := *r.mod
 	mod.gomod = gomod
-	return moduleDigest(&mod, gosum, r.goenv) == k.module && k.unchanged(pkgs)
+	return moduleDigest(&mod, gosum, r.goenv, nil) == k.module && k.unchanged(pkgs)
 }
 
 // newKeyer returns the keyer of the run's files, or nil when the run does
@@ -89,7 +89,9 @@ func (r *runner) newKeyer(files map[string]listed, fi *fileImports) *keyer {
 	if !r.keysUsable() {
 		return nil
 	}
-	k := newKeyer(r.mod, moduleDigest(r.mod, r.res.GoSum, r.goenv), files, fi)
+	sums := map[string][32]byte{}
+	k := newKeyer(r.mod, moduleDigest(r.mod, r.res.GoSum, r.goenv, sums), files, fi)
+	k.treeSums = sums
 	// The options that change which files are candidates.
 	k.options = fmt.Sprintf("include generated %v", r.opts.IncludeGenerated)
 	return k

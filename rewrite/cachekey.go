@@ -38,6 +38,9 @@ type keyer struct {
 	imports map[string][]string // file -> its imports, as scanned
 	sums    map[string][32]byte // file -> SHA-256 of its content
 	nodes   map[string]*pkgNode
+	// treeSums are the SHA-256 of the files of vendor/ and other trees
+	// moduleDigest read (the types cache keys take them from here).
+	treeSums map[string][32]byte
 }
 
 // pkgNode is what the key of a package takes from the package itself.
@@ -226,7 +229,10 @@ func (n *pkgNode) addImports(mod *Module, self string, imports []string) {
 // workspace (go.work, go.work.sum and its other modules' files), the
 // vendor directory, the directories of local replacements, and the go
 // command's version and build configuration.
-func moduleDigest(mod *Module, gosum []byte, env *gocmd.Env) [32]byte {
+//
+// sums, if not nil, gets the SHA-256 of every file of those trees read, so
+// that the types cache keys of vendored packages need not read them again.
+func moduleDigest(mod *Module, gosum []byte, env *gocmd.Env, sums map[string][32]byte) [32]byte {
 	h := sha256.New()
 	fmt.Fprintf(h, "root %s\n", mod.Root)
 	hashBytes(h, "go.mod", mod.gomod)
@@ -242,20 +248,20 @@ func moduleDigest(mod *Module, gosum []byte, env *gocmd.Env) [32]byte {
 		if wf, err := modfile.ParseWork(work, data, nil); err == nil {
 			for _, u := range wf.Use {
 				if dir := localDir(vendorRoot, u.Path); dir != mod.Root {
-					hashTree(h, dir)
+					hashTree(h, dir, sums)
 				}
 			}
 			for _, r := range wf.Replace {
-				hashReplace(h, vendorRoot, r)
+				hashReplace(h, vendorRoot, r, sums)
 			}
 		}
 	}
 	if env.Vendor() {
-		hashTree(h, filepath.Join(vendorRoot, "vendor"))
+		hashTree(h, filepath.Join(vendorRoot, "vendor"), sums)
 	}
 	if mf, err := modfile.Parse("go.mod", mod.gomod, nil); err == nil {
 		for _, r := range mf.Replace {
-			hashReplace(h, mod.Root, r)
+			hashReplace(h, mod.Root, r, sums)
 		}
 	}
 	var sum [32]byte
@@ -265,9 +271,9 @@ func moduleDigest(mod *Module, gosum []byte, env *gocmd.Env) [32]byte {
 
 // hashReplace hashes the directory of a replacement by a local path; a
 // replacement by a module version is in go.mod and go.sum.
-func hashReplace(h hash.Hash, base string, r *modfile.Replace) {
+func hashReplace(h hash.Hash, base string, r *modfile.Replace, sums map[string][32]byte) {
 	if r.New.Version == "" {
-		hashTree(h, localDir(base, r.New.Path))
+		hashTree(h, localDir(base, r.New.Path), sums)
 	}
 }
 
@@ -303,7 +309,7 @@ var treeSuffixes = []string{".go", ".s", ".c", ".h", ".cc", ".cpp", ".hh", ".hpp
 // hashTree hashes the names and contents of the files under dir that can
 // change a package's types; the files are read and hashed in parallel (a
 // large vendor/ takes a warm run's tenth otherwise).
-func hashTree(h hash.Hash, dir string) {
+func hashTree(h hash.Hash, dir string, sums map[string][32]byte) {
 	fmt.Fprintf(h, "tree %s\n", dir)
 	var paths []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -323,14 +329,21 @@ func hashTree(h hash.Hash, dir string) {
 		paths = append(paths, path)
 		return nil
 	})
-	sums := make([][]byte, len(paths))
+	content := make([][32]byte, len(paths))
+	errs := make([]error, len(paths))
 	parallel(len(paths), runtime.GOMAXPROCS(0), func(i int) {
-		fh := sha256.New()
-		hashFile(fh, paths[i])
-		sums[i] = fh.Sum(nil)
+		data, err := os.ReadFile(paths[i])
+		content[i], errs[i] = sha256.Sum256(data), err
 	})
 	for i, p := range paths {
-		fmt.Fprintf(h, "%s %x\n", p, sums[i])
+		if errs[i] != nil {
+			fmt.Fprintf(h, "%s unreadable: %v\n", p, errs[i])
+			continue
+		}
+		fmt.Fprintf(h, "%s %x\n", p, content[i])
+		if sums != nil {
+			sums[p] = content[i]
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(h, "tree %s unreadable: %v\n", dir, err)

@@ -183,7 +183,7 @@ func newTestKeyer(t *testing.T, dir string, env []string, pattern string) *keyer
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newKeyer(mod, moduleDigest(mod, sum, goenv), files, fi)
+	return newKeyer(mod, moduleDigest(mod, sum, goenv, nil), files, fi)
 }
 
 // writeTree empties dir and writes files in it.

@@ -362,6 +362,7 @@ func (r *runner) loadHow(cfg config, keys *keyer, stage func()) loadHow {
 		how.prelisted = r.spec
 		if keys != nil {
 			how.graph = &graphCache{store: r.opts.Cache, keys: keys, marker: r.graphMarker(), unchanged: func(pkgs []string) bool { return r.unchanged(keys, pkgs) }}
+			how.sums = keys.treeSums
 		}
 	}
 	return how

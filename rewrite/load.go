@@ -53,6 +53,8 @@ type loadHow struct {
 	graph *graphCache
 	// listing is srcOptions.listing.
 	listing func(done bool)
+	// sums is srcOptions.sums.
+	sums map[string][32]byte
 }
 
 // loaded is what one loadTyped covered.
@@ -114,7 +116,7 @@ func loadTyped(ctx context.Context, mod *Module, cands []*candidate, cfg config,
 	var pkgs []*packages.Package
 	ok := false
 	if !cfg.adhoc && !how.goPackages {
-		opts := srcOptions{types: how.types, prelisted: how.prelisted, graph: how.graph, listing: how.listing}
+		opts := srcOptions{types: how.types, prelisted: how.prelisted, graph: how.graph, listing: how.listing, sums: how.sums}
 		if how.someBodies {
 			opts.bodies = map[string]bool{}
 			for name := range byPath {

@@ -78,6 +78,9 @@ type srcOptions struct {
 	// listing, if set, is told when the graph's go list starts and ends
 	// (a stage of its own in --timings).
 	listing func(done bool)
+	// sums are SHA-256 of files already read this run (vendor/), for the
+	// types cache keys; nil: none.
+	sums map[string][32]byte
 }
 
 // srcLoaded is what loadFromSource loaded: the roots, as packages.Load
@@ -101,7 +104,7 @@ func loadFromSource(pcfg *packages.Config, patterns []string, opts srcOptions) (
 	// listed again with -compiled when their files are needed
 	// (compiledFiles); without, their export data comes from go list.
 	compiled := opts.types == nil
-	l := &srcLoader{cfg: pcfg, byID: map[string]*listedPackage{}, pkgs: map[string]*packages.Package{}, tc: opts.types, bodies: opts.bodies, stripped: map[string]bool{}}
+	l := &srcLoader{cfg: pcfg, byID: map[string]*listedPackage{}, pkgs: map[string]*packages.Package{}, tc: opts.types, bodies: opts.bodies, stripped: map[string]bool{}, read: opts.sums}
 	if err := l.goEnv(); err != nil {
 		return out, false, err
 	}
@@ -291,6 +294,8 @@ type srcLoader struct {
 	bodies   map[string]bool
 	stripped map[string]bool
 	mu       sync.Mutex
+	// read is srcOptions.sums.
+	read map[string][32]byte
 }
 
 type parsed struct {

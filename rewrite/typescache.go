@@ -63,11 +63,14 @@ func (l *srcLoader) key(id string, memo map[string]string) string {
 	for _, f := range files {
 		fmt.Fprintf(h, "file %s", f)
 		if !immutable {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				return ""
+			sum, ok := l.read[f]
+			if !ok {
+				data, err := os.ReadFile(f)
+				if err != nil {
+					return ""
+				}
+				sum = sha256.Sum256(data)
 			}
-			sum := sha256.Sum256(data)
 			l.sums.Store(f, sum)
 			fmt.Fprintf(h, " %x", sum)
 		}
