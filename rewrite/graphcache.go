@@ -25,9 +25,10 @@ import (
 type graphCache struct {
 	store ResultCache
 	keys  *keyer
-	// marker is the key of the note that this run's module, patterns and
-	// rules found or kept their graph here: the next run then expects to
-	// find it too and starts no speculative go list (speculate).
+	// marker is the key of the note that the next run of this module,
+	// patterns and rules should expect its graph here, and start no
+	// speculative go list (speculate): this run found or kept it, or used
+	// a speculation, which is not kept (the next run lists and keeps).
 	marker string
 	// unchanged reports whether the files of the module's packages are
 	// still as the run read them.
@@ -92,8 +93,11 @@ func (g *graphCache) get(key string, patterns []string) (listed []*listedPackage
 	return nil, nil, false
 }
 
-// mark notes whether the run found or kept its graph in the cache.
+// mark notes whether the next run should expect its graph in the cache.
 func (g *graphCache) mark(kept bool) {
+	if g == nil {
+		return
+	}
 	data, _ := g.store.Get(g.marker)
 	marked := len(data) > 0
 	switch {
@@ -105,7 +109,8 @@ func (g *graphCache) mark(kept bool) {
 }
 
 // put keeps raw, the go list output listed was decoded from, under key,
-// unless a package has an error or a file the key names changed.
+// unless a package has an error or a file the key names changed since
+// the scan the key was computed from (the listing ran after that scan).
 func (g *graphCache) put(key string, listed []*listedPackage, raw []byte) {
 	if g == nil || key == "" || raw == nil {
 		if g != nil {

@@ -28,7 +28,6 @@ import (
 type speculation struct {
 	done   chan struct{}
 	listed []*listedPackage
-	raw    []byte // the go list output listed was decoded from
 	cancel context.CancelFunc
 }
 
@@ -72,12 +71,8 @@ func (r *runner) speculate(ctx context.Context) *speculation {
 			args = append(args, "./"+filepath.ToSlash(rel))
 		}
 		args = append(args, guessed...)
-		raw, err := goListRaw(pcfg, args)
-		if err != nil {
-			return
-		}
-		if listed, err := decodeListed(raw); err == nil {
-			s.listed, s.raw = listed, raw
+		if listed, err := goList(pcfg, args); err == nil {
+			s.listed = listed
 		}
 	}()
 	return s

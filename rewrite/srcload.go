@@ -167,8 +167,11 @@ func (l *srcLoader) list(opts srcOptions, patterns []string, compiled bool) ([]*
 		return listed, roots, nil
 	}
 	if !compiled {
+		// A speculative listing is not kept: it may predate the scan the
+		// key was computed from. The next run lists the graph after its
+		// scan and keeps it.
 		if listed, roots, ok := opts.prelisted.covering(patterns); ok {
-			opts.graph.put(key, listed, opts.prelisted.raw)
+			opts.graph.mark(key != "")
 			return listed, roots, nil
 		}
 	}
