@@ -16,10 +16,12 @@ import (
 
 // fileCtx is one file being rewritten: it implements rules.File.
 type fileCtx struct {
-	tf    *typedFile
-	mod   *Module
-	names map[string]string // package name of each import path rules add
-	set   string            // name of the rule set being applied
+	// identUses are the file's identifiers that refer to an object.
+	identUses []rules.IdentUse
+	tf        *typedFile
+	mod       *Module
+	names     map[string]string // package name of each import path rules add
+	set       string            // name of the rule set being applied
 	// aliases maps the names of the set's packages that the file imports
 	// under another name to that name, for the messages of its findings.
 	aliases map[string]string
@@ -130,16 +132,28 @@ func parentMap(file *ast.File) map[ast.Node]ast.Node {
 func (f *fileCtx) Uses(obj types.Object) []*ast.Ident {
 	if f.usesOf == nil {
 		f.usesOf = map[types.Object][]*ast.Ident{}
+		for _, u := range f.IdentUses() {
+			f.usesOf[u.Obj] = append(f.usesOf[u.Obj], u.Ident)
+		}
+	}
+	return f.usesOf[obj]
+}
+
+// IdentUses walks the file once for every rule that asks.
+func (f *fileCtx) IdentUses() []rules.IdentUse {
+	if f.identUses == nil {
+		f.identUses = []rules.IdentUse{}
+		info := f.Info()
 		ast.Inspect(f.tf.syntax, func(n ast.Node) bool {
 			if id, ok := n.(*ast.Ident); ok {
-				if o := f.Info().Uses[id]; o != nil {
-					f.usesOf[o] = append(f.usesOf[o], id)
+				if o := info.Uses[id]; o != nil {
+					f.identUses = append(f.identUses, rules.IdentUse{Ident: id, Obj: o})
 				}
 			}
 			return true
 		})
 	}
-	return f.usesOf[obj]
+	return f.identUses
 }
 
 func (f *fileCtx) Qualifier(path string, pos token.Pos) *dst.Ident {

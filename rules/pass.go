@@ -131,6 +131,9 @@ func (p *Pass) Parents(n ast.Node) []ast.Node { return p.file.Parents(n) }
 // Uses returns the identifiers of the file that refer to obj.
 func (p *Pass) Uses(obj types.Object) []*ast.Ident { return p.file.Uses(obj) }
 
+// IdentUses returns the file's identifiers that refer to an object.
+func (p *Pass) IdentUses() []IdentUse { return p.file.IdentUses() }
+
 // UsesOf returns the file's uses of the symbols m names, in source order.
 func (p *Pass) UsesOf(m *Matcher) []Use { return UsesOf(p, m) }
 

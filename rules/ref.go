@@ -228,13 +228,7 @@ func qualifiedUse(f View, id *ast.Ident) (*ast.SelectorExpr, *ast.Ident) {
 // eachUse calls fn for every identifier of the file, in source order, whose
 // use resolves to an object, with that object.
 func eachUse(f View, fn func(id *ast.Ident, obj types.Object)) {
-	info := f.Info()
-	ast.Inspect(f.AST(), func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			if obj := info.Uses[id]; obj != nil {
-				fn(id, obj)
-			}
-		}
-		return true
-	})
+	for _, u := range f.IdentUses() {
+		fn(u.Ident, u.Obj)
+	}
 }

@@ -115,6 +115,16 @@ type View interface {
 	Parents(n ast.Node) []ast.Node
 	// Uses returns the identifiers of the file that refer to obj.
 	Uses(obj types.Object) []*ast.Ident
+	// IdentUses returns every identifier of the file whose use resolves
+	// to an object (Info.Uses), with it, in source order. A rule set's
+	// rules each look at them; the file walks its syntax once for all.
+	IdentUses() []IdentUse
+}
+
+// IdentUse is an identifier and the object its use refers to.
+type IdentUse struct {
+	Ident *ast.Ident
+	Obj   types.Object
 }
 
 // File is one Go file as the engine hands it to a rule's Apply: a View,
