@@ -47,6 +47,12 @@ packages whose files import a path the rules touch are type-checked. Every
 file is backed up in .migrate/ before it is written, atomically; "migrate
 restore" undoes the run.
 
+Dependencies' types, the import graph and the list of packages that reach
+the old API through others are kept between runs under $MIGRATE_CACHE
+(default: migrate/ in the user cache directory), keyed by the files and
+go configuration they come from; never results. MIGRATE_CACHE=off keeps
+nothing. --timings (hidden) prints where a run's time went.
+
 Arguments are go package patterns, or .go files: with files, only those
 files are rewritten (their packages are still loaded for type information).
 
