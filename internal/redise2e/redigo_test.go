@@ -77,11 +77,7 @@ func TestRedigoCompat(t *testing.T) {
 // every byte back. It fails, saying so, while the rule set does not exist.
 func TestRedigoFull(t *testing.T) {
 	t.Parallel() // each on its own redis-server and copy
-	bin := buildMigrate(t)
-	requireRedigoSet(t, bin)
-	addr := redistest.Start(t)
-	dir := copyApp(t, redigoApp)
-	env := redigoEnv(addr, "")
+	bin, dir, env := redigoPhase2Setup(t)
 	before := snapshot(t, dir)
 	timed(t, "before: go test", func() { goChecks(t, dir, env, "test") })
 
@@ -104,11 +100,7 @@ func TestRedigoFull(t *testing.T) {
 // each step what is next, and at the end that nothing is.
 func TestRedigoPhases(t *testing.T) {
 	t.Parallel() // each on its own redis-server and copy
-	bin := buildMigrate(t)
-	requireRedigoSet(t, bin)
-	addr := redistest.Start(t)
-	dir := copyApp(t, redigoApp)
-	env := redigoEnv(addr, "")
+	bin, dir, env := redigoPhase2Setup(t)
 
 	run(t, dir, env, bin, "run", "--rules", "redigo-compat", "--no-test")
 	checkNext(t, dir, env, bin, "migrate run --rules redigo")
@@ -217,6 +209,17 @@ func goChecks(t *testing.T, dir string, env []string, steps ...string) {
 // redigoEnv is the environment of the service's go commands and of
 // migrate: the server's address, modules from the cache only, and
 // REDIS_CLIENT set to client ("" unsets it).
+// redigoPhase2Setup returns what a phase-2 test starts from: the migrate
+// binary (which must know the redigo rule set), a fresh copy of
+// testdata/redigoapp, and the environment that points it at a redis-server
+// of its own.
+func redigoPhase2Setup(t *testing.T) (bin, dir string, env []string) {
+	t.Helper()
+	bin = buildMigrate(t)
+	requireRedigoSet(t, bin)
+	return bin, copyApp(t, redigoApp), redigoEnv(redistest.Start(t), "")
+}
+
 func redigoEnv(addr, client string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
