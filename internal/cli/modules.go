@@ -137,7 +137,7 @@ func (s *several) plan(ctx context.Context, r *modRun, after map[string][]byte) 
 		opts.Split, opts.Verify = steps.Whole, steps.Verify{Skip: true}
 	}
 	bar := newProgress(s.env)
-	opts.Progress = bar.step
+	opts.Progress = bar.planStep(s.o.verify)
 	rep, err := steps.Apply(ctx, opts)
 	bar.clear()
 	var intr *steps.InterruptedError

@@ -44,9 +44,21 @@ func (p *progress) stage(name string, done, total int) {
 	p.drawn = true
 }
 
-// step shows a step of a split run.
+// step shows a step of a run that writes.
 func (p *progress) step(i, n int, name string) {
 	p.stage(fmt.Sprintf("step %d/%d %s: write, verify", i, n, name), i-1, n)
+}
+
+// planStep returns what shows a step of a dry run: its checks on an
+// overlay with verify, else the go.mod it computes.
+func (p *progress) planStep(verify bool) func(i, n int, name string) {
+	what := "go.mod"
+	if verify {
+		what = "check on an overlay"
+	}
+	return func(i, n int, name string) {
+		p.stage(fmt.Sprintf("step %d/%d %s: %s", i, n, name, what), i-1, n)
+	}
 }
 
 // clear erases the line before other output.

@@ -306,7 +306,7 @@ func showPlan(ctx context.Context, env *Env, o *runOptions, res *rewrite.Result,
 			opts.Split, opts.Verify = steps.Whole, steps.Verify{Skip: true}
 		}
 		bar := newProgress(env)
-		opts.Progress = bar.step
+		opts.Progress = bar.planStep(o.verify)
 		var err error
 		rep, err = steps.Apply(ctx, opts)
 		bar.clear()

@@ -161,7 +161,9 @@ type ModuleReport struct {
 	// required, a companion module that moves with the old client.
 	Notes []string `json:"notes,omitempty"`
 	// Vendored tells that vendor/ was synced with the new go.mod (go mod
-	// vendor), each change backed up.
+	// vendor), each change backed up. In a dry run it tells that the run
+	// would sync it: without checks, whenever the module vendors (the
+	// vendor tree is not computed).
 	Vendored bool `json:"vendored,omitempty"`
 }
 
