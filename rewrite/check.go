@@ -113,7 +113,9 @@ func (r *runner) check(ctx context.Context, typed []*typedFile) error {
 	for _, f := range r.res.Files {
 		overlay[f.Path] = f.New
 	}
+	tidied := r.startTidy(ctx)
 	breaks, err := r.breaks(ctx, typed, overlay, flags)
+	tidied(err == nil && len(breaks) == 0)
 	if err != nil || len(breaks) == 0 {
 		return err
 	}
@@ -165,7 +167,7 @@ func (r *runner) breaks(ctx context.Context, typed []*typedFile, overlay map[str
 func (r *runner) checkModules(ctx context.Context) (map[string][]byte, []string, error) {
 	add := r.res.AddModules
 	goc := &gocmd.Runner{Dir: r.mod.Root, Env: r.goenv}
-	req, err := goc.Require(ctx, r.res.GoMod, r.res.GoSum, add)
+	req, err := r.require(ctx, goc, add)
 	if err != nil {
 		var mods []string
 		for _, m := range slices.Sorted(maps.Keys(add)) {

@@ -44,6 +44,14 @@ const (
 // on disk), and returns their errors, each once.
 func (r *runner) loadErrors(ctx context.Context, typed []*typedFile, overlay map[string][]byte, flags []string, mode packages.LoadMode) ([]typeError, error) {
 	byConfig, configs := r.changedPackages(typed)
+	return r.checkedErrors(byConfig, configs, overlay, flags, mode, func() ([]typeError, error) {
+		return r.loadErrorsOf(ctx, byConfig, configs, overlay, flags, mode)
+	})
+}
+
+// loadErrorsOf is loadErrors of the packages of byConfig, without the
+// cache.
+func (r *runner) loadErrorsOf(ctx context.Context, byConfig map[string][]string, configs map[string]config, overlay map[string][]byte, flags []string, mode packages.LoadMode) ([]typeError, error) {
 	listFlags := flags
 	var out []typeError
 	seen := map[string]bool{}

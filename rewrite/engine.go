@@ -55,6 +55,10 @@ type Options struct {
 	// repository migrated together. The check of the rewrite reads them;
 	// the load before it reads the files as they are.
 	Overlay map[string][]byte
+	// Tidy has the check also compute Result.Tidied, when the rule sets
+	// change go.mod (alongside the check, or from Cache): for a caller
+	// that writes the whole result in one step.
+	Tidy bool
 
 	// checkWithGoList makes the check load the rewritten packages with go
 	// list even where it could type-check them in process (tests compare
@@ -130,6 +134,8 @@ type runner struct {
 	loads map[string]*firstLoad
 	// cache is the use of Options.Cache, or nil.
 	cache *cacheRun
+	// keys key what the run keeps in Options.Cache, or are nil.
+	keys *keyer
 	// bodiesVerified tells that verifyBodies ran.
 	bodiesVerified bool
 	// spec is the first load's go list, started before the scan.
@@ -243,6 +249,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	keys := r.newKeyer(files, fi)
+	r.keys = keys
 	indirectly := reachesIndirectly(r.opts.Sets)
 	var indirect map[string]bool
 	if indirectly {

@@ -39,6 +39,10 @@ type Result struct {
 	// required, before tidy, as the check of the rewrite computed them; nil
 	// when go.mod already required them. A write starts from it.
 	Required *gocmd.Required
+	// Tidied is go.mod and go.sum once AddModules are required and tidied
+	// with every changed file in view (Options.Tidy): what a write in one
+	// step computes, which it then starts from. Nil when not computed.
+	Tidied *gocmd.Tidied
 }
 
 // Stats count the work of a run.

@@ -47,11 +47,13 @@ packages whose files import a path the rules touch are type-checked. Every
 file is backed up in .migrate/ before it is written, atomically; "migrate
 restore" undoes the run.
 
-Dependencies' types, the import graph and the list of packages that reach
-the old API through others are kept between runs under $MIGRATE_CACHE
-(default: migrate/ in the user cache directory), keyed by the files and
-go configuration they come from; never results. MIGRATE_CACHE=off keeps
-nothing. --timings (hidden) prints where a run's time went.
+Dependencies' types, the import graph, the list of packages that reach the
+old API through others, the go.mod that go get and go mod tidy compute and
+the type check's answer on the rewritten code are kept between runs under
+$MIGRATE_CACHE (default: migrate/ in the user cache directory), keyed by
+the files and go configuration they come from; the rewrite itself is
+always computed. MIGRATE_CACHE=off keeps nothing. --timings (hidden)
+prints where a run's time went.
 
 Arguments are go package patterns, or .go files: with files, only those
 files are rewritten (their packages are still loaded for type information).
@@ -235,11 +237,16 @@ func runRun(cmd *cobra.Command, env *Env, o *runOptions, args []string) error {
 	ropts := rewrite.Options{
 		Dir: dir, Patterns: patterns, Files: files, Sets: sets, IncludeGenerated: o.includeGenerated,
 		Progress: bar.stage, Types: openTypesCache(),
+		// One step (a dry run without --verify is one): the check
+		// computes its go.mod alongside.
+		Tidy: o.split() == steps.Whole || o.dryRun && !o.verify,
 	}
 	cache := openCache(&cacheOptions{}, dir, o.rules, before)
 	if cache != nil {
 		// Not results: the packages reaching the old API through others,
-		// and the import graph's go list (rewrite.Options.Cache).
+		// the import graph's go list, and the answers of go commands and
+		// of the check that are functions of what their keys cover
+		// (rewrite.Options.Cache).
 		ropts.Cache = cache
 	}
 	res, err := rewrite.Run(ctx, ropts)

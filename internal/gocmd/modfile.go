@@ -122,6 +122,37 @@ func (r *Runner) UpdateModules(ctx context.Context, oldMod, oldSum []byte, add m
 	return readChange(modPath, oldMod, oldSum != nil)
 }
 
+// Tidied is go.mod and go.sum once the modules a run adds are required
+// and tidied with the whole rewrite in view: what UpdateModules computes
+// for a step of every changed file. Base and BaseSum are the go.mod and
+// go.sum it started from.
+type Tidied struct {
+	Base, BaseSum []byte
+	Mod, Sum      []byte
+}
+
+// From reports whether t was computed from these go.mod and go.sum.
+func (t *Tidied) From(mod, sum []byte) bool {
+	return t != nil && bytes.Equal(t.Base, mod) && bytes.Equal(t.BaseSum, sum) && (t.BaseSum == nil) == (sum == nil)
+}
+
+// UpdateModulesTidied is UpdateModules whose go get and go mod tidy t
+// already ran (t.From(oldMod, oldSum)): it only writes the vendor
+// directory, if vendorDir is set.
+func (r *Runner) UpdateModulesTidied(ctx context.Context, oldMod, oldSum []byte, t *Tidied, vendorDir string) (*ModChange, error) {
+	modPath, done, err := modCopy(t.Mod, t.Sum)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	if vendorDir != "" {
+		if res := r.run(ctx, ModFile, "mod", "vendor", "-modfile="+modPath, "-o", vendorDir); res.Err != nil {
+			return nil, r.modFileError(res)
+		}
+	}
+	return readChange(modPath, oldMod, oldSum != nil)
+}
+
 // modCopy writes mod and sum (nil: none) in a new temporary directory and
 // returns the go.mod path and a function that removes the directory.
 func modCopy(mod, sum []byte) (string, func(), error) {

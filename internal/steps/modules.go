@@ -54,8 +54,10 @@ type modPlan struct {
 // -overlay (go mod tidy reads the code); where the module vendors, it
 // writes the vendor directory the result implies in a temporary
 // directory. Rule sets that add no module leave go.mod alone: it returns
-// nil. The cleanup removes the temporary directory.
-func (a *applier) planModules(ctx context.Context, goc *gocmd.Runner) (*modPlan, func(), error) {
+// nil. The cleanup removes the temporary directory. A whole step (every
+// changed file, nothing else overlaid) starts from the go.mod the rewrite
+// tidied (rewrite.Result.Tidied), if it did.
+func (a *applier) planModules(ctx context.Context, goc *gocmd.Runner, whole bool) (*modPlan, func(), error) {
 	add, retire := a.moduleEdits()
 	if len(add) == 0 && !retire {
 		return nil, func() {}, nil
@@ -81,7 +83,12 @@ func (a *applier) planModules(ctx context.Context, goc *gocmd.Runner) (*modPlan,
 		cleanup = func() { os.RemoveAll(tmp) }
 		p.vendorDir = filepath.Join(tmp, "vendor")
 	}
-	if p.ch, err = goc.UpdateModules(ctx, oldMod, oldSum, add, p.vendorDir, a.o.Result.Required); err != nil {
+	if t := a.o.Result.Tidied; whole && t.From(oldMod, oldSum) {
+		p.ch, err = goc.UpdateModulesTidied(ctx, oldMod, oldSum, t, p.vendorDir)
+	} else {
+		p.ch, err = goc.UpdateModules(ctx, oldMod, oldSum, add, p.vendorDir, a.o.Result.Required)
+	}
+	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}

@@ -51,7 +51,8 @@ func (a *applier) prepareStep(ctx context.Context, s *StepReport) (*prepared, er
 		if err != nil {
 			return nil, err
 		}
-		mods, cleanupMods, err = a.planModules(ctx, a.gocmd.With("-overlay="+codeFile))
+		whole := len(a.o.Around.After) == 0 && len(a.o.Around.Before) == 0 && len(a.pending) == 0 && len(s.changes) == len(a.o.Result.Files)
+		mods, cleanupMods, err = a.planModules(ctx, a.gocmd.With("-overlay="+codeFile), whole)
 		done()
 		if err != nil {
 			return nil, err

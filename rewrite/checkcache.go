@@ -1,0 +1,121 @@
+package rewrite
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"go/parser"
+	"go/token"
+	"maps"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/migrate-tool/migrate/rules"
+)
+
+// The check's answer (the type errors of the changed packages, with the
+// rewritten files overlaid) is a function of what the keys of those
+// packages cover (their files, the module's packages they import, go.mod,
+// go.sum, vendor/, the go configuration) and of the overlay. A dry run
+// repeated on the same tree takes it from Options.Cache instead of loading
+// the packages again; the rewrite itself is always computed.
+
+// checkedErrors is loadErrors through Options.Cache: load computes the
+// answer when the cache has none, which is kept if the files it read are
+// still as the keys were computed from.
+func (r *runner) checkedErrors(byConfig map[string][]string, configs map[string]config, overlay map[string][]byte, flags []string, mode packages.LoadMode, load func() ([]typeError, error)) ([]typeError, error) {
+	key, pkgs := r.checkKey(byConfig, configs, overlay, flags, mode)
+	if key == "" {
+		return load()
+	}
+	var cached []cachedError
+	if data, ok := r.opts.Cache.Get(key); ok && json.Unmarshal(data, &cached) == nil {
+		out := make([]typeError, len(cached))
+		for i, c := range cached {
+			out[i] = typeError{pos: c.Pos, msg: c.Msg, pkg: c.Pkg, refs: c.Refs}
+		}
+		return out, nil
+	}
+	errs, err := load()
+	if err != nil || !r.unchanged(r.keys, pkgs) {
+		return errs, err
+	}
+	cached = make([]cachedError, len(errs))
+	for i, e := range errs {
+		cached[i] = cachedError{Pos: e.pos, Msg: e.msg, Pkg: e.pkg, Refs: e.refs}
+	}
+	if data, err := json.Marshal(cached); err == nil {
+		r.opts.Cache.Put(key, data)
+	}
+	return errs, nil
+}
+
+// cachedError is a typeError as the cache keeps it.
+type cachedError struct {
+	Pos  token.Position   `json:"pos"`
+	Msg  string           `json:"msg"`
+	Pkg  string           `json:"pkg"`
+	Refs []token.Position `json:"refs,omitempty"`
+}
+
+// checkKey returns the key of the check of the packages of byConfig with
+// overlay, flags and mode, and the module's packages it covers; "" when
+// the run has no keys, or a package's answer depends on files they do not
+// cover (cgo, embedded files, a file loaded on its own).
+func (r *runner) checkKey(byConfig map[string][]string, configs map[string]config, overlay map[string][]byte, flags []string, mode packages.LoadMode) (string, []string) {
+	k := r.keys
+	if k == nil {
+		return "", nil
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s: check\nmode %d\nflags %q\n", cacheVersion, mode, flags)
+	var pkgs []string
+	for _, ck := range slices.Sorted(maps.Keys(byConfig)) {
+		if configs[ck].adhoc {
+			return "", nil
+		}
+		fmt.Fprintf(h, "config %s\n", ck)
+		pkgs = append(pkgs, byConfig[ck]...)
+	}
+	// A rewritten file may import a package of the module that the
+	// packages did not import before.
+	pkgs = append(pkgs, k.moduleImports(overlay)...)
+	slices.Sort(pkgs)
+	pkgs = slices.Compact(pkgs)
+	for _, p := range pkgs {
+		pk, why := k.key(p)
+		if why != "" {
+			return "", nil
+		}
+		fmt.Fprintf(h, "package %s %s\n", p, pk)
+	}
+	for _, name := range slices.Sorted(maps.Keys(overlay)) {
+		hashBytes(h, "overlay "+name, overlay[name])
+	}
+	return hex.EncodeToString(h.Sum(nil)), pkgs
+}
+
+// moduleImports returns the module's packages that the Go files of
+// overlay import.
+func (k *keyer) moduleImports(overlay map[string][]byte) []string {
+	var out []string
+	fset := token.NewFileSet()
+	for name, src := range overlay {
+		if !strings.HasSuffix(name, ".go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, src, parser.ImportsOnly)
+		if err != nil {
+			continue // the file is in the key as it is
+		}
+		for _, spec := range f.Imports {
+			if p := rules.Unquote(spec.Path); p == k.mod.Path || strings.HasPrefix(p, k.mod.Path+"/") {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
