@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/migrate-tool/migrate/internal/gocmd"
@@ -136,6 +137,8 @@ type runner struct {
 	cache *cacheRun
 	// keys key what the run keeps in Options.Cache, or are nil.
 	keys *keyer
+	// bg are the run's goroutines that end with it (keepFind).
+	bg sync.WaitGroup
 	// bodiesVerified tells that verifyBodies ran.
 	bodiesVerified bool
 	// spec is the first load's go list, started before the scan.
@@ -226,28 +229,16 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	goc := &gocmd.Runner{Dir: r.opts.Dir, Env: r.goenv}
 	r.spec = r.speculate(ctx)
 	defer r.spec.stop()
-	r.progress("listing packages", 0, 0)
-	files, err := listFiles(ctx, r.mod, goc, r.opts.Patterns)
+	defer r.bg.Wait()
+	files, fi, err := r.listAndScan(ctx, goc)
 	if err != nil {
 		return nil, err
-	}
-	if r.files != nil {
-		for f := range files {
-			if !r.files[f] {
-				delete(files, f)
-			}
-		}
 	}
 	r.res.Stats.FilesScanned = len(files)
 	for f := range files {
 		r.res.Scanned = append(r.res.Scanned, f)
 	}
 	slices.Sort(r.res.Scanned)
-	r.progress("scanning imports", 0, len(files))
-	fi, err := readImports(files, r.paths, r.opts.Workers)
-	if err != nil {
-		return nil, err
-	}
 	keys := r.newKeyer(files, fi)
 	r.keys = keys
 	indirectly := reachesIndirectly(r.opts.Sets)

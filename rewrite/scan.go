@@ -52,6 +52,12 @@ func listFiles(ctx context.Context, mod *Module, goc *gocmd.Runner, patterns []s
 	if err != nil {
 		return nil, err
 	}
+	return filesOf(mod, goc.Dir, pkgs)
+}
+
+// filesOf returns the files of a go list -find listing (run in dir), as
+// listFiles does.
+func filesOf(mod *Module, dir string, pkgs []*listPackage) (map[string]listed, error) {
 	files := map[string]listed{}
 	add := func(p *listPackage, names []string, name string) {
 		for _, f := range names {
@@ -62,7 +68,7 @@ func listFiles(ctx context.Context, mod *Module, goc *gocmd.Runner, patterns []s
 		}
 	}
 	for _, p := range pkgs {
-		if err := p.err(mod, goc.Dir); err != nil {
+		if err := p.err(mod, dir); err != nil {
 			return nil, err
 		}
 		add(p, slices.Concat(p.GoFiles, p.CgoFiles, p.IgnoredGoFiles, p.TestGoFiles), p.Name)

@@ -105,6 +105,24 @@ func (s *speculation) stop() {
 // "_", none holding another module. ok is false for a pattern that is not
 // a directory (an import path) or lies outside the module at root.
 func walkPatterns(dir, root string, patterns []string) (files []string, ok bool) {
+	w, ok := walkTree(dir, root, patterns)
+	if !ok {
+		return nil, false
+	}
+	return w.files, true
+}
+
+// walk is what walkTree found: the Go files, and every directory walked
+// with the names of its entries (what go list -find reads besides the
+// files' contents).
+type walk struct {
+	files []string
+	dirs  map[string][]string
+}
+
+// walkTree walks patterns as walkPatterns does.
+func walkTree(dir, root string, patterns []string) (*walk, bool) {
+	w := &walk{dirs: map[string][]string{}}
 	for _, p := range patterns {
 		base, recursive := strings.CutSuffix(p, "/...")
 		if p == "..." || !filepath.IsAbs(base) && base != "." && base != ".." && !strings.HasPrefix(base, "./") && !strings.HasPrefix(base, "../") {
@@ -121,20 +139,26 @@ func walkPatterns(dir, root string, patterns []string) (files []string, ok bool)
 				return err
 			}
 			name := d.Name()
-			if d.IsDir() {
-				if path == base {
-					return nil
+			if path == base {
+				if w.dirs[path] == nil {
+					w.dirs[path] = []string{}
 				}
+				return nil
+			}
+			parent := filepath.Dir(path)
+			w.dirs[parent] = append(w.dirs[parent], name)
+			if d.IsDir() {
 				if !recursive || name == "testdata" || name == "vendor" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
 					return filepath.SkipDir
 				}
 				if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
 					return filepath.SkipDir
 				}
+				w.dirs[path] = []string{}
 				return nil
 			}
 			if d.Type().IsRegular() && strings.HasSuffix(name, ".go") && !strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "_") {
-				files = append(files, path)
+				w.files = append(w.files, path)
 			}
 			return nil
 		})
@@ -142,7 +166,7 @@ func walkPatterns(dir, root string, patterns []string) (files []string, ok bool)
 			return nil, false
 		}
 	}
-	return files, true
+	return w, true
 }
 
 // dirsImporting returns, sorted, the directories of the files that import
