@@ -134,12 +134,14 @@ func walkTree(dir, root string, patterns []string) (*walk, bool) {
 		if rel, err := filepath.Rel(root, base); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			return nil, false
 		}
-		err := filepath.WalkDir(base, func(path string, d fs.DirEntry, err error) error {
+		// The trailing separator has a symbolic link to the directory
+		// walked as the directory, as go list walks it.
+		err := filepath.WalkDir(base+string(filepath.Separator), func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
 			name := d.Name()
-			if path == base {
+			if path = filepath.Clean(path); path == base {
 				if w.dirs[path] == nil {
 					w.dirs[path] = []string{}
 				}

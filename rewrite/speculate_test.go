@@ -1,8 +1,10 @@
 package rewrite
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/packages"
@@ -41,6 +43,15 @@ func TestSpeculation(t *testing.T) {
 	want := []string{filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "b", "deeper")}
 	if !slices.Equal(got, want) {
 		t.Errorf("dirs importing io/ioutil: %v; want %v", got, want)
+	}
+	// Through a symbolic link to the module, as from a shell whose
+	// working directory is one: the same files, under the link.
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	if viaLink, ok := walkPatterns(link, link, []string{"./..."}); !ok || len(viaLink) != len(walked) || len(viaLink) > 0 && !strings.HasPrefix(viaLink[0], link+string(filepath.Separator)) {
+		t.Errorf("walkPatterns through a link = %v, %v; want the %d files under %s", viaLink, ok, len(walked), link)
 	}
 	if walked, _ := walkPatterns(dir, dir, []string{"./b"}); len(walked) != 2 {
 		t.Errorf("walkPatterns(./b) = %v; want b's two files", walked)
