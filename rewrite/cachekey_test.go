@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/migrate-tool/migrate/internal/gocmd"
+	"github.com/migrate-tool/migrate/internal/resultcache"
 )
 
 // keyModule is the module the key tests change: a imports b, b imports c,
@@ -154,8 +155,37 @@ func packageKeys(t *testing.T, dir string, env []string, pattern string) map[str
 	return out
 }
 
+// TestKeepIfUnchanged: the answers a run keeps when it ends are stored
+// only if no file the keys cover changed meanwhile, wherever it is in the
+// module (an edit to the replacement x, or to c, which nothing here
+// reads, keeps them out too).
+func TestKeepIfUnchanged(t *testing.T) {
+	for _, edit := range []string{"", "m/c/c.go", "x/x.go"} {
+		dir := t.TempDir()
+		writeTree(t, dir, keyModule)
+		k, goenv := newTestKeyerEnv(t, dir, nil, "./...")
+		cache := resultcache.Open(t.TempDir(), "")
+		r := &runner{opts: Options{Cache: cache}, mod: k.mod, keys: k, goenv: goenv, res: &Result{}}
+		r.keepIfUnchanged("answer", []byte("42"))
+		if edit != "" {
+			write(edit, "package edited\n")(t, dir)
+		}
+		r.flushPending(context.Background())
+		if _, ok := cache.Get("answer"); ok == (edit != "") {
+			t.Errorf("edit %q: stored %v", edit, ok)
+		}
+	}
+}
+
 // newTestKeyer returns the keyer of a run on the module in dir/m.
 func newTestKeyer(t *testing.T, dir string, env []string, pattern string) *keyer {
+	t.Helper()
+	k, _ := newTestKeyerEnv(t, dir, env, pattern)
+	return k
+}
+
+// newTestKeyerEnv is newTestKeyer that also returns the go environment.
+func newTestKeyerEnv(t *testing.T, dir string, env []string, pattern string) (*keyer, *gocmd.Env) {
 	t.Helper()
 	ctx := context.Background()
 	root := filepath.Join(dir, "m")
@@ -183,7 +213,7 @@ func newTestKeyer(t *testing.T, dir string, env []string, pattern string) *keyer
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newKeyer(mod, moduleDigest(mod, sum, goenv, nil), files, fi)
+	return newKeyer(mod, moduleDigest(mod, sum, goenv, nil), files, fi), goenv
 }
 
 // writeTree empties dir and writes files in it.

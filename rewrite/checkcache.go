@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -27,7 +28,7 @@ import (
 // answer when the cache has none, which is kept if the files it read are
 // still as the keys were computed from.
 func (r *runner) checkedErrors(byConfig map[string][]string, configs map[string]config, overlay map[string][]byte, flags []string, mode packages.LoadMode, load func() ([]typeError, error)) ([]typeError, error) {
-	key, pkgs := r.checkKey(byConfig, configs, overlay, flags, mode)
+	key := r.checkKey(byConfig, configs, overlay, flags, mode)
 	if key == "" {
 		return load()
 	}
@@ -40,7 +41,7 @@ func (r *runner) checkedErrors(byConfig map[string][]string, configs map[string]
 		return out, nil
 	}
 	errs, err := load()
-	if err != nil || !r.unchanged(r.keys, pkgs) {
+	if err != nil {
 		return errs, err
 	}
 	cached = make([]cachedError, len(errs))
@@ -48,9 +49,33 @@ func (r *runner) checkedErrors(byConfig map[string][]string, configs map[string]
 		cached[i] = cachedError{Pos: e.pos, Msg: e.msg, Pkg: e.pkg, Refs: e.refs}
 	}
 	if data, err := json.Marshal(cached); err == nil {
-		r.opts.Cache.Put(key, data)
+		r.keepIfUnchanged(key, data)
 	}
 	return errs, nil
+}
+
+// keepIfUnchanged stores data under key when the run ends, if every file
+// the run's keys were computed from is still as it was then: the answers
+// of go commands and of the check, which read the files on disk, are not
+// kept under the key of what the files held before an edit. One check
+// covers them all.
+func (r *runner) keepIfUnchanged(key string, data []byte) {
+	r.pending = append(r.pending, pendingPut{key, data})
+}
+
+type pendingPut struct {
+	key  string
+	data []byte
+}
+
+// flushPending stores what keepIfUnchanged held, if nothing changed.
+func (r *runner) flushPending(ctx context.Context) {
+	if len(r.pending) == 0 || ctx.Err() != nil || !r.unchanged(r.keys, nil) {
+		return
+	}
+	for _, p := range r.pending {
+		r.opts.Cache.Put(p.key, p.data)
+	}
 }
 
 // cachedError is a typeError as the cache keeps it.
@@ -62,20 +87,20 @@ type cachedError struct {
 }
 
 // checkKey returns the key of the check of the packages of byConfig with
-// overlay, flags and mode, and the module's packages it covers; "" when
+// overlay, flags and mode; "" when
 // the run has no keys, or a package's answer depends on files they do not
 // cover (cgo, embedded files, a file loaded on its own).
-func (r *runner) checkKey(byConfig map[string][]string, configs map[string]config, overlay map[string][]byte, flags []string, mode packages.LoadMode) (string, []string) {
+func (r *runner) checkKey(byConfig map[string][]string, configs map[string]config, overlay map[string][]byte, flags []string, mode packages.LoadMode) string {
 	k := r.keys
 	if k == nil {
-		return "", nil
+		return ""
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s: check\nmode %d\nflags %q\n", cacheVersion, mode, flags)
 	var pkgs []string
 	for _, ck := range slices.Sorted(maps.Keys(byConfig)) {
 		if configs[ck].adhoc {
-			return "", nil
+			return ""
 		}
 		fmt.Fprintf(h, "config %s\n", ck)
 		pkgs = append(pkgs, byConfig[ck]...)
@@ -88,14 +113,14 @@ func (r *runner) checkKey(byConfig map[string][]string, configs map[string]confi
 	for _, p := range pkgs {
 		pk, why := k.key(p)
 		if why != "" {
-			return "", nil
+			return ""
 		}
 		fmt.Fprintf(h, "package %s %s\n", p, pk)
 	}
 	for _, name := range slices.Sorted(maps.Keys(overlay)) {
 		hashBytes(h, "overlay "+name, overlay[name])
 	}
-	return hex.EncodeToString(h.Sum(nil)), pkgs
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // moduleImports returns the module's packages that the Go files of

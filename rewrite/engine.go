@@ -139,6 +139,9 @@ type runner struct {
 	keys *keyer
 	// bg are the run's goroutines that end with it (keepFind).
 	bg sync.WaitGroup
+	// pending are the cache entries kept when the run ends, if the files
+	// are unchanged (keepIfUnchanged).
+	pending []pendingPut
 	// bodiesVerified tells that verifyBodies ran.
 	bodiesVerified bool
 	// spec is the first load's go list, started before the scan.
@@ -230,6 +233,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	r.spec = r.speculate(ctx)
 	defer r.spec.stop()
 	defer r.bg.Wait()
+	defer r.flushPending(ctx)
 	files, fi, err := r.listAndScan(ctx, goc)
 	if err != nil {
 		return nil, err

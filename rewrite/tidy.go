@@ -51,10 +51,11 @@ func (r *runner) startTidy(ctx context.Context) (wait func(keep bool)) {
 			return
 		}
 		r.res.Tidied = t
-		if key != "" && r.unchanged(r.keys, nil) {
-			if data, err := json.Marshal(t); err == nil {
-				r.opts.Cache.Put(key, data)
-			}
+		if key == "" {
+			return
+		}
+		if data, err := json.Marshal(t); err == nil {
+			r.keepIfUnchanged(key, data)
 		}
 	}
 }
