@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"go/ast"
@@ -10,12 +11,14 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
+	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/gcexportdata"
 	"golang.org/x/tools/go/packages"
 
@@ -49,7 +52,7 @@ type firstLoad struct {
 // check has to load them with go list.
 func (r *runner) checkInProcess(ctx context.Context, cfg config, patterns []string, overlay map[string][]byte, flags []string, mode packages.LoadMode) (pkgs []*packages.Package, ok bool) {
 	fl := r.loads[cfg.key()]
-	if fl == nil || r.opts.checkWithGoList || cfg.adhoc || len(flags) > 0 || len(r.opts.Overlay) > 0 || !r.overlayKnown(overlay) {
+	if fl == nil || r.opts.checkWithGoList || cfg.adhoc || len(r.opts.Overlay) > 0 || !r.overlayKnown(overlay) || !r.onlyAdds(flags) {
 		return nil, false
 	}
 	g := newGraph(fl.roots)
@@ -63,7 +66,7 @@ func (r *runner) checkInProcess(ctx context.Context, cfg config, patterns []stri
 			return nil, false // loaded from export data, or partly: go list can do it
 		}
 	}
-	extra, err := r.importsFromExport(ctx, cfg, g, overlay)
+	extra, err := r.importsFromExport(ctx, cfg, g, overlay, flags)
 	if err != nil {
 		return nil, false
 	}
@@ -86,14 +89,19 @@ func (r *runner) checkInProcess(ctx context.Context, cfg config, patterns []stri
 }
 
 // overlayKnown reports whether every file of overlay is a changed file of
-// a package the first load type-checked: not go.mod, not a file a rule
-// adds.
+// a package the first load type-checked, or go.mod and go.sum as the
+// check requires the added modules in them (see onlyAdds): not a file a
+// rule adds.
 func (r *runner) overlayKnown(overlay map[string][]byte) bool {
 	known := map[string]bool{}
 	for _, f := range r.res.Files {
 		if f.Old != nil {
 			known[f.Path] = true
 		}
+	}
+	if q := r.res.Required; q != nil {
+		known[filepath.Join(r.mod.Root, "go.mod")] = bytes.Equal(overlay[filepath.Join(r.mod.Root, "go.mod")], q.Mod)
+		known[filepath.Join(r.mod.Root, "go.sum")] = true
 	}
 	for name := range overlay {
 		if !known[name] {
@@ -372,15 +380,105 @@ func asErrorList(err error, list *scanner.ErrorList) bool {
 	return ok
 }
 
+// onlyAdds reports whether the first load's packages are those the check
+// would load with flags and the go.mod it requires the added modules in
+// (Result.Required): no flags, or only -mod=readonly where the module
+// vendors (the first load read vendor/, the check reads the module cache
+// at the versions vendor/modules.txt records), and a go.mod that only
+// adds requirements: every module required before at the same version,
+// the same go and toolchain lines, replacements and exclusions. The new
+// modules' packages are then read from export data (importsFromExport).
+func (r *runner) onlyAdds(flags []string) bool {
+	if len(flags) > 0 && !(r.goenv.Vendor() && slices.Equal(flags, []string{"-mod=readonly"})) {
+		return false
+	}
+	q := r.res.Required
+	if q == nil {
+		return true
+	}
+	before, err := modfile.Parse("go.mod", r.res.GoMod, nil)
+	if err != nil {
+		return false
+	}
+	after, err := modfile.Parse("go.mod", q.Mod, nil)
+	if err != nil {
+		return false
+	}
+	return sameModuleSettings(before, after) && requiresKept(before, after)
+}
+
+// sameModuleSettings reports whether two go.mod files have the same go
+// and toolchain lines, replacements, exclusions and godebug settings.
+func sameModuleSettings(a, b *modfile.File) bool {
+	goLine := func(f *modfile.File) string {
+		if f.Go == nil {
+			return ""
+		}
+		return f.Go.Version
+	}
+	toolchain := func(f *modfile.File) string {
+		if f.Toolchain == nil {
+			return ""
+		}
+		return f.Toolchain.Name
+	}
+	replace := func(f *modfile.File) []string {
+		var out []string
+		for _, r := range f.Replace {
+			out = append(out, r.Old.String()+"=>"+r.New.String())
+		}
+		slices.Sort(out)
+		return out
+	}
+	exclude := func(f *modfile.File) []string {
+		var out []string
+		for _, e := range f.Exclude {
+			out = append(out, e.Mod.String())
+		}
+		slices.Sort(out)
+		return out
+	}
+	godebug := func(f *modfile.File) []string {
+		var out []string
+		for _, d := range f.Godebug {
+			out = append(out, d.Key+"="+d.Value)
+		}
+		slices.Sort(out)
+		return out
+	}
+	return goLine(a) == goLine(b) && toolchain(a) == toolchain(b) && slices.Equal(replace(a), replace(b)) &&
+		slices.Equal(exclude(a), exclude(b)) && slices.Equal(godebug(a), godebug(b))
+}
+
+// requiresKept reports whether b requires every module a requires, at
+// the same version.
+func requiresKept(a, b *modfile.File) bool {
+	have := map[string]string{}
+	for _, r := range b.Require {
+		have[r.Mod.Path] = r.Mod.Version
+	}
+	for _, r := range a.Require {
+		if v, ok := have[r.Mod.Path]; !ok || v != r.Mod.Version {
+			return false
+		}
+	}
+	return true
+}
+
 // importsFromExport reads the export data of the packages the files of
 // overlay import that the first load has no types of (the rewrite made
-// io/ioutil code import io): into the packages of the first load, so that
-// an object the first load saw through another package's export data keeps
-// its identity.
-func (r *runner) importsFromExport(ctx context.Context, cfg config, g *graph, overlay map[string][]byte) (map[string]*types.Package, error) {
+// io/ioutil code import io, or go-redis v8 code import v9): into the
+// packages of the first load, so that an object the first load saw
+// through another package's export data keeps its identity. They are
+// listed with flags and overlay's go.mod and go.sum, which require the
+// modules the rule sets add.
+func (r *runner) importsFromExport(ctx context.Context, cfg config, g *graph, overlay map[string][]byte, flags []string) (map[string]*types.Package, error) {
 	fset := token.NewFileSet()
 	var need []string
 	for name, src := range overlay {
+		if !strings.HasSuffix(name, ".go") {
+			continue
+		}
 		f, err := parser.ParseFile(fset, name, src, parser.ImportsOnly)
 		if err != nil {
 			continue // the check reports it
@@ -399,8 +497,23 @@ func (r *runner) importsFromExport(ctx context.Context, cfg config, g *graph, ov
 		return nil, nil
 	}
 	slices.Sort(need)
+	buildFlags := append(cfg.buildFlags(), flags...)
+	mods := map[string][]byte{}
+	for _, name := range []string{"go.mod", "go.sum"} {
+		if data, ok := overlay[filepath.Join(r.mod.Root, name)]; ok {
+			mods[filepath.Join(r.mod.Root, name)] = data
+		}
+	}
+	if len(mods) > 0 {
+		file, cleanup, err := gocmd.WriteOverlay(mods)
+		if err != nil {
+			return nil, err
+		}
+		defer cleanup()
+		buildFlags = append(buildFlags, "-overlay="+file)
+	}
 	pcfg := &packages.Config{Context: ctx, Mode: packages.NeedName | packages.NeedExportFile, Dir: r.mod.Root,
-		Env: cfg.env(r.goenv.For(gocmd.Packages)), BuildFlags: cfg.buildFlags()}
+		Env: cfg.env(r.goenv.For(gocmd.Packages)), BuildFlags: buildFlags}
 	pkgs, err := packages.Load(pcfg, need...)
 	if err != nil {
 		return nil, err
