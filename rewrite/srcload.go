@@ -22,6 +22,8 @@ import (
 	"sync"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/migrate-tool/migrate/internal/gocmd"
 )
 
 // The first load asks for types of the candidates' packages (and their
@@ -209,7 +211,7 @@ func goListRaw(pcfg *packages.Config, args []string) ([]byte, error) {
 		pcfg.BuildFlags...)
 	argv = append(argv, args...)
 	cmd := exec.CommandContext(pcfg.Context, "go", argv...)
-	cmd.Dir, cmd.Env = pcfg.Dir, pcfg.Env
+	cmd.Dir, cmd.Env = pcfg.Dir, gocmd.InDir(pcfg.Env, pcfg.Dir)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -517,7 +519,7 @@ func (l *srcLoader) inOrder(ids []string, work func(id string)) {
 // computes them) and GOMODCACHE.
 func (l *srcLoader) goEnv() error {
 	cmd := exec.CommandContext(l.cfg.Context, "go", "env", "GOARCH", "GOMODCACHE")
-	cmd.Dir, cmd.Env = l.cfg.Dir, l.cfg.Env
+	cmd.Dir, cmd.Env = l.cfg.Dir, gocmd.InDir(l.cfg.Env, l.cfg.Dir)
 	out, err := cmd.Output()
 	if err != nil {
 		return fmt.Errorf("go env GOARCH GOMODCACHE: %v", err)

@@ -61,7 +61,7 @@ func NewEnv(ctx context.Context, root string, user []string) (*Env, error) {
 	}
 	cmd := exec.CommandContext(ctx, "go", append([]string{"env", "-json", "GOFLAGS", "GOWORK"}, buildVars...)...)
 	cmd.Dir = root
-	cmd.Env = setenv(slices.Clone(user), "GOTOOLCHAIN", "local")
+	cmd.Env = InDir(setenv(slices.Clone(user), "GOTOOLCHAIN", "local"), root)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -168,6 +168,22 @@ func dropModFlags(goflags string) []string {
 }
 
 // setenv returns env with key set to value, replacing earlier settings.
+// InDir returns env (nil: the process's) for a command run in dir, with
+// PWD set to dir: os/exec sets it only when a command has no Env of its
+// own, and a PWD left over from the caller's directory makes the go
+// command fall back to the directory's real path, so that a module
+// reached through a symbolic link is listed under another path than the
+// one migrate walks.
+func InDir(env []string, dir string) []string {
+	if env == nil {
+		env = os.Environ()
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return setenv(env, "PWD", dir)
+}
+
 func setenv(env []string, key, value string) []string {
 	return append(unsetenv(env, key), key+"="+value)
 }

@@ -90,7 +90,7 @@ func (r *Runner) command(ctx context.Context, m Mode, args []string) *exec.Cmd {
 	}
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = r.Dir
-	cmd.Env = r.Env.For(m)
+	cmd.Env = InDir(r.Env.For(m), r.Dir)
 	proc.Isolate(cmd)
 	return cmd
 }
