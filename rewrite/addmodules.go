@@ -26,6 +26,10 @@ func (r *runner) addModules(imports map[string][]string) (map[string]string, err
 	for _, s := range r.opts.Sets {
 		maps.Copy(add, s.Modules.Add)
 	}
+	// Run on the module a rule set adds (redsync's own repository, under
+	// the go-redis-v9 set), its packages are in the module: go get of it
+	// fails.
+	delete(add, r.mod.Path)
 	if len(add) == 0 {
 		return nil, nil
 	}
