@@ -237,9 +237,7 @@ func moduleDigest(mod *Module, gosum []byte, env *gocmd.Env, sums map[string][32
 	fmt.Fprintf(h, "root %s\n", mod.Root)
 	hashBytes(h, "go.mod", mod.gomod)
 	hashBytes(h, "go.sum", gosum)
-	for _, kv := range env.Fingerprint() {
-		fmt.Fprintf(h, "env %s\n", kv)
-	}
+	hashEnv(h, env)
 	vendorRoot := mod.Root
 	if work := env.Workspace(); work != "" {
 		vendorRoot = filepath.Dir(work)
@@ -282,6 +280,13 @@ func localDir(base, path string) string {
 		return filepath.Clean(path)
 	}
 	return filepath.Join(base, filepath.FromSlash(path))
+}
+
+// hashEnv hashes the go configuration (gocmd.Env.Fingerprint).
+func hashEnv(h hash.Hash, env *gocmd.Env) {
+	for _, kv := range env.Fingerprint() {
+		fmt.Fprintf(h, "env %s\n", kv)
+	}
 }
 
 func hashBytes(h hash.Hash, name string, data []byte) {

@@ -6,15 +6,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"go/parser"
 	"go/token"
 	"maps"
 	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
-
-	"github.com/migrate-tool/migrate/rules"
 )
 
 // The check's answer (the type errors of the changed packages, with the
@@ -127,17 +124,16 @@ func (r *runner) checkKey(byConfig map[string][]string, configs map[string]confi
 // overlay import.
 func (k *keyer) moduleImports(overlay map[string][]byte) []string {
 	var out []string
-	fset := token.NewFileSet()
 	for name, src := range overlay {
 		if !strings.HasSuffix(name, ".go") {
 			continue
 		}
-		f, err := parser.ParseFile(fset, name, src, parser.ImportsOnly)
+		paths, err := importPaths(name, src)
 		if err != nil {
 			continue // the file is in the key as it is
 		}
-		for _, spec := range f.Imports {
-			if p := rules.Unquote(spec.Path); p == k.mod.Path || strings.HasPrefix(p, k.mod.Path+"/") {
+		for _, p := range paths {
+			if p == k.mod.Path || strings.HasPrefix(p, k.mod.Path+"/") {
 				out = append(out, p)
 			}
 		}

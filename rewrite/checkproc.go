@@ -473,19 +473,17 @@ func requiresKept(a, b *modfile.File) bool {
 // listed with flags and overlay's go.mod and go.sum, which require the
 // modules the rule sets add.
 func (r *runner) importsFromExport(ctx context.Context, cfg config, g *graph, overlay map[string][]byte, flags []string) (map[string]*types.Package, error) {
-	fset := token.NewFileSet()
 	var need []string
 	for name, src := range overlay {
 		if !strings.HasSuffix(name, ".go") {
 			continue
 		}
-		f, err := parser.ParseFile(fset, name, src, parser.ImportsOnly)
+		paths, err := importPaths(name, src)
 		if err != nil {
 			continue // the check reports it
 		}
-		for _, spec := range f.Imports {
-			path, err := strconv.Unquote(spec.Path.Value)
-			if err != nil || path == "unsafe" || path == "C" || slices.Contains(need, path) {
+		for _, path := range paths {
+			if path == "unsafe" || path == "C" || slices.Contains(need, path) {
 				continue
 			}
 			if p := g.plain[path]; p == nil || p.Types == nil || !p.Types.Complete() {

@@ -30,7 +30,7 @@ func (r *runner) listAndScan(ctx context.Context, goc *gocmd.Runner) (map[string
 	if r.keysUsable() && r.files == nil {
 		if w, ok := walkTree(r.opts.Dir, r.mod.Root, r.opts.Patterns); ok {
 			r.progress("scanning imports", 0, len(w.files))
-			if fi, ok := scanAll(w.files, r.paths, r.opts.Workers); ok {
+			if fi, ok := scanWalked(w.files, r.paths, r.opts.Workers); ok {
 				return r.listScanned(ctx, goc, w, fi)
 			}
 		}
@@ -92,7 +92,7 @@ func (r *runner) keepFind(key string, pkgs []*listPackage) {
 	if !ok {
 		return
 	}
-	fi, ok := scanAll(w.files, r.paths, r.opts.Workers)
+	fi, ok := scanWalked(w.files, r.paths, r.opts.Workers)
 	if !ok || r.findKey(w, fi) != key {
 		return
 	}
@@ -112,9 +112,7 @@ func (r *runner) findKey(w *walk, fi *fileImports) string {
 	if work := r.goenv.Workspace(); work != "" {
 		hashFile(h, work)
 	}
-	for _, kv := range r.goenv.Fingerprint() {
-		fmt.Fprintf(h, "env %s\n", kv)
-	}
+	hashEnv(h, r.goenv)
 	for _, d := range slices.Sorted(maps.Keys(w.dirs)) {
 		names := slices.Compact(slices.Sorted(slices.Values(w.dirs[d])))
 		fmt.Fprintf(h, "dir %s %q\n", d, names)
@@ -125,22 +123,12 @@ func (r *runner) findKey(w *walk, fi *fileImports) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// scanAll scans the Go files names (readImports without a listing); ok
-// is false if one cannot be read or parsed: listFiles and readImports
-// then say so as they always have.
-func scanAll(names []string, paths []string, workers int) (*fileImports, bool) {
-	names = slices.Compact(slices.Sorted(slices.Values(names)))
-	results := make([]*scanResult, len(names))
-	failed := make([]bool, len(names))
-	parallel(len(names), workers, func(i int) {
-		var err error
-		results[i], err = scanFile(names[i], paths)
-		failed[i] = err != nil
-	})
-	if slices.Contains(failed, true) {
-		return nil, false
-	}
-	return &fileImports{names: names, results: results}, true
+// scanWalked scans the Go files a walk found (scanNames); ok is false
+// if one cannot be read or parsed: listFiles and readImports then say so
+// as they always have.
+func scanWalked(names []string, paths []string, workers int) (*fileImports, bool) {
+	fi, err := scanNames(names, paths, workers)
+	return fi, err == nil
 }
 
 // only returns the scan of files alone, or ok false if fi did not scan

@@ -53,9 +53,7 @@ func (r *runner) requireKey(add map[string]string) string {
 	fmt.Fprintf(h, "%s: go get\n", cacheVersion)
 	hashBytes(h, "go.mod", r.res.GoMod)
 	hashBytes(h, "go.sum", r.res.GoSum)
-	for _, kv := range r.goenv.Fingerprint() {
-		fmt.Fprintf(h, "env %s\n", kv)
-	}
+	hashEnv(h, r.goenv)
 	mf, err := modfile.Parse("go.mod", r.res.GoMod, nil)
 	if err != nil {
 		return ""

@@ -9,6 +9,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -169,11 +170,18 @@ type fileImports struct {
 // readImports parses the imports of every file in parallel: the cheap
 // scan, which classify turns into the candidates.
 func readImports(files map[string]listed, paths []string, workers int) (*fileImports, error) {
-	names := make([]string, 0, len(files))
-	for f := range files {
-		names = append(names, f)
+	fi, err := scanNames(slices.Collect(maps.Keys(files)), paths, workers)
+	if err != nil {
+		return nil, err
 	}
-	slices.Sort(names)
+	fi.files = files
+	return fi, nil
+}
+
+// scanNames scans the files names in parallel, sorted and each once; the
+// first error (in name order) stops it.
+func scanNames(names []string, paths []string, workers int) (*fileImports, error) {
+	names = slices.Compact(slices.Sorted(slices.Values(names)))
 	results := make([]*scanResult, len(names))
 	errs := make([]error, len(names))
 	parallel(len(names), workers, func(i int) {
@@ -184,7 +192,7 @@ func readImports(files map[string]listed, paths []string, workers int) (*fileImp
 			return nil, err
 		}
 	}
-	return &fileImports{files: files, names: names, results: results}, nil
+	return &fileImports{names: names, results: results}, nil
 }
 
 // index returns the imports and the SHA-256 of each file.
